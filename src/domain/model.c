@@ -6,6 +6,21 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char *const list_names[OBJ_KIND_COUNT] = {
+    "sources", "persons", "organizations", "cases", "events", "risks", "actions"};
+static const char *const kind_names[OBJ_KIND_COUNT] = {
+    "source", "person", "organization", "case", "event", "risk", "action"};
+
+const char *obj_kind_list_name(enum obj_kind k)
+{
+    return (unsigned)k < OBJ_KIND_COUNT ? list_names[k] : "?";
+}
+
+const char *obj_kind_name(enum obj_kind k)
+{
+    return (unsigned)k < OBJ_KIND_COUNT ? kind_names[k] : "?";
+}
+
 const char *const vocab_source_kind[] = {"report",         "testimony", "news", "official_statement",
                                          "court_document", "other",     NULL};
 const char *const vocab_name_kind[] = {"primary", "native", "alias", "transliteration", "former", NULL};

@@ -23,6 +23,23 @@ enum tri {
     TRI_TRUE = 2,
 };
 
+/* The kinds of object a bundle holds, in the bundle's order of lists. */
+enum obj_kind {
+    OBJ_SOURCE,
+    OBJ_PERSON,
+    OBJ_ORGANIZATION,
+    OBJ_CASE,
+    OBJ_EVENT,
+    OBJ_RISK,
+    OBJ_ACTION,
+    OBJ_KIND_COUNT
+};
+
+/* "sources", "persons", ...: the bundle's list names. */
+const char *obj_kind_list_name(enum obj_kind k);
+/* "source", "person", ...: singular, for messages. */
+const char *obj_kind_name(enum obj_kind k);
+
 struct strs {
     const char **items;
     size_t n_items;
@@ -188,6 +205,7 @@ struct action {
     const char *case_id;
     const char *kind; /* vocab_action_kind */
     struct date date;
+    bool approx;
     struct strs targets; /* organization or person ids */
     struct strs demands; /* demand codes (findings.md) */
     const char *outcome;

@@ -239,6 +239,7 @@ CREATE TABLE action (
     case_id TEXT NOT NULL REFERENCES case_file (id) DEFERRABLE INITIALLY DEFERRED,
     kind TEXT,
     date TEXT,
+    approx INTEGER NOT NULL DEFAULT 0 CHECK (approx IN (0, 1)),
     outcome TEXT,
     extra TEXT,
     digest BLOB NOT NULL,

@@ -1,0 +1,61 @@
+/*
+ * check_internal.h: what the files of the check module share and nobody else
+ * may use: one subject's facts as the engine reads them, and the evaluation of
+ * one fact code.
+ */
+#ifndef REFUGE_CHECK_CHECK_INTERNAL_H
+#define REFUGE_CHECK_CHECK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check/check.h"
+
+/* One subject P of a case, as of D: the events that count, in reading order. */
+struct subject {
+    const struct case_ *case_;
+    const struct person *p;
+    const char *state;          /* S, alpha-2; may be NULL */
+    int64_t today;              /* D as a day number */
+    const struct event **evs;   /* events naming P dated on or before D (or undated), sorted */
+    size_t n_evs;
+    const struct risk *risks;   /* every risk handed in */
+    size_t n_risks;
+    struct arena *a;
+};
+
+/* A fact, event or risk relied on, in the order found. */
+struct relied {
+    const struct event *ev;
+    const struct risk *risk;
+};
+
+/* The value of one fact code for P (and, where it has one, a destination X). */
+struct fact_eval {
+    enum tri value;
+    struct relied *items; /* arena array, n_items used */
+    size_t n_items;
+    const struct event *key; /* the event a summary speaks of, or NULL */
+};
+
+/* Evaluates fact f for the subject; `dest` is X (NULL: absent) for the codes
+ * that take one. Allocates `out->items` in s->a. */
+void fact_eval(const struct subject *s, enum check_fact f, const char *dest,
+               struct fact_eval *out);
+/* The destinations of P's still-planned removals (plan == true) or of P's
+ * carried-out removals, first seen first; NULL stands for an absent
+ * destination. Writes at most n_evs entries into `out`, returns the count. */
+size_t subject_destinations(const struct subject *s, bool plan, const char **out);
+/* True when P has a removal that counts as of D. */
+bool subject_removed(const struct subject *s);
+
+/* ASCII case-insensitive equality; false when either is NULL. */
+bool text_ieq(const char *a, const char *b);
+/* The destination of a removal-type event: to_country, or for a
+ * removal_requested without one, the requesting by_country. */
+const char *event_destination(const struct event *ev);
+/* The country of an event's place, or NULL. */
+const char *event_country(const struct event *ev);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * cli.c: the command table, global options, and the dispatcher that opens
+ * the store for the commands that need it. Each command lives in its own
+ * cmd_*.c file and parses its own options.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cli_internal.h"
+
+static int cmd_help(struct cli *cli, int argc, char **argv);
+static int cmd_version(struct cli *cli, int argc, char **argv);
+
+/* THE command table: `refuge help` and docs/cli.md follow it. */
+static const struct cmd commands[] = {
+    {"import", cmd_import, CMD_STORE, "import FILE|-", "import a case bundle (all or nothing)"},
+    {"export", cmd_export, CMD_STORE | CMD_EXISTING, "export [--case ID]", "print cases as a bundle"},
+    {"cases", cmd_cases, CMD_STORE | CMD_EXISTING, "cases [--status S] [--json]", "list cases"},
+    {"show", cmd_show, CMD_STORE | CMD_EXISTING, "show CASE [--json]",
+     "show a case: subjects, names and timeline"},
+    {"help", cmd_help, 0, "help [COMMAND]", "show help"},
+    {"version", cmd_version, 0, "version", "print the version"},
+};
+
+void cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("refuge: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_fail(const struct err *e)
+{
+    if (e->where[0]) {
+        cli_errorf("%s: %s", e->where, e->msg);
+    } else {
+        cli_errorf("%s", e->msg[0] ? e->msg : err_default_message(e->code));
+    }
+    return err_exit_code(e->code);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("refuge: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+        if (cmd && strcmp(commands[i].name, cmd) == 0) {
+            fprintf(stderr, "usage: refuge [--db PATH] %s\n", commands[i].usage);
+        }
+    }
+    return 64;
+}
+
+void cli_print_diags(const struct diags *d, const char *prefix)
+{
+    for (size_t i = 0; i < d->n_items; i++) {
+        const struct diag_item *it = &d->items[i];
+        if (it->where[0]) {
+            fprintf(stderr, "%s%s: %s\n", prefix, it->where, it->msg);
+        } else {
+            fprintf(stderr, "%s%s\n", prefix, it->msg);
+        }
+    }
+    if (d->total > d->n_items) {
+        fprintf(stderr, "%s... and %zu more\n", prefix, d->total - d->n_items);
+    }
+}
+
+static void print_help(FILE *out)
+{
+    fprintf(out, "refuge: case tracking and early warning for people at risk of refoulement\n\n"
+                 "usage: refuge [--db PATH] COMMAND [ARGS]\n\n"
+                 "The database is --db PATH, else $REFUGE_DB, else ./refuge.db.\n\n"
+                 "Commands:\n");
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+        if (!(commands[i].flags & CMD_HIDDEN)) {
+            fprintf(out, "  %-36s %s\n", commands[i].usage, commands[i].summary);
+        }
+    }
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+    (void)cli;
+    if (argc > 1) {
+        for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+            if (strcmp(commands[i].name, argv[1]) == 0) {
+                printf("usage: refuge [--db PATH] %s\n\n%s\n", commands[i].usage, commands[i].summary);
+                return 0;
+            }
+        }
+        return cli_usage(NULL, "no command '%s'", argv[1]);
+    }
+    print_help(stdout);
+    return 0;
+}
+
+static int cmd_version(struct cli *cli, int argc, char **argv)
+{
+    (void)cli;
+    (void)argc;
+    (void)argv;
+    printf("refuge %s\n", REFUGE_VERSION);
+    return 0;
+}
+
+/* Finds a command by name or unambiguous prefix. */
+static const struct cmd *find_command(const char *name)
+{
+    const struct cmd *found = NULL;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            return &commands[i];
+        }
+        if (strncmp(commands[i].name, name, n) == 0) {
+            if (found) {
+                return NULL;
+            }
+            found = &commands[i];
+        }
+    }
+    return found;
+}
+
+int cli_main(int argc, char **argv)
+{
+    struct cli cli = {0};
+    cli.db_path = getenv("REFUGE_DB");
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            cli.db_path = argv[++i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            cli.db_path = argv[i] + 5;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_help(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            return cmd_version(&cli, 0, NULL);
+        } else {
+            return cli_usage(NULL, "unknown option '%s' (see 'refuge help')", argv[i]);
+        }
+    }
+    if (!cli.db_path || !*cli.db_path) {
+        cli.db_path = "refuge.db";
+    }
+    if (i >= argc) {
+        print_help(stderr);
+        return 64;
+    }
+    const struct cmd *cmd = find_command(argv[i]);
+    if (!cmd) {
+        return cli_usage(NULL, "'%s' is not a refuge command (see 'refuge help')", argv[i]);
+    }
+    for (int j = i + 1; j < argc; j++) {
+        if (strcmp(argv[j], "--help") == 0) {
+            printf("usage: refuge [--db PATH] %s\n\n%s\n", cmd->usage, cmd->summary);
+            return 0;
+        }
+    }
+    int status;
+    if (cmd->flags & CMD_STORE) {
+        struct stat st;
+        cli.created = stat(cli.db_path, &st) != 0;
+        struct err e = ERR_INIT;
+        unsigned flags = (cmd->flags & CMD_EXISTING) ? STORE_MUST_EXIST : 0;
+        if (store_open(cli.db_path, flags, &cli.store, &e) != E_OK) {
+            return cli_fail(&e);
+        }
+    }
+    optind = 0; /* each command parses its own options with getopt_long */
+    status = cmd->fn(&cli, argc - i, argv + i);
+    store_close(cli.store);
+    return status;
+}

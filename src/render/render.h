@@ -1,0 +1,39 @@
+/*
+ * render.h: turning loaded views into what people and programs read: plain
+ * text for the terminal and JSON for scripts. No database access here.
+ */
+#ifndef REFUGE_RENDER_RENDER_H
+#define REFUGE_RENDER_RENDER_H
+
+#include <stdio.h>
+
+#include "core/buf.h"
+#include "domain/model.h"
+#include "service/service.h"
+
+/* One line of a case list. */
+struct case_row {
+    const char *id;
+    const char *title;
+    const char *state;
+    const char *status;
+    struct date opened;
+    size_t n_subjects;
+};
+
+/* A date as written: "6 December 2019", "October 2019", "2019", with
+ * "(approx.)" after approximate ones; "undated" for none. */
+void render_date_text(struct date d, bool approx, char *out, size_t n);
+
+void render_cases_text(const struct case_row *rows, size_t n, FILE *out);
+void render_cases_json(const struct case_row *rows, size_t n, FILE *out);
+
+/* The case, its subjects with all their names, and its timeline. */
+void render_case_text(const struct case_view *v, FILE *out);
+void render_case_json(const struct case_view *v, FILE *out);
+
+/* A one-line description of an event for timelines and findings
+ * ("Removal to China announced by Border Service ..."). */
+void render_event_line(const struct case_view *v, const struct event *ev, struct buf *out);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * internal.h: what the store's own files share: the connection struct, the
+ * statement cache and small helpers. Not for use outside src/store/.
+ */
+#ifndef REFUGE_STORE_INTERNAL_H
+#define REFUGE_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* Statement cache slots: one block per object kind, then free slots for
+ * queries that belong to no kind (see STMT_MISC). */
+enum {
+    STMT_PER_KIND = 32,
+    STMT_MISC = OBJ_KIND_COUNT * STMT_PER_KIND,
+    STMT_MISC_COUNT = 32,
+    STMT_SLOTS = STMT_MISC + STMT_MISC_COUNT,
+};
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    bool readonly;
+    sqlite3_stmt *stmts[STMT_SLOTS];
+};
+
+/* The cached statement for slot, prepared from sql on first use (sql is
+ * only read then). NULL on error, with e set. The statement is reset and its
+ * bindings cleared before it is returned. */
+sqlite3_stmt *store_stmt(struct store *s, int slot, const char *sql, struct err *e);
+/* Sets e from the connection's last error. Returns E_STORAGE (or E_CONFLICT
+ * for constraint failures). */
+enum app_err store_fail(struct store *s, struct err *e, const char *what);
+/* Runs SQL without results. */
+ATTR_NODISCARD enum app_err store_exec(struct store *s, const char *sql, struct err *e);
+
+#endif

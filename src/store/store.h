@@ -1,0 +1,83 @@
+/*
+ * store.h: the case store over SQLite. The only module that includes
+ * sqlite3.h; everything else sees these functions and domain structs.
+ *
+ * A store is one database connection (not thread-safe: one per thread).
+ * Opening applies the embedded migrations (src/store/sql/migrations) in one
+ * transaction each and checks the file is refuge's (PRAGMA application_id).
+ */
+#ifndef REFUGE_STORE_STORE_H
+#define REFUGE_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/compat.h"
+#include "core/err.h"
+#include "domain/model.h"
+
+struct store;
+
+enum store_open_flags {
+    STORE_READONLY = 1 << 0, /* no migrations, no writes */
+    STORE_MUST_EXIST = 1 << 1, /* fail with E_NOT_FOUND rather than create */
+};
+
+/* Opens (creating unless STORE_MUST_EXIST) and migrates the database at path.
+ * On success *out is a new store the caller closes with store_close(). */
+ATTR_NODISCARD enum app_err store_open(const char *path, unsigned flags, struct store **out,
+                                       struct err *e);
+/* Finishes cached statements and closes the connection; NULL is ignored. */
+void store_close(struct store *s);
+/* The schema version (PRAGMA user_version) the store is at. */
+int store_schema_version(struct store *s);
+
+/* Transactions: begin is BEGIN IMMEDIATE (a writer). Rollback never fails. */
+ATTR_NODISCARD enum app_err store_begin(struct store *s, struct err *e);
+ATTR_NODISCARD enum app_err store_commit(struct store *s, struct err *e);
+void store_rollback(struct store *s);
+
+enum store_put_result {
+    STORE_INSERTED,
+    STORE_UPDATED,
+    STORE_UNCHANGED,
+};
+
+/* Inserts or updates an object (a struct source, person, ... matching kind).
+ * An object whose content equals the stored one is not written at all. */
+ATTR_NODISCARD enum app_err store_put(struct store *s, enum obj_kind kind, const void *obj,
+                                      enum store_put_result *result, struct err *e);
+/* Reads one object by id into *obj (a struct of the kind), strings in arena.
+ * E_NOT_FOUND when absent. */
+ATTR_NODISCARD enum app_err store_get(struct store *s, enum obj_kind kind, const char *id,
+                                      struct arena *arena, void *obj, struct err *e);
+/* True when an object of the kind with that id exists. */
+bool store_exists(struct store *s, enum obj_kind kind, const char *id);
+/* The stored version of an object (1 on insert, +1 per change); 0 when absent. */
+int64_t store_version(struct store *s, enum obj_kind kind, const char *id);
+
+/* Calls fn for every object of the kind, in id order (byte order). The
+ * object and its strings are valid only during the call; fn must not iterate
+ * the same kind again. Stops at the first
+ * non-E_OK return and returns it. */
+typedef enum app_err (*store_each_fn)(void *ctx, const void *obj);
+ATTR_NODISCARD enum app_err store_each(struct store *s, enum obj_kind kind, store_each_fn fn,
+                                       void *ctx, struct err *e);
+
+/* Number of objects of the kind. */
+int64_t store_count(struct store *s, enum obj_kind kind);
+
+/* Ids of the actions taken on a case, in id order; array and strings in arena. */
+ATTR_NODISCARD enum app_err store_actions_of_case(struct store *s, const char *case_id,
+                                                  struct arena *arena, struct strs *out,
+                                                  struct err *e);
+
+/* Ids of the events that name the person, in no particular order; the array
+ * and strings are in arena. */
+ATTR_NODISCARD enum app_err store_events_of_person(struct store *s, const char *person_id,
+                                                   struct arena *arena, struct strs *out,
+                                                   struct err *e);
+
+#endif
