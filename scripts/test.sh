@@ -1,0 +1,22 @@
+#!/bin/sh
+# test.sh: installs what is missing, builds refuge twice (a normal build with
+# warnings as errors, and an AddressSanitizer + UndefinedBehaviorSanitizer
+# build) and runs the whole test suite on both. Exits non-zero on any failure.
+set -eu
+cd "$(dirname "$0")/.."
+sh scripts/install-deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== build (Debug, warnings as errors)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build -j "$jobs"
+echo "== tests"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+echo "== build (ASan + UBSan)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DREFUGE_SANITIZE=ON >/dev/null
+cmake --build build-asan -j "$jobs"
+echo "== tests under ASan + UBSan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$jobs"

@@ -1,0 +1,77 @@
+# lib.sh: a small TAP harness for end-to-end tests of the refuge binary.
+# Each script sources this file, calls the helpers and ends with `finish`.
+# $REFUGE is the binary under test; every script gets its own temporary
+# directory as the working directory.
+
+set -u
+: "${REFUGE:?REFUGE must name the refuge binary}"
+: "${REFUGE_SOURCE:?REFUGE_SOURCE must name the source tree}"
+EXAMPLE="$REFUGE_SOURCE/examples/kazakhstan-2019.json"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/refuge-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 1
+n_tests=0
+n_failed=0
+
+ok() {
+    n_tests=$((n_tests + 1))
+    echo "ok $n_tests - $1"
+}
+
+not_ok() {
+    n_tests=$((n_tests + 1))
+    n_failed=$((n_failed + 1))
+    echo "not ok $n_tests - $1"
+    shift
+    for line in "$@"; do
+        echo "#   $line"
+    done
+}
+
+# run CMD...: runs refuge with the arguments; sets $status, out and err files.
+run() {
+    "$REFUGE" "$@" >out 2>err
+    status=$?
+}
+
+# expect_status N DESC: the last run exited with N.
+expect_status() {
+    if [ "$status" -eq "$1" ]; then
+        ok "$2"
+    else
+        not_ok "$2" "expected exit status $1, got $status" "stderr: $(head -c 600 err)"
+    fi
+}
+
+# expect_err TEXT DESC: stderr of the last run contains TEXT (fixed string).
+expect_err() {
+    if grep -qF -- "$1" err; then
+        ok "$2"
+    else
+        not_ok "$2" "stderr lacks: $1" "stderr: $(head -c 800 err)"
+    fi
+}
+
+# expect_out TEXT DESC: stdout of the last run contains TEXT.
+expect_out() {
+    if grep -qF -- "$1" out; then
+        ok "$2"
+    else
+        not_ok "$2" "stdout lacks: $1" "stdout: $(head -c 800 out)"
+    fi
+}
+
+# same_files A B DESC
+same_files() {
+    if cmp -s "$1" "$2"; then
+        ok "$3"
+    else
+        not_ok "$3" "$1 and $2 differ"
+    fi
+}
+
+finish() {
+    echo "1..$n_tests"
+    echo "$((n_tests - n_failed)) passed, $n_failed failed"
+    [ "$n_failed" -eq 0 ]
+}

@@ -1,0 +1,192 @@
+/*
+ * test_store.c: the case store: migrations, writing only real changes,
+ * reading back every field and list, ordered iteration, and refusing files
+ * that are not refuge databases.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+
+static int setup(void **state)
+{
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    if (store_open(":memory:", 0, &s, &e) != E_OK) {
+        fprintf(stderr, "%s\n", e.msg);
+        return -1;
+    }
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    store_close(*state);
+    return 0;
+}
+
+static const char *ids_a[] = {"p1", "p2"};
+
+static struct event sample_event(void)
+{
+    struct event ev = {0};
+    ev.id = "e1";
+    ev.type = EV_BORDER_CROSSING;
+    const char *why;
+    assert_true(date_parse("2019-10-06", &ev.date, &why));
+    ev.from_country = "CN";
+    ev.to_country = "KZ";
+    ev.irregular = TRI_TRUE;
+    ev.presented_to_authorities = TRI_FALSE;
+    ev.has_place = true;
+    ev.place.country = "KZ";
+    ev.place.region = "KZ-VOS";
+    ev.persons.items = ids_a;
+    ev.persons.n_items = 2;
+    ev.description = "Crossed.";
+    ev.extra = "{\"x\":1}";
+    return ev;
+}
+
+static void put_person(struct store *s, const char *id)
+{
+    struct person_name nm = {.full = "Name", .script = "Latn", .kind = "primary"};
+    struct person p = {.id = id, .names = &nm, .n_names = 1};
+    enum store_put_result r;
+    struct err e = ERR_INIT;
+    assert_int_equal(store_put(s, OBJ_PERSON, &p, &r, &e), E_OK);
+}
+
+static void writes_only_changes(void **state)
+{
+    struct store *s = *state;
+    struct err e = ERR_INIT;
+    enum store_put_result r;
+    assert_int_equal(store_begin(s, &e), E_OK);
+    put_person(s, "p1");
+    put_person(s, "p2");
+    struct event ev = sample_event();
+    assert_int_equal(store_put(s, OBJ_EVENT, &ev, &r, &e), E_OK);
+    assert_int_equal(r, STORE_INSERTED);
+    assert_int_equal(store_put(s, OBJ_EVENT, &ev, &r, &e), E_OK);
+    assert_int_equal(r, STORE_UNCHANGED);
+    assert_int_equal(store_version(s, OBJ_EVENT, "e1"), 1);
+    ev.irregular = TRI_UNKNOWN;
+    assert_int_equal(store_put(s, OBJ_EVENT, &ev, &r, &e), E_OK);
+    assert_int_equal(r, STORE_UPDATED);
+    assert_int_equal(store_version(s, OBJ_EVENT, "e1"), 2);
+    ev.persons.n_items = 1; /* a list change is a change */
+    assert_int_equal(store_put(s, OBJ_EVENT, &ev, &r, &e), E_OK);
+    assert_int_equal(r, STORE_UPDATED);
+    assert_int_equal(store_commit(s, &e), E_OK);
+}
+
+static void reads_back_every_field(void **state)
+{
+    struct store *s = *state;
+    struct err e = ERR_INIT;
+    enum store_put_result r;
+    assert_int_equal(store_begin(s, &e), E_OK);
+    put_person(s, "p1");
+    put_person(s, "p2");
+    struct event ev = sample_event();
+    assert_int_equal(store_put(s, OBJ_EVENT, &ev, &r, &e), E_OK);
+    assert_int_equal(store_commit(s, &e), E_OK);
+
+    struct arena a = ARENA_INIT;
+    struct event got;
+    assert_int_equal(store_get(s, OBJ_EVENT, "e1", &a, &got, &e), E_OK);
+    assert_int_equal(got.type, EV_BORDER_CROSSING);
+    assert_int_equal(got.date.prec, DATE_DAY);
+    assert_int_equal(got.date.day, 6);
+    assert_string_equal(got.from_country, "CN");
+    assert_int_equal(got.irregular, TRI_TRUE);
+    assert_int_equal(got.presented_to_authorities, TRI_FALSE);
+    assert_int_equal(got.final, TRI_UNKNOWN);
+    assert_true(got.has_place);
+    assert_string_equal(got.place.region, "KZ-VOS");
+    assert_int_equal(got.persons.n_items, 2);
+    assert_string_equal(got.persons.items[1], "p2");
+    assert_string_equal(got.extra, "{\"x\":1}");
+    assert_null(got.by);
+    assert_int_equal(store_get(s, OBJ_EVENT, "nope", &a, &got, &e), E_NOT_FOUND);
+    arena_release(&a);
+}
+
+static enum app_err collect(void *ctx, const void *obj)
+{
+    const struct person *p = obj;
+    char *seen = ctx;
+    size_t n = strlen(seen);
+    snprintf(seen + n, 64 - n, "%s%s", p->id, p->n_names == 1 ? "," : "?");
+    return E_OK;
+}
+
+static void iterates_in_id_order(void **state)
+{
+    struct store *s = *state;
+    struct err e = ERR_INIT;
+    assert_int_equal(store_begin(s, &e), E_OK);
+    put_person(s, "b");
+    put_person(s, "c");
+    put_person(s, "a");
+    assert_int_equal(store_commit(s, &e), E_OK);
+    char seen[64] = "";
+    assert_int_equal(store_each(s, OBJ_PERSON, collect, seen, &e), E_OK);
+    assert_string_equal(seen, "a,b,c,");
+    assert_int_equal(store_count(s, OBJ_PERSON), 3);
+}
+
+static void rollback_leaves_nothing(void **state)
+{
+    struct store *s = *state;
+    struct err e = ERR_INIT;
+    assert_int_equal(store_begin(s, &e), E_OK);
+    put_person(s, "x");
+    store_rollback(s);
+    assert_false(store_exists(s, OBJ_PERSON, "x"));
+}
+
+static void refuses_foreign_files(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/refuge-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_true(write(fd, "not a database at all, just text..............................................................................................", 120) == 120);
+    close(fd);
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    assert_int_not_equal(store_open(path, 0, &s, &e), E_OK);
+    assert_null(s);
+    unlink(path);
+    assert_int_equal(store_open("/nonexistent-dir/x.db", STORE_MUST_EXIST, &s, &e), E_NOT_FOUND);
+}
+
+static void schema_is_current(void **state)
+{
+    struct store *s = *state;
+    assert_true(store_schema_version(s) >= 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(writes_only_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(reads_back_every_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(iterates_in_id_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(rollback_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(schema_is_current, setup, teardown),
+        cmocka_unit_test(refuses_foreign_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
