@@ -13,3 +13,6 @@ export REFUGE_DB="$PWD/demo/refuge.db"
 ./build/refuge import examples/kazakhstan-2019.json
 echo
 ./build/refuge show kz-2019-xuar-asylum-seekers
+echo
+echo "== findings as of 10 December 2019 (the date of the reference statement)"
+./build/refuge check --as-of 2019-12-10

@@ -77,6 +77,15 @@ ATTR_NODISCARD enum app_err bundle_read(FILE *in, const struct bundle_limits *li
                                         const struct bundle_sink *sink, struct diags *problems,
                                         struct diags *notes);
 
+/* Decodes one object of the given kind from JSON text (an API request
+ * body), with the same checks as a bundle; problem paths are relative to the
+ * object ("date", "names[0].script"). Returns E_OK, or E_INVALID with the
+ * problems listed. `obj` is filled even when invalid (see bundle_obj.valid);
+ * its strings live in arena. */
+ATTR_NODISCARD enum app_err bundle_decode_text(enum obj_kind kind, const char *text, size_t len,
+                                               struct arena *arena, struct bundle_obj *obj,
+                                               struct diags *problems);
+
 /* Canonical writer: lists in the format's order, objects one per line, fields
  * in the format's order followed by unknown fields as they were read. */
 struct bundle_writer {

@@ -759,15 +759,20 @@ static void check_event(struct dctx *c, struct event *ev)
     }
 }
 
-void codec_decode(enum obj_kind kind, size_t index, json_t *value, struct arena *arena,
-                  struct bundle_obj *obj, struct diags *problems, struct diags *notes)
+void codec_decode(enum obj_kind kind, size_t index, const char *prefix, json_t *value,
+                  struct arena *arena, struct bundle_obj *obj, struct diags *problems,
+                  struct diags *notes)
 {
     memset(obj, 0, sizeof *obj);
     obj->kind = kind;
     obj->index = index;
     struct dctx c = {.arena = arena, .problems = problems, .notes = notes, .obj = obj, .evfields = ~0U};
     buf_init(&c.path);
-    buf_addf(&c.path, "%s[%zu]", obj_kind_list_name(kind), index);
+    if (prefix) {
+        buf_adds(&c.path, prefix);
+    } else {
+        buf_addf(&c.path, "%s[%zu]", obj_kind_list_name(kind), index);
+    }
     size_t before = problems->total;
 
     if (!json_is_object(value)) {
@@ -983,4 +988,30 @@ json_t *codec_encode(enum obj_kind kind, const void *obj)
         evfields = event_type_fields(((const struct event *)obj)->type);
     }
     return encode_object(obj, t->fields, t->n_fields, evfields, *CAT(obj, t->extra_off, const char *const));
+}
+
+enum app_err bundle_decode_text(enum obj_kind kind, const char *text, size_t len,
+                                struct arena *arena, struct bundle_obj *obj, struct diags *problems)
+{
+    json_error_t jerr;
+    memset(obj, 0, sizeof *obj);
+    obj->kind = kind;
+    json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    if (!v) {
+        char where[64];
+        snprintf(where, sizeof where, "line %d, column %d", jerr.line, jerr.column);
+        diag_add(problems, where, "invalid JSON: %s", jerr.text);
+        return E_INVALID;
+    }
+    size_t before = problems->total;
+    codec_decode(kind, 0, "", v, arena, obj, problems, NULL);
+    json_decref(v);
+    /* Paths were built as ".field": drop the leading dot. */
+    for (size_t i = 0; i < problems->n_items; i++) {
+        char *w = problems->items[i].where;
+        if (w[0] == '.') {
+            memmove(w, w + 1, strlen(w));
+        }
+    }
+    return problems->total == before ? E_OK : E_INVALID;
 }

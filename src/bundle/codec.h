@@ -10,9 +10,11 @@
 #include "bundle/bundle.h"
 
 /* Decodes `value`, element `index` of its list, into obj (strings in arena).
- * Problems are reported with paths under "<list>[index]". */
-void codec_decode(enum obj_kind kind, size_t index, json_t *value, struct arena *arena,
-                  struct bundle_obj *obj, struct diags *problems, struct diags *notes);
+ * Problems are reported with paths under `prefix`, or "<list>[index]" when
+ * prefix is NULL. */
+void codec_decode(enum obj_kind kind, size_t index, const char *prefix, json_t *value,
+                  struct arena *arena, struct bundle_obj *obj, struct diags *problems,
+                  struct diags *notes);
 
 /* Encodes a domain struct of the given kind; returns a new reference. */
 json_t *codec_encode(enum obj_kind kind, const void *obj);

@@ -65,7 +65,7 @@ static int list_of_key(const char *key)
 static void deliver(struct reader *r, json_t *value)
 {
     struct bundle_obj obj;
-    codec_decode((enum obj_kind)r->list, r->index, value, &r->arena, &obj, r->problems, r->notes);
+    codec_decode((enum obj_kind)r->list, r->index, NULL, value, &r->arena, &obj, r->problems, r->notes);
     if (r->sink_err == E_OK && r->sink && r->sink->object) {
         r->sink_err = r->sink->object(r->sink->ctx, &obj, r->problems);
     }

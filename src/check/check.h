@@ -6,7 +6,7 @@
  * state. Every string and array it returns is allocated in an arena the caller
  * provides and lives until the caller releases that arena. Findings keep no
  * pointer into the caller's input (ids and words are copied); they point only
- * into that arena and at the static rule table (struct check_rule).
+ * into that arena and at static strings of the rule tables (rules.c).
  *
  * The rules are data: one row of struct check_rule each (see check_rules()),
  * interpreted by the engine. Fact codes (planned_removal, asylum_seeker, ...)
@@ -56,7 +56,7 @@ struct treaty_row {
     const char *country; /* "Kazakhstan" */
     enum treaty_instrument instrument;
     enum treaty_party status;
-    struct date deposited; /* deposit of ratification or accession; DATE_NONE when empty */
+    struct date deposited;  /* deposit of ratification or accession; DATE_NONE when empty */
     const char *confidence; /* "high", "medium"; NULL when the notes have no row */
     const char *note;       /* caveats; NULL when empty */
     const char *source;     /* where to re-check; NULL when empty */
@@ -154,7 +154,7 @@ enum check_fact_kind {
 };
 
 struct check_fact_info {
-    const char *code;  /* "presented_without_delay" */
+    const char *code; /* "presented_without_delay" */
     enum check_fact_kind kind;
     const char *words; /* "whether they presented themselves to the authorities without delay" */
 };
@@ -174,7 +174,7 @@ struct check_condition {
 
 /* Which destinations a rule is judged for. */
 enum check_scope {
-    SCOPE_PERSON,             /* once per person */
+    SCOPE_PERSON,              /* once per person */
     SCOPE_PLANNED_DESTINATION, /* each destination of a still-planned removal (absent included) */
     SCOPE_REMOVED_DESTINATION, /* each destination of a carried-out removal (absent included) */
 };
@@ -196,8 +196,8 @@ struct check_basis {
 
 /* The date on which party status is judged. */
 enum check_when {
-    WHEN_AS_OF,             /* a continuing fact: judged as of D */
-    WHEN_FIRST_CONDITION,   /* the dates of the events that settle the first condition */
+    WHEN_AS_OF,           /* a continuing fact: judged as of D */
+    WHEN_FIRST_CONDITION, /* the dates of the events that settle the first condition */
 };
 
 /* A gate: a rule that applies only where the state is bound by something. */

@@ -16,11 +16,11 @@
 struct subject {
     const struct case_ *case_;
     const struct person *p;
-    const char *state;          /* S, alpha-2; may be NULL */
-    int64_t today;              /* D as a day number */
-    const struct event **evs;   /* events naming P dated on or before D (or undated), sorted */
+    const char *state;        /* S, alpha-2; may be NULL */
+    int64_t today;            /* D as a day number */
+    const struct event **evs; /* events naming P dated on or before D (or undated), sorted */
     size_t n_evs;
-    const struct risk *risks;   /* every risk handed in */
+    const struct risk *risks; /* every risk handed in */
     size_t n_risks;
     struct arena *a;
 };
@@ -41,8 +41,7 @@ struct fact_eval {
 
 /* Evaluates fact f for the subject; `dest` is X (NULL: absent) for the codes
  * that take one. Allocates `out->items` in s->a. */
-void fact_eval(const struct subject *s, enum check_fact f, const char *dest,
-               struct fact_eval *out);
+void fact_eval(const struct subject *s, enum check_fact f, const char *dest, struct fact_eval *out);
 /* The destinations of P's still-planned removals (plan == true) or of P's
  * carried-out removals, first seen first; NULL stands for an absent
  * destination. Writes at most n_evs entries into `out`, returns the count. */

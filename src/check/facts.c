@@ -250,10 +250,9 @@ static enum tri eval_asylum_seeker(const struct subject *s, struct fact_eval *ou
     size_t from = 0;
     for (size_t i = 0; i < s->n_evs; i++) {
         const struct event *ev = s->evs[i];
-        bool yes = ev->type == EV_ASYLUM_APPLICATION || ev->type == EV_UNHCR ||
-                   access_to_asylum(ev) ||
-                   (ev->type == EV_ASYLUM_DECISION &&
-                    outcome_is(ev, "recognised", "complementary", NULL));
+        bool yes =
+            ev->type == EV_ASYLUM_APPLICATION || ev->type == EV_UNHCR || access_to_asylum(ev) ||
+            (ev->type == EV_ASYLUM_DECISION && outcome_is(ev, "recognised", "complementary", NULL));
         bool no = ev->type == EV_ASYLUM_DECISION && ev->final == TRI_TRUE &&
                   outcome_is(ev, "refused", "inadmissible", "withdrawn");
         if (yes) {
@@ -290,8 +289,7 @@ static enum tri eval_entry_charge(const struct subject *s, struct fact_eval *out
         for (size_t i = 0; i < s->n_evs; i++) {
             const struct event *ev = s->evs[i];
             if ((ev->type == EV_CHARGE || ev->type == EV_CONVICTION) && in_state(s, ev) &&
-                ev->entry_related == want &&
-                not_followed_by(s, i, EV_ACQUITTAL, EV_ACQUITTAL)) {
+                ev->entry_related == want && not_followed_by(s, i, EV_ACQUITTAL, EV_ACQUITTAL)) {
                 rely_event(out, ev);
                 out->key = ev;
             }
@@ -475,8 +473,7 @@ static enum tri eval_conviction_before_charge(const struct subject *s, struct fa
     return TRI_TRUE;
 }
 
-void fact_eval(const struct subject *s, enum check_fact f, const char *dest,
-               struct fact_eval *out)
+void fact_eval(const struct subject *s, enum check_fact f, const char *dest, struct fact_eval *out)
 {
     *out = (struct fact_eval){.value = TRI_UNKNOWN};
     out->items = arena_alloc(s->a, (s->n_evs + s->n_risks + 1) * sizeof *out->items);

@@ -23,7 +23,8 @@ static const struct {
     const char *code;
     const char *title;
 } instruments[TREATY_INSTRUMENT_COUNT] = {
-    [TREATY_RC1951] = {"REFUGEE_CONVENTION_1951", "1951 Convention relating to the Status of Refugees"},
+    [TREATY_RC1951] = {"REFUGEE_CONVENTION_1951",
+                       "1951 Convention relating to the Status of Refugees"},
     [TREATY_RP1967] = {"REFUGEE_PROTOCOL_1967", "1967 Protocol relating to the Status of Refugees"},
     [TREATY_CAT] = {"CAT", "Convention against Torture"},
     [TREATY_ICCPR] = {"ICCPR", "International Covenant on Civil and Political Rights"},
@@ -77,7 +78,8 @@ static enum app_err csv_fail(struct err *e, const struct csv *c, size_t line, co
 {
     char where[64];
     snprintf(where, sizeof where, "%s:%zu", c->file, line);
-    return err_set_at(e, E_INVALID, where, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+    return err_set_at(e, E_INVALID, where, "%s%s%s", what, detail ? ": " : "",
+                      detail ? detail : "");
 }
 
 /* Reads one record (RFC 4180: quoted fields may hold commas, "" and newlines).
@@ -314,15 +316,15 @@ enum app_err treaty_table_parse(struct treaty_table *out, const char *parties, s
     struct treaty_row *rows = NULL;
     size_t n_rows = 0;
     *out = (struct treaty_table){0};
-    struct csv c = {.p = parties, .end = parties + parties_len, .line = 1,
-                    .file = "treaty_parties.csv"};
+    struct csv c = {
+        .p = parties, .end = parties + parties_len, .line = 1, .file = "treaty_parties.csv"};
     enum app_err rc = parse_parties(&c, &rows, &n_rows, a, e);
     if (rc != E_OK) {
         return rc;
     }
     if (notes) {
-        struct csv cn = {.p = notes, .end = notes + notes_len, .line = 1,
-                         .file = "treaty_parties_notes.csv"};
+        struct csv cn = {
+            .p = notes, .end = notes + notes_len, .line = 1, .file = "treaty_parties_notes.csv"};
         rc = parse_notes(&cn, rows, n_rows, a, e);
         if (rc != E_OK) {
             return rc;

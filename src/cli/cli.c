@@ -23,6 +23,10 @@ static const struct cmd commands[] = {
     {"cases", cmd_cases, CMD_STORE | CMD_EXISTING, "cases [--status S] [--json]", "list cases"},
     {"show", cmd_show, CMD_STORE | CMD_EXISTING, "show CASE [--json]",
      "show a case: subjects, names and timeline"},
+    {"check", cmd_check, CMD_STORE | CMD_EXISTING,
+     "check [--case ID] [--as-of DATE] [--json [--explain]] [--history CASE] [--no-record]",
+     "check cases against the state's obligations and list the findings"},
+    {"rules", cmd_rules, 0, "rules", "list the rules the checks apply, in plain words"},
     {"help", cmd_help, 0, "help [COMMAND]", "show help"},
     {"version", cmd_version, 0, "version", "print the version"},
 };

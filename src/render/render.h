@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "domain/model.h"
+#include "service/checks.h"
 #include "service/service.h"
 
 /* One line of a case list. */
@@ -35,5 +36,15 @@ void render_case_json(const struct case_view *v, FILE *out);
 /* A one-line description of an event for timelines and findings
  * ("Removal to China announced by Border Service ..."). */
 void render_event_line(const struct case_view *v, const struct event *ev, struct buf *out);
+
+/* Findings: text grouped by case for the terminal; JSON in the findings
+ * contract's shape (with `explain`, also sources, missing_words, demands,
+ * destinations and explanation). */
+void render_findings_text(const struct check_outcome *o, struct date as_of, FILE *out);
+void render_findings_json(const struct check_outcome *o, bool explain, struct buf *out);
+void render_history_text(const struct finding_period *p, size_t n, FILE *out);
+void render_history_json(const struct finding_period *p, size_t n, FILE *out);
+/* Every rule with its conditions in plain words. */
+void render_rules_text(FILE *out);
 
 #endif

@@ -85,9 +85,6 @@ static enum app_err on_object(void *ctx, const struct bundle_obj *o, struct diag
             return E_OK;
         }
     }
-    if (!o->valid) {
-        return E_OK;
-    }
     for (size_t i = 0; i < o->n_refs; i++) {
         const struct bundle_ref *r = &o->refs[i];
         if (o->kind == OBJ_ORGANIZATION && r->target == OBJ_ORGANIZATION && strcmp(r->id, o->id) == 0) {
@@ -96,7 +93,7 @@ static enum app_err on_object(void *ctx, const struct bundle_obj *o, struct diag
             defer_ref(c, r);
         }
     }
-    if (problems->total > 0) {
+    if (!o->valid || problems->total > 0) {
         return E_OK; /* nothing will be committed: only keep checking */
     }
     enum store_put_result res;

@@ -12,6 +12,7 @@
 
 #include "core/arena.h"
 #include "core/diag.h"
+#include "bundle/bundle.h"
 #include "core/err.h"
 #include "domain/model.h"
 #include "store/store.h"
@@ -74,6 +75,24 @@ void service_sort_events(struct event *events, size_t n);
 ATTR_NODISCARD enum app_err service_list_cases(struct store *s, const char *status,
                                                struct arena *arena, struct case_ **out,
                                                size_t *n_out, struct err *e);
+
+/* Version expectations for single-object writes (the API's If-Match). */
+enum { VERSION_ANY = -1, VERSION_NEW = 0 };
+
+/* Writes one object that came through the API, inside its own transaction:
+ * its references must resolve to stored objects. `expected` is VERSION_NEW
+ * (the id must not exist: E_CONFLICT otherwise), VERSION_ANY, or the version
+ * the client last saw (E_CONFLICT when the stored one differs, with
+ * *version set to the stored version). On success *version is the new
+ * version. `o` comes from bundle_decode_text(). */
+ATTR_NODISCARD enum app_err service_put_object(struct store *s, const struct bundle_obj *o,
+                                               int64_t expected, int64_t *version,
+                                               struct diags *problems, struct err *e);
+
+/* Deletes one object if its version is `expected` (or VERSION_ANY). */
+ATTR_NODISCARD enum app_err service_delete_object(struct store *s, enum obj_kind kind,
+                                                  const char *id, int64_t expected,
+                                                  int64_t *version, struct err *e);
 
 /* Lookups in a loaded case; NULL when absent. */
 const struct source *case_view_source(const struct case_view *v, const char *id);

@@ -80,4 +80,28 @@ ATTR_NODISCARD enum app_err store_events_of_person(struct store *s, const char *
                                                    struct arena *arena, struct strs *out,
                                                    struct err *e);
 
+/* Deletes an object and its lists. E_NOT_FOUND when absent; E_CONFLICT when
+ * other objects still refer to it (e->msg names one). */
+ATTR_NODISCARD enum app_err store_delete(struct store *s, enum obj_kind kind, const char *id,
+                                         struct err *e);
+
+/* A page of ids for listing. Filters apply where the kind has the field. */
+struct store_filter {
+    const char *after;  /* cursor: ids greater than this (NULL = from the start) */
+    size_t limit;       /* 1..1000 */
+    const char *status; /* cases */
+    const char *state;  /* cases */
+    const char *tag;    /* cases */
+    const char *assigned_to; /* cases: only those assigned to this user name (NULL = any) */
+};
+
+/* Ids of the kind in id order matching the filter, at most f->limit, into
+ * arena. *more is set when further ids follow the last one returned. */
+ATTR_NODISCARD enum app_err store_list(struct store *s, enum obj_kind kind,
+                                       const struct store_filter *f, struct arena *arena,
+                                       struct strs *out, bool *more, struct err *e);
+
+/* Process-wide SQLite settings; call once before opening any store. */
+void store_global_init(void);
+
 #endif

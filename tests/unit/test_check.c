@@ -4,6 +4,8 @@
  * status on the date of the facts, data conflicts, missing optional fields,
  * and the treaty data parser.
  */
+/* cmocka.h needs these headers included before it. */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+/* clang-format on */
 
 #include "check/check.h"
 #include "core/arena.h"
@@ -35,18 +38,20 @@ struct fx {
     struct check_result res;
 };
 
-static struct date D(const char *s)
-{
+static struct date D(const char *s) {
     struct date d = {0};
     const char *why = NULL;
     if (s) {
         assert_true(date_parse(s, &d, &why));
     }
     return d;
+
 }
 
 /* "a,b,c" as a list (empty string: empty list). */
-static struct strs list(struct fx *f, const char *csv)
+static struct strs
+list(struct fx *f, const char *csv)
+
 {
     struct strs out = {0};
     if (!csv || !csv[0]) {
@@ -238,8 +243,8 @@ static struct fx *kazakhstan(void)
 {
     struct fx *f = fx_new("KZ");
     f->c.id = "kz-2019-xuar-asylum-seekers";
-    struct person *k =
-        person(f, "kaster-musakhanuly", "Kaster Musakhanuly", "kazakh,former-camp-detainee", "Kazakh");
+    struct person *k = person(f, "kaster-musakhanuly", "Kaster Musakhanuly",
+                              "kazakh,former-camp-detainee", "Kazakh");
     k->religion = "Muslim";
     struct person *m = person(f, "murager-alimuly", "Murager Alimuly", "kazakh", "Kazakh");
     m->religion = "Muslim";
@@ -257,12 +262,14 @@ static struct fx *kazakhstan(void)
     c->entry_related = TRI_TRUE;
     ev(f, "ev-asylum-kaster", EV_ASYLUM_APPLICATION, "2019", "kaster-musakhanuly")->state = "KZ";
     ev(f, "ev-asylum-murager", EV_ASYLUM_APPLICATION, "2019", "murager-alimuly")->state = "KZ";
-    struct event *camp = ev_at(f, "ev-camp-kaster", EV_ILL_TREATMENT, NULL, "kaster-musakhanuly", "CN");
+    struct event *camp =
+        ev_at(f, "ev-camp-kaster", EV_ILL_TREATMENT, NULL, "kaster-musakhanuly", "CN");
     camp->kind = "arbitrary_detention";
     camp->alleged = TRI_TRUE;
     struct event *an = ev_to(f, "ev-announce", EV_REMOVAL_ANNOUNCED, "2019-12-06", both, "CN");
     an->sources = list(f, "ai-eur57-2019");
     struct risk *r = risk(f, "risk-cn-xj-2017", "CN", "uighur,kazakh,muslim", "2017", NULL);
+    r->harms = list(f, "arbitrary_detention,torture,forced_indoctrination,surveillance");
     r->sources = list(f, "ai-asa17-9113-2018");
     return f;
 }
@@ -283,6 +290,7 @@ static void reference_case_gives_exactly_the_expected_findings(void **state)
     struct fx *f = kazakhstan();
     const struct check_result *res = run(f, "2019-12-10");
     assert_int_equal(res->n_items, 8);
+
     static const struct {
         const char *rule;
         const char *person;
@@ -297,6 +305,7 @@ static void reference_case_gives_exactly_the_expected_findings(void **state)
         {"no-legal-assistance", "kaster-musakhanuly", CHECK_INCOMPLETE},
         {"no-legal-assistance", "murager-alimuly", CHECK_INCOMPLETE},
     };
+
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         const struct finding *fd = &res->items[i];
         assert_string_equal(fd->case_id, "kz-2019-xuar-asylum-seekers");
@@ -312,7 +321,8 @@ static void reference_case_gives_exactly_the_expected_findings(void **state)
         assert_strs(fd->missing, NULL);
         assert_strs(fd->demands, "no_return", "asylum_access", NULL);
         assert_strs(fd->destinations, "CN", NULL);
-        assert_true(starts_with(fd->summary, "Removal to China announced on 6 December 2019 while "));
+        assert_true(
+            starts_with(fd->summary, "Removal to China announced on 6 December 2019 while "));
 
         fd = find(f, people[i], "penalisation-for-entry");
         assert_int_equal(fd->severity, CHECK_HIGH);
@@ -336,16 +346,24 @@ static void reference_case_gives_exactly_the_expected_findings(void **state)
     const struct finding *k = find(f, "kaster-musakhanuly", "refoulement-risk");
     assert_strs(k->facts, "ev-announce", "risk-cn-xj-2017", "ev-camp-kaster", NULL);
     assert_strs(k->sources, "ai-eur57-2019", "ai-asa17-9113-2018", NULL);
-    assert_string_equal(k->summary, "Removal to China announced on 6 December 2019 while Kaster Musakhanuly is at documented risk there of arbitrary detention and torture, and ill-treatment there is also reported.");
-    assert_true(any_line_has(k->explanation, "Kazakhstan has been bound by the 1951 Convention relating to the Status of Refugees since 15 April 1999"));
+    assert_string_equal(
+        k->summary,
+        "Removal to China announced on 6 December 2019 while Kaster Musakhanuly is at documented risk there of arbitrary detention, torture, forced indoctrination and surveillance, and ill-treatment there is also reported.");
+    assert_true(any_line_has(
+        k->explanation,
+        "Kazakhstan has been bound by the 1951 Convention relating to the Status of Refugees since 15 April 1999"));
     assert_true(any_line_has(k->explanation, "data confidence high; source: UN Treaty Collection"));
     assert_true(any_line_has(k->explanation, "CUSTOM-NR not cited"));
     const struct finding *m = find(f, "murager-alimuly", "refoulement-risk");
     assert_strs(m->facts, "ev-announce", "risk-cn-xj-2017", NULL);
     const struct finding *p = find(f, "kaster-musakhanuly", "penalisation-for-entry");
-    assert_string_equal(p->summary, "Kaster Musakhanuly is facing a charge of illegal crossing of the state border (about October 2019); still to be established: whether they presented themselves to the authorities without delay.");
+    assert_string_equal(
+        p->summary,
+        "Kaster Musakhanuly is facing a charge of illegal crossing of the state border (about October 2019); still to be established: whether they presented themselves to the authorities without delay.");
     const struct finding *d = find(f, "murager-alimuly", "detention-of-asylum-seeker");
-    assert_string_equal(d->summary, "Murager Alimuly is held in pre-trial detention since about October 2019 while seeking asylum.");
+    assert_string_equal(
+        d->summary,
+        "Murager Alimuly is held in pre-trial detention since about October 2019 while seeking asylum.");
     fx_free(f);
 }
 
@@ -378,7 +396,9 @@ static void refoulement_risk_three_ways(void **state)
     const struct finding *fd = expect(f, "p", "refoulement-risk", CHECK_INCOMPLETE);
     assert_strs(fd->missing, "risk_in_destination", NULL);
     assert_strs(fd->facts, "plan", NULL);
-    assert_string_equal(fd->summary, "Removal of Ayşe Demir to Türkiye ordered on 10 January 2020; still to be established: whether they are at risk in the country of destination (a documented risk matching their profile, or ill-treatment they suffered there).");
+    assert_string_equal(
+        fd->summary,
+        "Removal of Ayşe Demir to Türkiye ordered on 10 January 2020; still to be established: whether they are at risk in the country of destination (a documented risk matching their profile, or ill-treatment they suffered there).");
     fx_free(f);
 
     f = one("KZ");
@@ -426,7 +446,8 @@ static void removal_without_destination_is_incomplete(void **state)
     const struct finding *fd = expect(f, "p", "refoulement-risk", CHECK_INCOMPLETE);
     assert_strs(fd->missing, "risk_in_destination", NULL);
     assert_strs(fd->destinations, NULL);
-    assert_non_null(strstr(fd->summary, "to an unrecorded destination announced on 10 January 2020"));
+    assert_non_null(
+        strstr(fd->summary, "to an unrecorded destination announced on 10 January 2020"));
     fx_free(f);
 }
 
@@ -476,7 +497,9 @@ static void refoulement_three_ways_and_only_it_after_removal(void **state)
     const struct finding *fd = expect(f, "p", "refoulement", CHECK_ESTABLISHED);
     assert_strs(fd->demands, "investigate", "monitor", NULL);
     assert_strs(fd->facts, "out", "r-cn", NULL);
-    assert_string_equal(fd->summary, "Removal to China carried out on 20 January 2020 while Ayşe Demir is at documented risk there of arbitrary detention and torture.");
+    assert_string_equal(
+        fd->summary,
+        "Removal to China carried out on 20 January 2020 while Ayşe Demir is at documented risk there of arbitrary detention and torture.");
     fx_free(f);
 
     f = one("KZ");
@@ -643,7 +666,9 @@ static void detention_three_ways(void **state)
     run(f, "2020-02-01");
     fd = expect(f, "p", "detention-of-asylum-seeker", CHECK_INCOMPLETE);
     assert_strs(fd->missing, "asylum_seeker", NULL);
-    assert_string_equal(fd->summary, "Ayşe Demir is held in immigration detention since 1 January 2020; still to be established: whether they are seeking asylum (an application, UNHCR involvement or a refused attempt to apply, with no final refusal since).");
+    assert_string_equal(
+        fd->summary,
+        "Ayşe Demir is held in immigration detention since 1 January 2020; still to be established: whether they are seeking asylum (an application, UNHCR involvement or a refused attempt to apply, with no final refusal since).");
     fx_free(f);
 
     f = detained("2020-01-01", NULL);
@@ -724,7 +749,9 @@ static void no_legal_assistance_three_ways(void **state)
     run(f, "2020-02-01");
     const struct finding *fd = expect(f, "p", "no-legal-assistance", CHECK_ESTABLISHED);
     assert_strs(fd->facts, "det", "deny", NULL);
-    assert_string_equal(fd->summary, "Ayşe Demir is held in immigration detention since 1 January 2020 without access to a lawyer.");
+    assert_string_equal(
+        fd->summary,
+        "Ayşe Demir is held in immigration detention since 1 January 2020 without access to a lawyer.");
     fx_free(f);
 
     f = detained("2020-01-01", NULL);
@@ -755,7 +782,9 @@ static void no_legal_assistance_on_charge_alone(void **state)
     ev(f, "deny", EV_ACCESS_DENIED, "2019-10-07", "p")->to = "lawyer";
     run(f, "2019-12-10");
     const struct finding *fd = expect(f, "p", "no-legal-assistance", CHECK_ESTABLISHED);
-    assert_non_null(strstr(fd->summary, "is facing a charge of illegal border crossing (6 October 2019) without access to a lawyer"));
+    assert_non_null(strstr(
+        fd->summary,
+        "is facing a charge of illegal border crossing (6 October 2019) without access to a lawyer"));
     fx_free(f);
 }
 
@@ -794,7 +823,9 @@ static void no_access_to_asylum(void **state)
     run(f, "2020-02-01");
     fd = expect(f, "p", "no-access-to-asylum", CHECK_ESTABLISHED);
     assert_strs(fd->basis, "RC1951-33-1", "UNHCR-DG-2012", NULL);
-    assert_string_equal(fd->summary, "Ayşe Demir was refused access to the asylum procedure on 2 January 2020 and no application has been recorded since.");
+    assert_string_equal(
+        fd->summary,
+        "Ayşe Demir was refused access to the asylum procedure on 2 January 2020 and no application has been recorded since.");
     fx_free(f);
 }
 
@@ -809,7 +840,9 @@ static void appeal_deadline(void **state)
     const struct finding *fd = expect(f, "p", "appeal-deadline", CHECK_ESTABLISHED);
     assert_strs(fd->basis, NULL);
     assert_strs(fd->facts, "order", NULL);
-    assert_string_equal(fd->summary, "The time for Ayşe Demir to appeal the removal order of 20 January 2020 ends on 15 February 2020.");
+    assert_string_equal(
+        fd->summary,
+        "The time for Ayşe Demir to appeal the removal order of 20 January 2020 ends on 15 February 2020.");
     fx_free(f);
 
     f = one("KZ"); /* fifteen days away */
@@ -845,7 +878,9 @@ static void data_conflict(void **state)
     const struct finding *fd = expect(f, "p", "data-conflict", CHECK_ESTABLISHED);
     assert_int_equal(fd->severity, CHECK_INFO);
     assert_strs(fd->facts, "conv", "charge", NULL);
-    assert_string_equal(fd->summary, "The record of Ayşe Demir needs checking: conviction conv (1 September 2019) is dated before the earliest charge, charge (6 October 2019).");
+    assert_string_equal(
+        fd->summary,
+        "The record of Ayşe Demir needs checking: conviction conv (1 September 2019) is dated before the earliest charge, charge (6 October 2019).");
     expect(f, "p", "penalisation-for-entry", CHECK_ESTABLISHED); /* other rules still run */
     assert_string_equal(f->res.items[f->res.n_items - 1].rule_id, "data-conflict");
     fx_free(f);
@@ -934,15 +969,17 @@ static void sort_events_order(void **state)
 static void risk_periods(void **state)
 {
     (void)state;
+
     static const struct {
         const char *from;
         const char *to;
         bool applies;
     } cases[] = {
-        {NULL, NULL, true},  {"2017", NULL, true},     {NULL, "2019", true},
-        {NULL, "2018", false}, {"2020", NULL, false}, {"2019-12-31", NULL, true},
+        {NULL, NULL, true},      {"2017", NULL, true},  {NULL, "2019", true},
+        {NULL, "2018", false},   {"2020", NULL, false}, {"2019-12-31", NULL, true},
         {NULL, "2019-12", true},
     };
+
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         struct fx *f = one("KZ");
         ev_to(f, "plan", EV_REMOVAL_ANNOUNCED, "2019-12-01", "p", "CN");
@@ -981,7 +1018,9 @@ static void party_status_on_the_date(void **state)
     run(f, "2007-10-31");
     const struct finding *fd = expect(f, "p", "refoulement-risk", CHECK_ESTABLISHED);
     assert_strs(fd->basis, "ICCPR-7", "CUSTOM-NR", NULL);
-    assert_true(any_line_has(fd->explanation, "Thailand was not yet bound by the Convention against Torture on 31 October 2007 (deposited 2 October 2007, in force 30 days later: from 1 November 2007)"));
+    assert_true(any_line_has(
+        fd->explanation,
+        "Thailand was not yet bound by the Convention against Torture on 31 October 2007 (deposited 2 October 2007, in force 30 days later: from 1 November 2007)"));
     run(f, "2007-11-01");
     fd = expect(f, "p", "refoulement-risk", CHECK_ESTABLISHED);
     assert_strs(fd->basis, "CAT-3", "ICCPR-7", NULL);
@@ -1044,9 +1083,12 @@ static void groups_are_spoken_of_as_groups(void **state)
     risk(f, "r-cn", "CN", "", NULL, NULL);
     run(f, "2015-07-05");
     const struct finding *fd = expect(f, "p", "refoulement-risk", CHECK_ESTABLISHED);
-    assert_non_null(strstr(fd->summary, "while the group \"Uyghur men held at Suan Phlu\" (109 people) are at documented risk there"));
+    assert_non_null(strstr(
+        fd->summary,
+        "while the group \"Uyghur men held at Suan Phlu\" (109 people) are at documented risk there"));
     fd = expect(f, "p", "detention-of-asylum-seeker", CHECK_INCOMPLETE);
-    assert_true(starts_with(fd->summary, "The group \"Uyghur men held at Suan Phlu\" (109 people) are held in"));
+    assert_true(starts_with(fd->summary,
+                            "The group \"Uyghur men held at Suan Phlu\" (109 people) are held in"));
     fx_free(f);
 }
 
@@ -1061,7 +1103,9 @@ static void findings_are_sorted_across_cases_and_closed_cases_skipped(void **sta
     closed.status = "closed";
     struct case_facts cf[3];
     for (size_t i = 0; i < 3; i++) {
-        cf[i] = (struct case_facts){.case_ = i == 0 ? &f->c : i == 1 ? &other : &closed,
+        cf[i] = (struct case_facts){.case_ = i == 0   ? &f->c
+                                             : i == 1 ? &other
+                                                      : &closed,
                                     .subjects = f->subj,
                                     .n_subjects = f->n_subj,
                                     .events = f->ev,
@@ -1087,8 +1131,12 @@ static void no_treaty_data_and_bad_input(void **state)
 {
     (void)state;
     struct fx *f = kazakhstan();
-    struct case_facts cf = {.case_ = &f->c, .subjects = f->subj, .n_subjects = f->n_subj,
-                            .events = f->ev, .n_events = f->n_ev, .risks = f->risk,
+    struct case_facts cf = {.case_ = &f->c,
+                            .subjects = f->subj,
+                            .n_subjects = f->n_subj,
+                            .events = f->ev,
+                            .n_events = f->n_ev,
+                            .risks = f->risk,
                             .n_risks = f->n_risk};
     struct check_result res;
     struct err e = ERR_INIT;
@@ -1109,9 +1157,10 @@ static void rule_table_is_complete(void **state)
     size_t n = 0;
     const struct check_rule *rules = check_rules(&n);
     assert_int_equal(n, 8);
-    static const char *ids[] = {"refoulement-risk",    "refoulement",         "penalisation-for-entry",
-                                "detention-of-asylum-seeker", "no-legal-assistance",
-                                "no-access-to-asylum", "appeal-deadline",     "data-conflict"};
+    static const char *ids[] = {"refoulement-risk",       "refoulement",
+                                "penalisation-for-entry", "detention-of-asylum-seeker",
+                                "no-legal-assistance",    "no-access-to-asylum",
+                                "appeal-deadline",        "data-conflict"};
     for (size_t i = 0; i < n; i++) {
         assert_string_equal(rules[i].id, ids[i]);
         assert_ptr_equal(check_rule_find(ids[i]), &rules[i]);
@@ -1169,10 +1218,12 @@ static void treaty_data_loads_and_dates_entry_into_force(void **state)
     r = treaty_find(&t, "MAR", TREATY_ICCPR_OP1); /* a bare year */
     assert_true(treaty_in_force(r, &from, &to));
     assert_true(from < to);
-    assert_int_equal(treaty_binding(&t, "MA", TREATY_ICCPR_OP1, date_first_day(D("2022-06-01"))).bound,
-                     TRI_UNKNOWN);
-    assert_int_equal(treaty_binding(&t, "ma", TREATY_ICCPR_OP1, date_first_day(D("2023-06-01"))).bound,
-                     TRI_TRUE);
+    assert_int_equal(
+        treaty_binding(&t, "MA", TREATY_ICCPR_OP1, date_first_day(D("2022-06-01"))).bound,
+        TRI_UNKNOWN);
+    assert_int_equal(
+        treaty_binding(&t, "ma", TREATY_ICCPR_OP1, date_first_day(D("2023-06-01"))).bound,
+        TRI_TRUE);
     assert_int_equal(treaty_binding(&t, "IN", TREATY_CAT, date_first_day(D("2020-01-01"))).bound,
                      TRI_FALSE);
     struct treaty_binding b = treaty_binding(&t, "NO", TREATY_CAT, 0);
@@ -1187,18 +1238,21 @@ static void treaty_parser_rejects_malformed_rows(void **state)
 {
     (void)state;
     static const char *head = "iso3,country,instrument,status,date\r\n";
+
     static const struct {
         const char *body;
         const char *where;
     } bad[] = {
         {"KAZ,Kazakhstan,CAT,party\r\n", "treaty_parties.csv:2"},
-        {"KAZ,Kazakhstan,CAT,party,1998-08-26\r\nKAZ,Kazakhstan,CAT,party,19980826\r\n", "treaty_parties.csv:3"},
+        {"KAZ,Kazakhstan,CAT,party,1998-08-26\r\nKAZ,Kazakhstan,CAT,party,19980826\r\n",
+         "treaty_parties.csv:3"},
         {"KAZ,Kazakhstan,TORTURE,party,1998-08-26\n", "treaty_parties.csv:2"},
         {"KAZ,Kazakhstan,CAT,maybe,1998-08-26\n", "treaty_parties.csv:2"},
         {"KAZ,Kazakhstan,CAT,party,\n", "treaty_parties.csv:2"},
         {"KZ,Kazakhstan,CAT,party,1998-08-26\n", "treaty_parties.csv:2"},
         {"\n\nKAZ,\"Kazakhstan,CAT,party,1998-08-26\n", "treaty_parties.csv:4"},
-        {"KAZ,Kazakhstan,CAT,party,1998-08-26\nKAZ,Kazakhstan,CAT,party,1998-08-26\n", "treaty_parties.csv:3"},
+        {"KAZ,Kazakhstan,CAT,party,1998-08-26\nKAZ,Kazakhstan,CAT,party,1998-08-26\n",
+         "treaty_parties.csv:3"},
         {"KAZ,Kaz\"akh,CAT,party,1998-08-26\n", "treaty_parties.csv:2"},
         {"KAZ,Kazakhstan,CAT,party,1998-02-30\n", "treaty_parties.csv:2"},
     };
@@ -1214,12 +1268,23 @@ static void treaty_parser_rejects_malformed_rows(void **state)
     assert_int_equal(parse(&a, "iso3,country,instrument,status\n", NULL, &e), E_INVALID);
     assert_int_equal(parse(&a, "", NULL, &e), E_INVALID);
 
-    const char *good = "iso3,country,instrument,status,date\nKAZ,\"Kazakh\"\"stan, Rep.\",CAT,party,1998-08-26\n";
-    assert_int_equal(parse(&a, good, "iso3,instrument,confidence,note,source\nKAZ,CAT,high,\"a, b\",UNTC\n", &e), E_OK);
-    assert_int_equal(parse(&a, good, "iso3,instrument,confidence,note,source\nKAZ,ICCPR,high,,UNTC\n", &e), E_INVALID);
+    const char *good =
+        "iso3,country,instrument,status,date\nKAZ,\"Kazakh\"\"stan, Rep.\",CAT,party,1998-08-26\n";
+    assert_int_equal(
+        parse(&a, good, "iso3,instrument,confidence,note,source\nKAZ,CAT,high,\"a, b\",UNTC\n", &e),
+        E_OK);
+    assert_int_equal(
+        parse(&a, good, "iso3,instrument,confidence,note,source\nKAZ,ICCPR,high,,UNTC\n", &e),
+        E_INVALID);
     assert_string_equal(e.where, "treaty_parties_notes.csv:2");
-    assert_int_equal(parse(&a, good, "iso3,instrument,confidence,note,source\nKAZ,CAT,sure,,UNTC\n", &e), E_INVALID);
-    assert_int_equal(parse(&a, good, "iso3,instrument,confidence,note,source\nKAZ,CAT,high,,UNTC\nKAZ,CAT,high,,UNTC\n", &e), E_INVALID);
+    assert_int_equal(
+        parse(&a, good, "iso3,instrument,confidence,note,source\nKAZ,CAT,sure,,UNTC\n", &e),
+        E_INVALID);
+    assert_int_equal(
+        parse(&a, good,
+              "iso3,instrument,confidence,note,source\nKAZ,CAT,high,,UNTC\nKAZ,CAT,high,,UNTC\n",
+              &e),
+        E_INVALID);
     assert_string_equal(e.where, "treaty_parties_notes.csv:3");
     struct treaty_table t;
     assert_int_equal(treaty_table_parse(&t, good, strlen(good), NULL, 0, &a, &e), E_OK);

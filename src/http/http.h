@@ -1,0 +1,33 @@
+/*
+ * http.h: `refuge serve`: the JSON API over HTTP (libmicrohttpd), for the web
+ * interface and for scripts. The only module that includes microhttpd.h.
+ */
+#ifndef REFUGE_HTTP_HTTP_H
+#define REFUGE_HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/compat.h"
+#include "core/err.h"
+
+struct http_config {
+    const char *host;      /* address to listen on, e.g. "127.0.0.1" */
+    unsigned short port;   /* 0 = any free port */
+    const char *db_path;   /* the store; each worker thread opens its own connection */
+    size_t max_body;       /* bytes; larger request bodies get 413 */
+    unsigned threads;      /* worker threads */
+    bool trust_proxy_tls;  /* honour X-Forwarded-Proto: https (cookies get Secure) */
+    const char *port_file; /* if set, the bound port is written there once listening */
+    unsigned session_idle_minutes;
+};
+
+/* Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:0") into cfg. */
+ATTR_NODISCARD enum app_err http_parse_listen(const char *s, struct http_config *cfg,
+                                              struct err *e);
+
+/* Serves until SIGTERM or SIGINT: then stops accepting, finishes the requests
+ * in flight, closes the store and returns E_OK. */
+ATTR_NODISCARD enum app_err http_serve(const struct http_config *cfg, struct err *e);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * checks.h: running the legal checks over stored cases and keeping their
+ * history (the engine itself is src/check/, which knows nothing of storage).
+ */
+#ifndef REFUGE_SERVICE_CHECKS_H
+#define REFUGE_SERVICE_CHECKS_H
+
+#include "check/check.h"
+#include "service/service.h"
+#include "store/checks.h"
+
+struct check_request {
+    const char *case_id; /* NULL: every open or monitoring case */
+    struct date as_of;
+    bool record; /* add the run to the findings history */
+};
+
+/* Loaded cases and the findings on them, all in one arena. */
+struct check_outcome {
+    struct case_view *views; /* the cases checked, in id order */
+    size_t n_views;
+    struct check_result result;
+    struct treaty_table treaties;
+};
+
+/* Runs the checks. E_NOT_FOUND when case_id names no case. A closed case
+ * named by case_id is checked all the same (the engine skips it: no findings). */
+ATTR_NODISCARD enum app_err service_check(struct store *s, const struct check_request *rq,
+                                          struct arena *a, struct check_outcome *out,
+                                          struct err *e);
+
+/* The view of the case a finding is about (NULL if not loaded). */
+const struct case_view *check_outcome_view(const struct check_outcome *o, const char *case_id);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * lists.c: paging through objects (keyset pagination by id, with filters)
+ * and deleting objects with a clear answer when they are still referred to.
+ */
+#include <string.h>
+
+#include "core/buf.h"
+#include "store/internal.h"
+
+static const char *const tables[OBJ_KIND_COUNT] = {
+    "source", "person", "organization", "case_file", "event", "risk", "action"};
+
+/* Where each kind is referred to from: (table, column, what to call it). */
+struct referrer {
+    enum obj_kind kind;
+    const char *sql;
+    const char *what;
+};
+
+static const struct referrer referrers[] = {
+    {OBJ_SOURCE, "SELECT person FROM person_source WHERE source = ?1 LIMIT 1", "person"},
+    {OBJ_SOURCE, "SELECT event FROM event_source WHERE source = ?1 LIMIT 1", "event"},
+    {OBJ_SOURCE, "SELECT risk FROM risk_source WHERE source = ?1 LIMIT 1", "risk"},
+    {OBJ_PERSON, "SELECT case_id FROM case_subject WHERE person = ?1 LIMIT 1", "case"},
+    {OBJ_PERSON, "SELECT event FROM event_person WHERE person = ?1 LIMIT 1", "event"},
+    {OBJ_PERSON, "SELECT id FROM event WHERE official = ?1 LIMIT 1", "event"},
+    {OBJ_PERSON, "SELECT action FROM action_target WHERE target = ?1 LIMIT 1", "action"},
+    {OBJ_ORGANIZATION, "SELECT id FROM organization WHERE parent = ?1 LIMIT 1", "organization"},
+    {OBJ_ORGANIZATION, "SELECT person FROM position WHERE organization = ?1 LIMIT 1", "person"},
+    {OBJ_ORGANIZATION, "SELECT id FROM event WHERE by_org = ?1 LIMIT 1", "event"},
+    {OBJ_ORGANIZATION, "SELECT action FROM action_target WHERE target = ?1 LIMIT 1", "action"},
+    {OBJ_CASE, "SELECT id FROM action WHERE case_id = ?1 LIMIT 1", "action"},
+};
+
+/* Slots STMT_MISC + 64 onwards belong to this file. */
+enum { SLOT_REFERRER = STMT_MISC + 64, SLOT_DELETE = SLOT_REFERRER + 16 };
+
+enum app_err store_delete(struct store *s, enum obj_kind kind, const char *id, struct err *e)
+{
+    for (size_t i = 0; i < ARRAY_LEN(referrers); i++) {
+        if (referrers[i].kind != kind) {
+            continue;
+        }
+        sqlite3_stmt *st = store_stmt(s, SLOT_REFERRER + (int)i, referrers[i].sql, e);
+        if (!st) {
+            return e->code;
+        }
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            enum app_err rc = err_set(e, E_CONFLICT, "%s '%s' is still referred to by %s '%s'",
+                                      obj_kind_name(kind), id, referrers[i].what,
+                                      (const char *)sqlite3_column_text(st, 0));
+            sqlite3_reset(st);
+            return rc;
+        }
+        sqlite3_reset(st);
+    }
+    struct buf sql = BUF_INIT;
+    buf_addf(&sql, "DELETE FROM %s WHERE id = ?1", tables[kind]);
+    sqlite3_stmt *st = store_stmt(s, SLOT_DELETE + (int)kind, sql.data, e);
+    buf_release(&sql);
+    if (!st) {
+        return e->code;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        return store_fail(s, e, "cannot delete");
+    }
+    if (sqlite3_changes(s->db) == 0) {
+        return err_set(e, E_NOT_FOUND, "no %s with id '%s'", obj_kind_name(kind), id);
+    }
+    return E_OK;
+}
+
+enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_filter *f,
+                        struct arena *arena, struct strs *out, bool *more, struct err *e)
+{
+    /* Filters are fixed SQL fragments; values are always bound. */
+    struct buf sql = BUF_INIT;
+    buf_addf(&sql, "SELECT id FROM %s AS t WHERE (?1 IS NULL OR t.id > ?1)", tables[kind]);
+    if (kind == OBJ_CASE) {
+        buf_adds(&sql, " AND (?2 IS NULL OR coalesce(t.status, 'open') = ?2)"
+                       " AND (?3 IS NULL OR t.state = ?3)"
+                       " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM case_tag g WHERE g.case_id = t.id AND g.tag = ?4))");
+        if (f->assigned_to) {
+            buf_adds(&sql, " AND EXISTS (SELECT 1 FROM case_assignment a JOIN user u ON u.id = a.user_id"
+                           " WHERE a.case_id = t.id AND u.name = ?5)");
+        }
+    }
+    buf_adds(&sql, " ORDER BY t.id LIMIT ?6");
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+        buf_release(&sql);
+        return store_fail(s, e, "cannot list");
+    }
+    buf_release(&sql);
+    size_t limit = f->limit ? f->limit : 50;
+    if (f->after) {
+        sqlite3_bind_text(st, 1, f->after, -1, SQLITE_STATIC);
+    }
+    if (kind == OBJ_CASE) {
+        if (f->status) {
+            sqlite3_bind_text(st, 2, f->status, -1, SQLITE_STATIC);
+        }
+        if (f->state) {
+            sqlite3_bind_text(st, 3, f->state, -1, SQLITE_STATIC);
+        }
+        if (f->tag) {
+            sqlite3_bind_text(st, 4, f->tag, -1, SQLITE_STATIC);
+        }
+        if (f->assigned_to) {
+            sqlite3_bind_text(st, 5, f->assigned_to, -1, SQLITE_STATIC);
+        }
+    }
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)limit + 1);
+    out->items = arena_alloc(arena, (limit + 1) * sizeof *out->items);
+    out->n_items = 0;
+    *more = false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n_items == limit) {
+            *more = true;
+            break;
+        }
+        out->items[out->n_items++] = arena_strdup(arena, (const char *)sqlite3_column_text(st, 0));
+    }
+    enum app_err result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? E_OK : store_fail(s, e, "cannot list");
+    sqlite3_finalize(st);
+    return result;
+}
+
+void store_global_init(void)
+{
+    /* Global memory statistics serialise every allocation across threads. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}

@@ -1,0 +1,83 @@
+# check.sh: `refuge check` on the reference case and on variants of it: the
+# exact findings, history, the rules listing, and contradictory facts.
+. "$(dirname "$0")/lib.sh"
+
+"$REFUGE" --db a.db import "$EXAMPLE" >/dev/null 2>&1 || { echo "Bail out! cannot import the example"; exit 1; }
+
+run --db a.db check --as-of 2019-12-10 --json
+expect_status 0 "check --json succeeds"
+jq -c '[.[] | [.rule, .person, .status, .missing]]' out > got
+cat > want <<'JSON'
+[["refoulement-risk","kaster-musakhanuly","established",[]],["refoulement-risk","murager-alimuly","established",[]],["detention-of-asylum-seeker","kaster-musakhanuly","established",[]],["detention-of-asylum-seeker","murager-alimuly","established",[]],["penalisation-for-entry","kaster-musakhanuly","incomplete",["presented_without_delay"]],["penalisation-for-entry","murager-alimuly","incomplete",["presented_without_delay"]],["no-legal-assistance","kaster-musakhanuly","incomplete",["lawyer_access_denied"]],["no-legal-assistance","murager-alimuly","incomplete",["lawyer_access_denied"]]]
+JSON
+same_files got want "the example gives exactly the expected findings as of 2019-12-10"
+jq -e '.[0] | .basis == ["RC1951-33-1","CAT-3","ICCPR-7"] and .facts == ["ev-announce","risk-cn-xj-2017","ev-camp-kaster"] and (keys == ["basis","case","facts","missing","person","rule","severity","status","summary"])' out >/dev/null \
+    && ok "a finding has the contract's shape, basis and facts" || not_ok "a finding has the contract's shape, basis and facts" "$(jq -c '.[0]' out)"
+
+run --db a.db check --as-of 2019-12-01 --json --no-record
+jq -e 'map(.rule) | index("refoulement-risk") == null' out >/dev/null \
+    && ok "no refoulement-risk before the announcement" || not_ok "no refoulement-risk before the announcement"
+
+run --db a.db check --as-of 2019-12-10 --no-record
+expect_status 0 "check prints findings for people"
+expect_out "CRITICAL refoulement-risk (established): Kaster Musakhanuly" "most severe first, with the person's name"
+expect_out "whether they presented themselves to the authorities without delay" "missing facts in plain words"
+expect_out "Kazakhstan has been bound by" "the legal basis names the date the state became bound"
+
+run --db a.db check --as-of 2019-12-10 --json --explain --no-record
+jq -e '.[0].demands == ["no_return","asylum_access"] and (.[0].explanation | length) > 0' out >/dev/null \
+    && ok "--explain adds demands and explanations" || not_ok "--explain adds demands and explanations"
+
+run --db a.db check --history kz-2019-xuar-asylum-seekers --json
+jq -e 'length == 8 and all(.[]; .ended == null)' out >/dev/null \
+    && ok "the history records each finding once" || not_ok "the history records each finding once" "$(head -c 300 out)"
+
+# Release both men: the detention finding ends and the history says so.
+cat > release.json <<'JSON'
+{"format": "refuge-bundle/1", "events": [
+ {"id": "ev-release", "type": "release", "date": "2019-12-09", "persons": ["kaster-musakhanuly", "murager-alimuly"]}]}
+JSON
+run --db a.db import release.json
+expect_status 0 "a release imports on top of the case"
+run --db a.db check --as-of 2019-12-10 --json
+jq -e 'map(.rule) | index("detention-of-asylum-seeker") == null' out >/dev/null \
+    && ok "after the release there is no detention finding" || not_ok "after the release there is no detention finding"
+run --db a.db check --history kz-2019-xuar-asylum-seekers --json
+jq -e '[.[] | select(.rule == "detention-of-asylum-seeker" and .ended != null)] | length == 2' out >/dev/null \
+    && ok "the history shows when the detention finding ended" || not_ok "the history shows when the detention finding ended"
+
+# Contradictory facts: a conviction dated before every charge.
+cat > conflict.json <<'JSON'
+{"format": "refuge-bundle/1", "events": [
+ {"id": "ev-conviction", "type": "conviction", "date": "2019-09-01", "entry_related": true, "persons": ["murager-alimuly"]}]}
+JSON
+run --db a.db import conflict.json
+run --db a.db check --as-of 2019-12-10 --json
+expect_status 0 "contradictory facts do not stop the check"
+jq -e '[.[] | select(.rule == "data-conflict" and .person == "murager-alimuly")] | length == 1' out >/dev/null \
+    && ok "a conviction before every charge is a data-conflict finding" || not_ok "a conviction before every charge is a data-conflict finding"
+jq -e '[.[] | select(.rule == "refoulement-risk")] | length == 2' out >/dev/null \
+    && ok "and the other rules still run" || not_ok "and the other rules still run"
+
+# Missing optional fields give incomplete findings.
+cat > nodest.json <<'JSON'
+{"format": "refuge-bundle/1", "persons": [{"id": "p1", "names": [{"full": "A B"}]}],
+ "cases": [{"id": "c1", "state": "TR", "subjects": ["p1"], "status": "open"}],
+ "events": [{"id": "e1", "type": "removal_ordered", "date": "2020-01-01", "persons": ["p1"]}]}
+JSON
+run --db b.db import nodest.json
+run --db b.db check --as-of 2020-02-01 --json
+jq -e '.[0].rule == "refoulement-risk" and .[0].status == "incomplete" and (.[0].missing | index("risk_in_destination")) != null' out >/dev/null \
+    && ok "a removal with no destination gives an incomplete finding" || not_ok "a removal with no destination gives an incomplete finding" "$(head -c 400 out)"
+
+run --db a.db check --case nope
+expect_status 1 "checking an unknown case fails"
+run --db a.db check --as-of 2019-02-30
+expect_status 64 "an impossible --as-of is a usage error"
+
+run rules
+expect_status 0 "rules lists the rules"
+expect_out "penalisation-for-entry (high)" "with their severity"
+expect_out "Conditions, all of which must hold" "and their conditions in plain words"
+
+finish
