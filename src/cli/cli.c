@@ -27,6 +27,19 @@ static const struct cmd commands[] = {
      "check [--case ID] [--as-of DATE] [--json [--explain]] [--history CASE] [--no-record]",
      "check cases against the state's obligations and list the findings"},
     {"rules", cmd_rules, 0, "rules", "list the rules the checks apply, in plain words"},
+    {"serve", cmd_serve, CMD_STORE,
+     "serve [--listen HOST:PORT] [--threads N] [--max-body SIZE] [--session-idle MIN]",
+     "serve the JSON API and web interface (default 127.0.0.1:8080)"},
+    {"user", cmd_user, CMD_STORE,
+     "user add NAME --role R | list [--json] | disable NAME | passwd NAME",
+     "manage accounts (passwords are read from standard input)"},
+    {"token", cmd_token, CMD_STORE, "token add NAME --role R [--user U] | list | revoke NAME",
+     "manage API tokens (a new token is printed once)"},
+    {"case", cmd_case, CMD_STORE | CMD_EXISTING, "case assign|unassign CASE USER",
+     "give a researcher access to a case, or take it away"},
+    {"audit", cmd_audit, CMD_STORE | CMD_EXISTING,
+     "audit [--since DATE] [--user NAME] [--json] | verify [--checkpoint SEQ:HASH]",
+     "list the audit trail, or check that it is intact"},
     {"help", cmd_help, 0, "help [COMMAND]", "show help"},
     {"version", cmd_version, 0, "version", "print the version"},
 };
@@ -176,6 +189,7 @@ int cli_main(int argc, char **argv)
         }
     }
     int status;
+    store_global_init();
     if (cmd->flags & CMD_STORE) {
         struct stat st;
         cli.created = stat(cli.db_path, &st) != 0;

@@ -14,10 +14,10 @@
 #include "core/diag.h"
 #include "core/err.h"
 #include "domain/model.h"
-#include "service/auth.h"
 #include "store/store.h"
 
 struct route;
+struct principal;
 
 struct header {
     const char *name;
@@ -35,8 +35,8 @@ struct req {
     const struct route *route;
     const char *client;     /* client address, for the audit trail and rate limits */
     bool secure;            /* TLS, or a trusted proxy says so */
-    bool authenticated;
-    struct principal who;
+    const struct principal *who; /* NULL until authenticated (service/auth.h) */
+    bool by_cookie;              /* authenticated by session cookie: CSRF applies */
     void *transport;        /* opaque, for header and query lookups */
     const char *(*header)(const struct req *r, const char *name);
     const char *(*query)(const struct req *r, const char *name);

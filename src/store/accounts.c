@@ -6,11 +6,12 @@
  * is cached in a slot of the STMT_MISC block (ACCT_SLOT_FIRST upward) and
  * takes its values as bound parameters.
  */
+#include "store/accounts.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/accounts.h"
 #include "store/internal.h"
 
 /* Statement slots: STMT_MISC + 8 upward. */
@@ -46,7 +47,7 @@ enum {
     ACCT_SLOT_END,
 };
 
-_Static_assert(ACCT_SLOT_END <= STMT_SLOTS, "raise STMT_MISC_COUNT in internal.h");
+_Static_assert((int)ACCT_SLOT_END <= (int)STMT_SLOTS, "raise STMT_MISC_COUNT in internal.h");
 
 /* Binds a string or NULL. */
 static int bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -202,8 +203,8 @@ enum app_err acct_user_set_disabled(struct store *s, int64_t user_id, bool disab
 enum app_err acct_user_set_password(struct store *s, int64_t user_id, const char *password_hash,
                                     struct err *e)
 {
-    sqlite3_stmt *st = store_stmt(s, SL_USER_PASSWORD,
-                                  "UPDATE app_user SET password_hash = ?2 WHERE id = ?1", e);
+    sqlite3_stmt *st =
+        store_stmt(s, SL_USER_PASSWORD, "UPDATE app_user SET password_hash = ?2 WHERE id = ?1", e);
     if (!st) {
         return E_STORAGE;
     }
@@ -214,9 +215,9 @@ enum app_err acct_user_set_password(struct store *s, int64_t user_id, const char
 
 /* ---- API tokens ---- */
 
-enum app_err acct_token_insert(struct store *s, const char *name, const char *role,
-                               int64_t user_id, const unsigned char hash[ACCT_HASH_BYTES],
-                               int64_t now, struct err *e)
+enum app_err acct_token_insert(struct store *s, const char *name, const char *role, int64_t user_id,
+                               const unsigned char hash[ACCT_HASH_BYTES], int64_t now,
+                               struct err *e)
 {
     sqlite3_stmt *st = store_stmt(s, SL_TOKEN_INSERT,
                                   "INSERT INTO api_token (name, role, user_id, token_hash, created)"
@@ -241,9 +242,9 @@ enum app_err acct_token_insert(struct store *s, const char *name, const char *ro
     return rc;
 }
 
-#define TOKEN_COLS                                                                                 \
-    "SELECT t.id, t.name, t.role, coalesce(t.user_id, 0), u.name, u.role,"                         \
-    " coalesce(u.disabled, 0), t.created, coalesce(t.last_used, 0), t.revoked"                     \
+#define TOKEN_COLS                                                             \
+    "SELECT t.id, t.name, t.role, coalesce(t.user_id, 0), u.name, u.role,"     \
+    " coalesce(u.disabled, 0), t.created, coalesce(t.last_used, 0), t.revoked" \
     " FROM api_token t LEFT JOIN app_user u ON u.id = t.user_id"
 
 static void read_token(sqlite3_stmt *st, struct arena *a, struct acct_token *t)
@@ -336,14 +337,14 @@ enum app_err acct_token_each(struct store *s, acct_token_fn fn, void *ctx, struc
 /* ---- sessions ---- */
 
 enum app_err acct_session_insert(struct store *s, const unsigned char hash[ACCT_HASH_BYTES],
-                                 int64_t user_id, const char *address, int64_t now,
-                                 int64_t expires, struct err *e)
+                                 int64_t user_id, const char *address, int64_t now, int64_t expires,
+                                 struct err *e)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, SL_SESSION_INSERT,
-        "INSERT INTO session (token_hash, user_id, address, created, last_seen, expires)"
-        " VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-        e);
+    sqlite3_stmt *st =
+        store_stmt(s, SL_SESSION_INSERT,
+                   "INSERT INTO session (token_hash, user_id, address, created, last_seen, expires)"
+                   " VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                   e);
     if (!st) {
         return E_STORAGE;
     }
@@ -392,9 +393,9 @@ enum app_err acct_session_by_hash(struct store *s, const unsigned char hash[ACCT
 
 enum app_err acct_session_touch(struct store *s, int64_t session_id, int64_t now, struct err *e)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, SL_SESSION_TOUCH, "UPDATE session SET last_seen = ?2 WHERE id = ?1 AND last_seen < ?2",
-        e);
+    sqlite3_stmt *st =
+        store_stmt(s, SL_SESSION_TOUCH,
+                   "UPDATE session SET last_seen = ?2 WHERE id = ?1 AND last_seen < ?2", e);
     if (!st) {
         return E_STORAGE;
     }
@@ -426,8 +427,8 @@ enum app_err acct_session_delete_user(struct store *s, int64_t user_id, struct e
 
 enum app_err acct_session_purge(struct store *s, int64_t now, int64_t idle_before, struct err *e)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, SL_SESSION_PURGE, "DELETE FROM session WHERE expires <= ?1 OR last_seen < ?2", e);
+    sqlite3_stmt *st = store_stmt(s, SL_SESSION_PURGE,
+                                  "DELETE FROM session WHERE expires <= ?1 OR last_seen < ?2", e);
     if (!st) {
         return E_STORAGE;
     }
@@ -441,8 +442,7 @@ enum app_err acct_session_purge(struct store *s, int64_t now, int64_t idle_befor
 enum app_err acct_assign(struct store *s, const char *case_id, int64_t user_id, int64_t now,
                          struct err *e)
 {
-    sqlite3_stmt *st =
-        store_stmt(s, SL_CASE_EXISTS, "SELECT 1 FROM case_file WHERE id = ?1", e);
+    sqlite3_stmt *st = store_stmt(s, SL_CASE_EXISTS, "SELECT 1 FROM case_file WHERE id = ?1", e);
     if (!st) {
         return E_STORAGE;
     }
@@ -517,12 +517,11 @@ enum app_err acct_person_facts(struct store *s, const char *person_id,
                                struct acct_person_facts *out, struct err *e)
 {
     *out = (struct acct_person_facts){.exists = false, .sensitive = TRI_UNKNOWN, .subject = false};
-    sqlite3_stmt *st = store_stmt(
-        s, SL_PERSON_FACTS,
-        "SELECT (SELECT count(*) FROM person WHERE id = ?1),"
-        " (SELECT sensitive FROM person WHERE id = ?1),"
-        " EXISTS (SELECT 1 FROM case_subject WHERE person = ?1)",
-        e);
+    sqlite3_stmt *st = store_stmt(s, SL_PERSON_FACTS,
+                                  "SELECT (SELECT count(*) FROM person WHERE id = ?1),"
+                                  " (SELECT sensitive FROM person WHERE id = ?1),"
+                                  " EXISTS (SELECT 1 FROM case_subject WHERE person = ?1)",
+                                  e);
     if (!st) {
         return E_STORAGE;
     }
@@ -701,4 +700,21 @@ enum app_err acct_audit_each(struct store *s, const struct acct_audit_filter *f,
 bool acct_in_transaction(struct store *s)
 {
     return !sqlite3_get_autocommit(s->db);
+}
+
+enum app_err acct_read_begin(struct store *s, bool *own, struct err *e)
+{
+    *own = sqlite3_get_autocommit(s->db) != 0;
+    if (*own && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        *own = false;
+        return store_fail(s, e, "cannot start reading");
+    }
+    return E_OK;
+}
+
+void acct_read_end(struct store *s, bool own)
+{
+    if (own && !sqlite3_get_autocommit(s->db)) {
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    }
 }

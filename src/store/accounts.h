@@ -27,7 +27,7 @@ enum { ACCT_HASH_BYTES = 32 };
 struct acct_user {
     int64_t id;
     const char *name;
-    const char *role; /* "admin", "coordinator", "researcher" or "viewer" */
+    const char *role;          /* "admin", "coordinator", "researcher" or "viewer" */
     const char *password_hash; /* crypto_pwhash_str output */
     bool disabled;
     int64_t created;
@@ -56,9 +56,9 @@ struct acct_token {
     int64_t id;
     const char *name;
     const char *role;
-    int64_t user_id;        /* 0 when the token acts for no user */
-    const char *user_name;  /* NULL when user_id is 0 */
-    const char *user_role;  /* the user's current role, NULL when user_id is 0 */
+    int64_t user_id;       /* 0 when the token acts for no user */
+    const char *user_name; /* NULL when user_id is 0 */
+    const char *user_role; /* the user's current role, NULL when user_id is 0 */
     bool user_disabled;
     int64_t created;
     int64_t last_used; /* 0 = never */
@@ -109,8 +109,7 @@ ATTR_NODISCARD enum app_err acct_session_by_hash(struct store *s,
 ATTR_NODISCARD enum app_err acct_session_touch(struct store *s, int64_t session_id, int64_t now,
                                                struct err *e);
 /* Deletes one session; deleting a missing one is not an error. */
-ATTR_NODISCARD enum app_err acct_session_delete(struct store *s, int64_t session_id,
-                                                struct err *e);
+ATTR_NODISCARD enum app_err acct_session_delete(struct store *s, int64_t session_id, struct err *e);
 /* Deletes every session of a user. */
 ATTR_NODISCARD enum app_err acct_session_delete_user(struct store *s, int64_t user_id,
                                                      struct err *e);
@@ -140,8 +139,7 @@ ATTR_NODISCARD enum app_err acct_person_facts(struct store *s, const char *perso
                                               struct acct_person_facts *out, struct err *e);
 /* Whether the person is a subject of a case assigned to the user. */
 ATTR_NODISCARD enum app_err acct_person_in_assigned_case(struct store *s, const char *person_id,
-                                                         int64_t user_id, bool *out,
-                                                         struct err *e);
+                                                         int64_t user_id, bool *out, struct err *e);
 /* The persons an event names (its persons and its official), into an arena
  * array. E_NOT_FOUND when there is no such event. */
 ATTR_NODISCARD enum app_err acct_event_persons(struct store *s, const char *event_id,
@@ -185,5 +183,10 @@ ATTR_NODISCARD enum app_err acct_audit_each(struct store *s, const struct acct_a
 
 /* True while a transaction is open on the connection. */
 bool acct_in_transaction(struct store *s);
+/* Starts a read transaction (one consistent snapshot) unless one is open;
+ * *own says whether acct_read_end() must end it. */
+ATTR_NODISCARD enum app_err acct_read_begin(struct store *s, bool *own, struct err *e);
+/* Ends what acct_read_begin() started when own is true. Never fails. */
+void acct_read_end(struct store *s, bool own);
 
 #endif

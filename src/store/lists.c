@@ -85,8 +85,8 @@ enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_
                        " AND (?3 IS NULL OR t.state = ?3)"
                        " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM case_tag g WHERE g.case_id = t.id AND g.tag = ?4))");
         if (f->assigned_to) {
-            buf_adds(&sql, " AND EXISTS (SELECT 1 FROM case_assignment a JOIN user u ON u.id = a.user_id"
-                           " WHERE a.case_id = t.id AND u.name = ?5)");
+            buf_adds(&sql, " AND EXISTS (SELECT 1 FROM case_assignment a"
+                           " WHERE a.case_id = t.id AND a.user_id = ?5)");
         }
     }
     buf_adds(&sql, " ORDER BY t.id LIMIT ?6");
@@ -111,7 +111,7 @@ enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_
             sqlite3_bind_text(st, 4, f->tag, -1, SQLITE_STATIC);
         }
         if (f->assigned_to) {
-            sqlite3_bind_text(st, 5, f->assigned_to, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 5, f->assigned_to);
         }
     }
     sqlite3_bind_int64(st, 6, (sqlite3_int64)limit + 1);

@@ -92,7 +92,7 @@ struct store_filter {
     const char *status; /* cases */
     const char *state;  /* cases */
     const char *tag;    /* cases */
-    const char *assigned_to; /* cases: only those assigned to this user name (NULL = any) */
+    int64_t assigned_to; /* cases: only those assigned to this user id (0 = any, -1 = none) */
 };
 
 /* Ids of the kind in id order matching the filter, at most f->limit, into

@@ -1,0 +1,100 @@
+/*
+ * cmd_serve.c: `refuge serve`: the HTTP API and web interface.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_internal.h"
+#include "http/http.h"
+
+static bool parse_size(const char *s, size_t *out)
+{
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s) {
+        return false;
+    }
+    if (*end == 'K' || *end == 'k') {
+        v <<= 10;
+        end++;
+    } else if (*end == 'M' || *end == 'm') {
+        v <<= 20;
+        end++;
+    }
+    if (*end || v == 0 || v > (1ULL << 32)) {
+        return false;
+    }
+    *out = (size_t)v;
+    return true;
+}
+
+int cmd_serve(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"max-body", required_argument, NULL, 'b'},
+                                         {"port-file", required_argument, NULL, 'p'},
+                                         {"trust-proxy-tls", no_argument, NULL, 'T'},
+                                         {"session-idle", required_argument, NULL, 's'},
+                                         {0, 0, 0, 0}};
+    struct http_config cfg = {
+        .host = "127.0.0.1",
+        .port = 8080,
+        .db_path = cli->db_path,
+        .max_body = 32u << 20,
+        .threads = 4,
+        .session_idle_minutes = 30,
+    };
+    struct err e = ERR_INIT;
+    int c;
+    while ((c = getopt_long(argc, argv, "l:t:b:p:Ts:", opts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'l':
+            if (http_parse_listen(optarg, &cfg, &e) != E_OK) {
+                return cli_usage("serve", "%s", e.msg);
+            }
+            break;
+        case 't': {
+            unsigned long t = strtoul(optarg, &end, 10);
+            if (end == optarg || *end || t < 1 || t > 64) {
+                return cli_usage("serve", "--threads must be 1-64");
+            }
+            cfg.threads = (unsigned)t;
+            break;
+        }
+        case 'b':
+            if (!parse_size(optarg, &cfg.max_body)) {
+                return cli_usage("serve", "--max-body must be a size such as 32M");
+            }
+            break;
+        case 'p':
+            cfg.port_file = optarg;
+            break;
+        case 'T':
+            cfg.trust_proxy_tls = true;
+            break;
+        case 's': {
+            unsigned long m = strtoul(optarg, &end, 10);
+            if (end == optarg || *end || m < 1 || m > 24 * 60) {
+                return cli_usage("serve", "--session-idle must be 1-1440 minutes");
+            }
+            cfg.session_idle_minutes = (unsigned)m;
+            break;
+        }
+        default:
+            return cli_usage("serve", "unknown option");
+        }
+    }
+    if (optind != argc) {
+        return cli_usage("serve", "unexpected argument '%s'", argv[optind]);
+    }
+    /* The dispatcher opened the store to create and migrate it; workers open their own. */
+    store_close(cli->store);
+    cli->store = NULL;
+    if (http_serve(&cfg, &e) != E_OK) {
+        return cli_fail(&e);
+    }
+    return 0;
+}

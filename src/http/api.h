@@ -1,0 +1,27 @@
+/*
+ * api.h: the JSON API's handlers, one file per group; all are listed in
+ * routes.c with the flags the router enforces before calling them.
+ */
+#ifndef REFUGE_HTTP_API_H
+#define REFUGE_HTTP_API_H
+
+#include "http/request.h"
+
+/* Generic object handlers, for the kind of the matched route. */
+void api_object_list(struct req *r, struct resp *w);
+void api_object_create(struct req *r, struct resp *w);
+void api_object_get(struct req *r, struct resp *w);
+void api_object_put(struct req *r, struct resp *w);
+void api_object_delete(struct req *r, struct resp *w);
+
+void api_case_timeline(struct req *r, struct resp *w);
+void api_case_findings(struct req *r, struct resp *w);
+void api_import(struct req *r, struct resp *w);
+void api_export(struct req *r, struct resp *w);
+void api_health(struct req *r, struct resp *w);
+void api_openapi(struct req *r, struct resp *w);
+void api_session_create(struct req *r, struct resp *w);
+void api_session_delete(struct req *r, struct resp *w);
+void api_audit_list(struct req *r, struct resp *w);
+
+#endif

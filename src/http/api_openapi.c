@@ -1,0 +1,19 @@
+/*
+ * api_openapi.c: serves docs/openapi.json, compiled into the binary.
+ */
+#include <string.h>
+
+#include "core/embedded.h"
+#include "http/api.h"
+
+void api_openapi(struct req *r, struct resp *w)
+{
+    (void)r;
+    const struct embedded_file *f = embedded_find(refuge_refdata, refuge_refdata_count, "openapi.json");
+    if (!f) {
+        resp_error(w, E_NOT_FOUND, "no API description in this build", NULL);
+        return;
+    }
+    resp_json(w, 200, (const char *)f->data, f->len);
+    resp_header(w, "Cache-Control", "public, max-age=3600");
+}

@@ -1,0 +1,132 @@
+/*
+ * router.c: matching requests to routes and enforcing each route's flags
+ * (see router.h). Handlers only see requests that passed every check.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/access.h"
+#include "http/router.h"
+
+static struct router_config config = {.max_body = 32u << 20, .session_idle_minutes = 30};
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void router_configure(const struct router_config *cfg)
+{
+    config = *cfg;
+}
+
+const struct router_config *router_config(void)
+{
+    return &config;
+}
+
+/* Matches one pattern; params receive the {id} segments (copied into arena). */
+static bool match(const char *pattern, const char *path, const char **params, struct arena *a)
+{
+    size_t np = 0;
+    while (*pattern && *path) {
+        if (*pattern == '{') {
+            const char *close = strchr(pattern, '}');
+            size_t n = strcspn(path, "/");
+            if (!close || n == 0 || np >= 2) {
+                return false;
+            }
+            params[np++] = a ? arena_strndup(a, path, n) : "";
+            pattern = close + 1;
+            path += n;
+            continue;
+        }
+        if (*pattern != *path) {
+            return false;
+        }
+        pattern++;
+        path++;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+const struct route *router_match(const char *method, const char *path, const char **params,
+                                 const char **allow)
+{
+    size_t n;
+    const struct route *routes = router_routes(&n);
+    static __thread char allowed[128];
+    allowed[0] = '\0';
+    const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    bool path_found = false;
+    for (size_t i = 0; i < n; i++) {
+        const char *tmp[2];
+        if (!match(routes[i].pattern, path, tmp, NULL)) {
+            continue;
+        }
+        path_found = true;
+        if (strcmp(routes[i].method, m) == 0) {
+            *allow = NULL;
+            return &routes[i];
+        }
+        size_t len = strlen(allowed);
+        snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? ", " : "", routes[i].method);
+    }
+    (void)params;
+    *allow = path_found ? allowed : NULL;
+    return NULL;
+}
+
+static bool is_json(const char *ct)
+{
+    if (!ct) {
+        return false;
+    }
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && ct[n - 1] == ' ') {
+        n--;
+    }
+    return n == strlen("application/json") && strncasecmp(ct, "application/json", n) == 0;
+}
+
+void router_dispatch(struct req *r, struct resp *w)
+{
+    const char *allow = NULL;
+    const char *m = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
+    const struct route *rt = router_match(r->method, r->path, r->params, &allow);
+    if (!rt) {
+        if (allow) {
+            resp_header(w, "Allow", arena_strdup(r->arena, allow));
+            resp_error_status(w, 405, "E_METHOD", "this method is not allowed here", NULL);
+        } else {
+            resp_error(w, E_NOT_FOUND, "no such resource", NULL);
+        }
+        return;
+    }
+    match(rt->pattern, r->path, r->params, r->arena);
+    r->route = rt;
+    (void)m;
+    if (!(rt->flags & R_PUBLIC)) {
+        if (!access_authenticate(r, w)) {
+            return;
+        }
+        if ((rt->flags & R_WRITE) && !access_csrf(r, w)) {
+            return;
+        }
+        if ((rt->flags & R_ADMIN) && !access_is_admin(r)) {
+            resp_error(w, E_FORBIDDEN, "administrators only", NULL);
+            return;
+        }
+    }
+    if ((rt->flags & R_JSON_BODY) && !is_json(r->header(r, "Content-Type"))) {
+        resp_error_status(w, 415, "E_UNSUPPORTED_MEDIA_TYPE",
+                          "the body must be JSON (Content-Type: application/json)", NULL);
+        return;
+    }
+    if (rt->flags & R_WRITE) {
+        /* One writer at a time: readers never wait, writers never see SQLITE_BUSY. */
+        pthread_mutex_lock(&write_lock);
+        rt->fn(r, w);
+        pthread_mutex_unlock(&write_lock);
+    } else {
+        rt->fn(r, w);
+    }
+}

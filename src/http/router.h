@@ -1,0 +1,50 @@
+/*
+ * router.h: THE route table and request dispatch. Authentication, CSRF,
+ * content type, body limits, per-object access and the audit of writes are
+ * enforced here from each route's flags, never in handlers.
+ */
+#ifndef REFUGE_HTTP_ROUTER_H
+#define REFUGE_HTTP_ROUTER_H
+
+#include "http/request.h"
+
+enum route_flags {
+    R_PUBLIC = 1 << 0,    /* no authentication */
+    R_WRITE = 1 << 1,     /* changes state: CSRF for cookie sessions, write lock, audited */
+    R_ADMIN = 1 << 2,     /* admins only */
+    R_JSON_BODY = 1 << 3, /* the body must be JSON (415 otherwise) */
+    R_OBJECT = 1 << 4,    /* {id} names an object of `kind`: access is checked on it */
+    R_BIG_BODY = 1 << 5,  /* the body may be as large as the configured limit (imports) */
+};
+
+struct route {
+    const char *method;
+    const char *pattern; /* "/api/cases/{id}" */
+    void (*fn)(struct req *r, struct resp *w);
+    unsigned flags;
+    enum obj_kind kind; /* for object routes and generic handlers */
+    const char *summary;
+};
+
+/* The table and its length. */
+const struct route *router_routes(size_t *n);
+
+/* Finds the route for method and path, filling r->params. Returns NULL and
+ * sets *allow (a static "GET, PUT" list) when the path exists with other
+ * methods, or NULL with *allow NULL when it does not exist at all. HEAD
+ * matches GET. */
+const struct route *router_match(const char *method, const char *path, const char **params,
+                                 const char **allow);
+
+/* Runs a matched request through the checks its flags demand and its handler. */
+void router_dispatch(struct req *r, struct resp *w);
+
+/* Request-independent settings the router needs. */
+struct router_config {
+    size_t max_body;
+    unsigned session_idle_minutes;
+};
+void router_configure(const struct router_config *cfg);
+const struct router_config *router_config(void);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * routes.c: THE route table. Every route the server answers is here, with
+ * the flags the router enforces; docs/openapi.json describes the same routes
+ * (a test checks that they agree).
+ */
+#include "http/api.h"
+#include "http/router.h"
+
+#define OBJECT_ROUTES(list, kind_)                                                                 \
+    {"GET", "/api/" list, api_object_list, 0, kind_, "list " list},                                \
+        {"POST", "/api/" list, api_object_create, R_WRITE | R_JSON_BODY, kind_, "create"},         \
+        {"GET", "/api/" list "/{id}", api_object_get, R_OBJECT, kind_, "read one"},                \
+        {"PUT", "/api/" list "/{id}", api_object_put, R_WRITE | R_JSON_BODY | R_OBJECT, kind_,     \
+         "replace (If-Match)"},                                                                    \
+        {"DELETE", "/api/" list "/{id}", api_object_delete, R_WRITE | R_OBJECT, kind_,             \
+         "delete (If-Match)"}
+
+static const struct route routes[] = {
+    {"GET", "/api/health", api_health, R_PUBLIC, OBJ_CASE, "health check"},
+    {"GET", "/api/openapi.json", api_openapi, R_PUBLIC, OBJ_CASE, "this API's description"},
+    {"POST", "/api/session", api_session_create, R_PUBLIC | R_JSON_BODY, OBJ_CASE, "sign in"},
+    {"DELETE", "/api/session", api_session_delete, R_WRITE, OBJ_CASE, "sign out"},
+    OBJECT_ROUTES("cases", OBJ_CASE),
+    {"GET", "/api/cases/{id}/timeline", api_case_timeline, R_OBJECT, OBJ_CASE, "case timeline"},
+    {"GET", "/api/cases/{id}/findings", api_case_findings, R_OBJECT, OBJ_CASE, "case findings"},
+    OBJECT_ROUTES("persons", OBJ_PERSON),
+    OBJECT_ROUTES("organizations", OBJ_ORGANIZATION),
+    OBJECT_ROUTES("events", OBJ_EVENT),
+    OBJECT_ROUTES("sources", OBJ_SOURCE),
+    OBJECT_ROUTES("risks", OBJ_RISK),
+    OBJECT_ROUTES("actions", OBJ_ACTION),
+    {"POST", "/api/import", api_import, R_WRITE | R_JSON_BODY | R_BIG_BODY, OBJ_CASE,
+     "import a bundle (all or nothing)"},
+    {"GET", "/api/export", api_export, 0, OBJ_CASE, "export a bundle"},
+    {"GET", "/api/audit", api_audit_list, R_ADMIN, OBJ_CASE, "the audit trail"},
+};
+
+const struct route *router_routes(size_t *n)
+{
+    *n = ARRAY_LEN(routes);
+    return routes;
+}

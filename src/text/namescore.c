@@ -1,0 +1,305 @@
+/*
+ * namescore.c: similarity of two names' keys: a phonetic weighted edit
+ * distance between canonical tokens, an order-free alignment of the tokens
+ * of two readings, and the explanation of the best match.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "text/namekey.h"
+
+static bool vowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+struct pair_cost {
+    char a;
+    char b;
+    double cost;
+};
+
+/* Substitutions that romanisations (or the sounds behind them) confuse. */
+static const struct pair_cost near_pairs[] = {
+    {'u', 'o', 0.25}, {'i', 'e', 0.3},  {'a', 'e', 0.3},  {'k', 'g', 0.35}, {'k', 'H', 0.4},
+    {'g', 'H', 0.5},  {'s', 'z', 0.35}, {'s', 'S', 0.4},  {'S', 'C', 0.4},  {'J', 'C', 0.45},
+    {'J', 'S', 0.5},  {'J', 'z', 0.5},  {'J', 'y', 0.45}, {'s', 'C', 0.6},  {'t', 'd', 0.4},
+    {'b', 'p', 0.4},  {'f', 'v', 0.4},  {'b', 'v', 0.5},  {'f', 'p', 0.5},  {'n', 'N', 0.25},
+    {'n', 'm', 0.6},  {'l', 'r', 0.6},  {'y', 'i', 0.3},  {'v', 'u', 0.35}, {'N', 'g', 0.5},
+};
+
+static double sub_cost(char a, char b)
+{
+    if (a == b) {
+        return 0.0;
+    }
+    for (size_t i = 0; i < sizeof near_pairs / sizeof near_pairs[0]; i++) {
+        if ((near_pairs[i].a == a && near_pairs[i].b == b) ||
+            (near_pairs[i].a == b && near_pairs[i].b == a)) {
+            return near_pairs[i].cost;
+        }
+    }
+    if (vowel(a) && vowel(b)) {
+        return 0.45;
+    }
+    return 1.0;
+}
+
+/* Vowel insertion or deletion on a side whose vowels are only guessed
+ * (the Latin side, against a reading of Arabic script). */
+#define CHEAP_VOWEL 0.05
+
+static double indel_cost(char c, bool cheap_vowels)
+{
+    if (vowel(c)) {
+        return cheap_vowels ? CHEAP_VOWEL : 0.4;
+    }
+    switch (c) {
+    case 'y':
+        return 0.35;
+    case 'H':
+        return 0.45;
+    case 'v':
+        return 0.6;
+    default:
+        return 1.0;
+    }
+}
+
+static double min3(double a, double b, double c)
+{
+    double m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+/* Weighted edit distance; cheap_a / cheap_b make vowels of a / b cheap to drop. */
+static double weighted_distance(const char *a, const char *b, bool cheap_a, bool cheap_b)
+{
+    size_t n = strlen(a);
+    size_t m = strlen(b);
+    double row[NAMEKEY_TOKEN_MAX + 1];
+    double prev[NAMEKEY_TOKEN_MAX + 1];
+    if (n > NAMEKEY_TOKEN_MAX) {
+        n = NAMEKEY_TOKEN_MAX;
+    }
+    if (m > NAMEKEY_TOKEN_MAX) {
+        m = NAMEKEY_TOKEN_MAX;
+    }
+    prev[0] = 0.0;
+    for (size_t j = 1; j <= m; j++) {
+        prev[j] = prev[j - 1] + indel_cost(b[j - 1], cheap_b);
+    }
+    for (size_t i = 1; i <= n; i++) {
+        row[0] = prev[0] + indel_cost(a[i - 1], cheap_a);
+        for (size_t j = 1; j <= m; j++) {
+            row[j] = min3(prev[j - 1] + sub_cost(a[i - 1], b[j - 1]),
+                          prev[j] + indel_cost(a[i - 1], cheap_a),
+                          row[j - 1] + indel_cost(b[j - 1], cheap_b));
+        }
+        memcpy(prev, row, (m + 1) * sizeof row[0]);
+    }
+    return prev[m];
+}
+
+static double string_similarity(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    size_t m = strlen(b);
+    size_t len = n > m ? n : m;
+    if (len == 0) {
+        return 0.0;
+    }
+    double s = 1.0 - weighted_distance(a, b, false, false) / (double)len;
+    return s < 0.0 ? 0.0 : s;
+}
+
+/* a is read from Arabic script (long vowels only), b is not: b's vowels may
+ * go at little cost; normalised by a's length or b's consonant count. */
+static double abjad_similarity(const struct namekey_token *a, const struct namekey_token *b)
+{
+    size_t n = strlen(a->text);
+    size_t m = strlen(b->skel);
+    size_t len = n > m ? n : m;
+    if (len == 0) {
+        return 0.0;
+    }
+    double s = 1.0 - weighted_distance(a->text, b->text, false, true) / (double)len;
+    return s < 0.0 ? 0.0 : s;
+}
+
+double namekey_token_similarity(const char *a, const char *b)
+{
+    return string_similarity(a, b);
+}
+
+static double affix_factor(unsigned a, unsigned b)
+{
+    if (a == b) {
+        return 1.0;
+    }
+    if (a == NAMEKEY_AFFIX_NONE || b == NAMEKEY_AFFIX_NONE) {
+        return 0.85;
+    }
+    bool fa = a == NAMEKEY_AFFIX_PATRONYMIC_F || a == NAMEKEY_AFFIX_SURNAME_F;
+    bool fb = b == NAMEKEY_AFFIX_PATRONYMIC_F || b == NAMEKEY_AFFIX_SURNAME_F;
+    bool pa = a == NAMEKEY_AFFIX_PATRONYMIC_M || a == NAMEKEY_AFFIX_PATRONYMIC_F;
+    bool pb = b == NAMEKEY_AFFIX_PATRONYMIC_M || b == NAMEKEY_AFFIX_PATRONYMIC_F;
+    if (fa != fb) {
+        return 0.7; /* brother and sister, father and daughter */
+    }
+    /* Nurlanuly and Nurlanov may be one family name in two traditions, but a
+     * patronymic and a surname swapped is usually another person. */
+    return pa == pb ? 1.0 : 0.75;
+}
+
+static double token_sim(const struct namekey_token *a, const struct namekey_token *b, bool abjad_a,
+                        bool abjad_b)
+{
+    double s;
+    if (abjad_a && !abjad_b) {
+        s = abjad_similarity(a, b);
+    } else if (abjad_b && !abjad_a) {
+        s = abjad_similarity(b, a);
+    } else {
+        s = string_similarity(a->text, b->text);
+        if (a->skel[0] != '\0' && b->skel[0] != '\0') {
+            double sk = 0.8 * string_similarity(a->skel, b->skel);
+            if (sk > s) {
+                s = sk;
+            }
+        }
+    }
+    return s * affix_factor(a->affix, b->affix);
+}
+
+static double token_weight(const struct namekey_token *t, const struct namekey_weights *w)
+{
+    double x = 1.0;
+    if (w != NULL && w->fn != NULL) {
+        x = w->fn(w->ctx, t->text);
+        if (!(x > 0.0)) {
+            x = 0.01;
+        } else if (x > 1.0) {
+            x = 1.0;
+        }
+    }
+    if (t->affix == NAMEKEY_AFFIX_PATRONYMIC_M || t->affix == NAMEKEY_AFFIX_PATRONYMIC_F) {
+        x *= 0.7;
+    }
+    if (strcmp(t->text, "abd") == 0) {
+        x *= 0.5; /* the first half of many Arabic names */
+    }
+    return x;
+}
+
+struct alignment {
+    double score;
+    unsigned n_pairs;
+    unsigned q[NAMEKEY_MAX_TOKENS];
+    unsigned c[NAMEKEY_MAX_TOKENS];
+};
+
+/* Below this a token pair is not taken as the same token. */
+#define MIN_PAIR_SIM 0.45
+
+static void align(const struct namekey_reading *q, const struct namekey_reading *c,
+                  const struct namekey_weights *weights, struct alignment *al)
+{
+    double sim[NAMEKEY_MAX_TOKENS][NAMEKEY_MAX_TOKENS];
+    double wq[NAMEKEY_MAX_TOKENS];
+    double wc[NAMEKEY_MAX_TOKENS];
+    double total = 0.0;
+    for (unsigned i = 0; i < q->n_tokens; i++) {
+        wq[i] = token_weight(&q->tokens[i], weights);
+        total += wq[i];
+    }
+    for (unsigned j = 0; j < c->n_tokens; j++) {
+        wc[j] = token_weight(&c->tokens[j], weights);
+        total += wc[j];
+    }
+    for (unsigned i = 0; i < q->n_tokens; i++) {
+        for (unsigned j = 0; j < c->n_tokens; j++) {
+            sim[i][j] = token_sim(&q->tokens[i], &c->tokens[j], q->abjad, c->abjad);
+        }
+    }
+    bool used_q[NAMEKEY_MAX_TOKENS] = {false};
+    bool used_c[NAMEKEY_MAX_TOKENS] = {false};
+    double got = 0.0;
+    al->n_pairs = 0;
+    /* Greedy: the most similar remaining pair first. */
+    for (;;) {
+        double best = MIN_PAIR_SIM;
+        unsigned bi = 0;
+        unsigned bj = 0;
+        bool found = false;
+        for (unsigned i = 0; i < q->n_tokens; i++) {
+            if (used_q[i]) {
+                continue;
+            }
+            for (unsigned j = 0; j < c->n_tokens; j++) {
+                if (!used_c[j] && sim[i][j] > best) {
+                    best = sim[i][j];
+                    bi = i;
+                    bj = j;
+                    found = true;
+                }
+            }
+        }
+        if (!found) {
+            break;
+        }
+        used_q[bi] = true;
+        used_c[bj] = true;
+        got += best * (wq[bi] + wc[bj]);
+        al->q[al->n_pairs] = bi;
+        al->c[al->n_pairs] = bj;
+        al->n_pairs++;
+    }
+    al->score = total > 0.0 ? got / total : 0.0;
+}
+
+static bool is_ascii(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s >= 0x80) {
+            return false;
+        }
+    }
+    return true;
+}
+
+double namekey_score(const struct namekey *query, const struct namekey *cand,
+                     const struct namekey_weights *weights, char *explain, size_t explain_size)
+{
+    double best = 0.0;
+    unsigned bq = 0;
+    unsigned bc = 0;
+    for (unsigned i = 0; i < query->n_readings; i++) {
+        for (unsigned j = 0; j < cand->n_readings; j++) {
+            struct alignment al;
+            align(&query->readings[i], &cand->readings[j], weights, &al);
+            if (al.score > best) {
+                best = al.score;
+                bq = i;
+                bc = j;
+            }
+        }
+    }
+    if (explain != NULL && explain_size > 0) {
+        explain[0] = '\0';
+        if (query->n_readings > 0 && cand->n_readings > 0) {
+            const struct namekey_reading *rq = &query->readings[bq];
+            const struct namekey_reading *rc = &cand->readings[bc];
+            bool show_q = !is_ascii(query->original) || strcmp(rq->label, "Latin") != 0;
+            if (show_q) {
+                snprintf(explain, explain_size, "%s -> %s (%s) ~ %s -> %s (%s) [%.2f]",
+                         cand->original, rc->text, rc->label, query->original, rq->text, rq->label,
+                         best);
+            } else {
+                snprintf(explain, explain_size, "%s -> %s (%s) ~ %s [%.2f]", cand->original,
+                         rc->text, rc->label, query->original, best);
+            }
+        }
+    }
+    return best;
+}
