@@ -212,7 +212,7 @@ static enum app_err parse_parties(struct csv *c, struct treaty_row **rows, size_
             break;
         }
         if (r.n_fields != ARRAY_LEN(header)) {
-            char got[32];
+            char got[48];
             snprintf(got, sizeof got, "%zu instead of 5", r.n_fields);
             return csv_fail(e, c, r.line, "wrong number of fields", got);
         }
@@ -279,7 +279,7 @@ static enum app_err parse_notes(struct csv *c, struct treaty_row *rows, size_t n
             return E_OK;
         }
         if (r.n_fields != ARRAY_LEN(header)) {
-            char got[32];
+            char got[48];
             snprintf(got, sizeof got, "%zu instead of 5", r.n_fields);
             return csv_fail(e, c, r.line, "wrong number of fields", got);
         }

@@ -40,6 +40,7 @@ static const struct cmd commands[] = {
     {"audit", cmd_audit, CMD_STORE | CMD_EXISTING,
      "audit [--since DATE] [--user NAME] [--json] | verify [--checkpoint SEQ:HASH]",
      "list the audit trail, or check that it is intact"},
+    {"test-routes", cmd_test_routes, CMD_HIDDEN, "test-routes", "print the HTTP route table"},
     {"help", cmd_help, 0, "help [COMMAND]", "show help"},
     {"version", cmd_version, 0, "version", "print the version"},
 };

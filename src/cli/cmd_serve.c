@@ -2,11 +2,13 @@
  * cmd_serve.c: `refuge serve`: the HTTP API and web interface.
  */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli_internal.h"
 #include "http/http.h"
+#include "http/router.h"
 
 static bool parse_size(const char *s, size_t *out)
 {
@@ -95,6 +97,19 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     cli->store = NULL;
     if (http_serve(&cfg, &e) != E_OK) {
         return cli_fail(&e);
+    }
+    return 0;
+}
+
+int cmd_test_routes(struct cli *cli, int argc, char **argv)
+{
+    (void)cli;
+    (void)argc;
+    (void)argv;
+    size_t n;
+    const struct route *routes = router_routes(&n);
+    for (size_t i = 0; i < n; i++) {
+        printf("%s %s\n", routes[i].method, routes[i].pattern);
     }
     return 0;
 }

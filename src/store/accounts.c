@@ -1,6 +1,6 @@
 /*
  * accounts.c: the SQL for accounts, API tokens, sessions, case assignments and
- * the audit log (schema in sql/migrations/0004_accounts.sql).
+ * the audit log (schema in sql/migrations/0003_accounts.sql).
  *
  * Only storage: no policy, no hashing of secrets, no clock. Every statement
  * is cached in a slot of the STMT_MISC block (ACCT_SLOT_FIRST upward) and

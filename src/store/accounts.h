@@ -1,6 +1,6 @@
 /*
  * accounts.h: storage of accounts, API tokens, sessions, case assignments and
- * the audit log (migration 0004_accounts). Plain reads and writes with no
+ * the audit log (migration 0003_accounts). Plain reads and writes with no
  * policy: who may do what is decided in service/auth.c, which is the only
  * intended caller.
  *

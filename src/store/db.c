@@ -92,6 +92,13 @@ static enum app_err migrate(struct store *s, struct err *e)
         int n = migration_number(refuge_sql[i].name);
         latest = n > latest ? n : latest;
     }
+    /* Migrations are numbered 1..N without gaps: a gap would be skipped forever
+     * by databases already past it. */
+    for (size_t i = 0; i < refuge_sql_count; i++) {
+        if (migration_number(refuge_sql[i].name) != (int)i + 1) {
+            return err_set(e, E_INTERNAL, "migration %s is out of sequence", refuge_sql[i].name);
+        }
+    }
     if (have > 0 && app != REFUGE_APPLICATION_ID) {
         return err_set(e, E_STORAGE, "'%s' is not a refuge database", s->path);
     }
