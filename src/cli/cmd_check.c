@@ -32,6 +32,35 @@ static int history(struct cli *cli, const char *case_id, bool json)
     return 0;
 }
 
+struct print_ctx {
+    bool json;
+    bool explain;
+    struct date as_of;
+    size_t count; /* findings printed */
+    size_t cases; /* cases checked */
+};
+
+/* Prints one batch of findings as it arrives, so output starts at once and
+ * memory does not grow with the number of cases. */
+static enum app_err print_batch(void *ctx, const struct check_outcome *o)
+{
+    struct print_ctx *pc = ctx;
+    pc->cases += o->n_views;
+    if (pc->json) {
+        struct buf b = BUF_INIT;
+        render_findings_json_items(o, pc->explain, &pc->count, &b);
+        fwrite(b.data, 1, b.len, stdout);
+        buf_release(&b);
+    } else if (o->result.n_items) {
+        if (pc->count) {
+            fputc('\n', stdout);
+        }
+        render_findings_text_groups(o, pc->as_of, stdout);
+        pc->count += o->result.n_items;
+    }
+    return ferror(stdout) ? E_IO : E_OK;
+}
+
 int cmd_check(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"case", required_argument, NULL, 'c'},
@@ -79,22 +108,25 @@ int cmd_check(struct cli *cli, int argc, char **argv)
     if (history_case) {
         return history(cli, history_case, json);
     }
-    struct arena a = ARENA_INIT;
-    struct check_outcome o;
+    struct print_ctx pc = {.json = json, .explain = explain, .as_of = rq.as_of};
     struct err e = ERR_INIT;
-    if (service_check(cli->store, &rq, &a, &o, &e) != E_OK) {
-        arena_release(&a);
+    if (json) {
+        fputc('[', stdout);
+    }
+    if (service_check_each(cli->store, &rq, print_batch, &pc, &e) != E_OK) {
+        if (json) {
+            fputs("]\n", stdout);
+        }
         return cli_fail(&e);
     }
     if (json) {
-        struct buf b = BUF_INIT;
-        render_findings_json(&o, explain, &b);
-        fwrite(b.data, 1, b.len, stdout);
-        buf_release(&b);
-    } else {
-        render_findings_text(&o, rq.as_of, stdout);
+        fputs(pc.count ? "\n]\n" : "]\n", stdout);
+    } else if (pc.count == 0) {
+        char asof[64];
+        render_date_text(rq.as_of, false, asof, sizeof asof);
+        printf("No findings as of %s (%zu case%s checked).\n", asof, pc.cases,
+               pc.cases == 1 ? "" : "s");
     }
-    arena_release(&a);
     return 0;
 }
 

@@ -15,7 +15,7 @@ struct arena_block {
     alignas(max_align_t) unsigned char data[];
 };
 
-enum { ARENA_BLOCK = 16 * 1024 };
+enum { ARENA_BLOCK = 64 * 1024 };
 
 void *arena_alloc(struct arena *a, size_t n)
 {

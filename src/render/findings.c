@@ -41,17 +41,25 @@ static json_t *render_finding_json(const struct finding *f, bool explain)
     return o;
 }
 
+void render_findings_json_items(const struct check_outcome *o, bool explain, size_t *count,
+                                struct buf *out)
+{
+    for (size_t i = 0; i < o->result.n_items; i++) {
+        json_t *item = render_finding_json(&o->result.items[i], explain);
+        char *text = json_dumps(item, JSON_INDENT(2));
+        buf_adds(out, (*count)++ ? ",\n" : "\n");
+        buf_adds(out, text);
+        free(text);
+        json_decref(item);
+    }
+}
+
 void render_findings_json(const struct check_outcome *o, bool explain, struct buf *out)
 {
-    json_t *a = json_array();
-    for (size_t i = 0; i < o->result.n_items; i++) {
-        json_array_append_new(a, render_finding_json(&o->result.items[i], explain));
-    }
-    char *text = json_dumps(a, JSON_INDENT(2));
-    buf_adds(out, text);
-    buf_addch(out, '\n');
-    free(text);
-    json_decref(a);
+    size_t count = 0;
+    buf_addch(out, '[');
+    render_findings_json_items(o, explain, &count, out);
+    buf_adds(out, count ? "\n]\n" : "]\n");
 }
 
 static void upper(const char *s, char *out, size_t n)
@@ -111,6 +119,13 @@ void render_findings_text(const struct check_outcome *o, struct date as_of, FILE
                 o->n_views == 1 ? "" : "s");
         return;
     }
+    render_findings_text_groups(o, as_of, out);
+}
+
+void render_findings_text_groups(const struct check_outcome *o, struct date as_of, FILE *out)
+{
+    char asof[64];
+    render_date_text(as_of, false, asof, sizeof asof);
     const char *current = NULL;
     struct buf line = BUF_INIT;
     for (size_t i = 0; i < o->result.n_items; i++) {

@@ -42,6 +42,13 @@ void render_event_line(const struct case_view *v, const struct event *ev, struct
  * destinations and explanation). */
 void render_findings_text(const struct check_outcome *o, struct date as_of, FILE *out);
 void render_findings_json(const struct check_outcome *o, bool explain, struct buf *out);
+/* The same, for output built batch by batch: appends the findings as array
+ * items (after a comma when *count is not 0), counting them in *count; the
+ * caller writes the brackets. */
+void render_findings_json_items(const struct check_outcome *o, bool explain, size_t *count,
+                                struct buf *out);
+/* The text groups alone, without the "no findings" line. */
+void render_findings_text_groups(const struct check_outcome *o, struct date as_of, FILE *out);
 void render_history_text(const struct finding_period *p, size_t n, FILE *out);
 void render_history_json(const struct finding_period *p, size_t n, FILE *out);
 /* Every rule with its conditions in plain words. */

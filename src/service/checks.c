@@ -2,6 +2,8 @@
  * checks.c: loading cases for the check engine, running it, and recording
  * the findings history.
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -127,4 +129,209 @@ const struct case_view *check_outcome_view(const struct check_outcome *o, const 
         }
     }
     return NULL;
+}
+
+enum { CHECK_BATCH = 1000 };
+
+static int cmp_person_id(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct person *)elem)->id);
+}
+
+/* Appends an event to a case's list (arrays grow by doubling in the arena). */
+struct event_list {
+    struct event *items;
+    size_t n, alloc;
+    size_t last; /* index + 1 of the last event added, to add each once */
+};
+
+static void event_list_add(struct event_list *l, const struct event *ev, size_t ev_index,
+                           struct arena *a)
+{
+    if (l->last == ev_index + 1) {
+        return;
+    }
+    if (l->n == l->alloc) {
+        size_t cap = l->alloc ? l->alloc * 2 : 16;
+        struct event *grown = arena_alloc(a, cap * sizeof *grown);
+        if (l->n) {
+            memcpy(grown, l->items, l->n * sizeof *grown);
+        }
+        l->items = grown;
+        l->alloc = cap;
+    }
+    l->items[l->n++] = *ev;
+    l->last = ev_index + 1;
+}
+
+/* Loads a batch of cases with their subjects and events, runs the engine. */
+static enum app_err check_batch(struct store *s, const struct check_request *rq,
+                                const struct strs *ids, const struct risk *risks, size_t n_risks,
+                                struct treaty_table *treaties, struct arena *a,
+                                struct check_outcome *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->treaties = *treaties;
+    struct case_ *cases;
+    size_t n_cases;
+    enum app_err rc = store_get_many(s, OBJ_CASE, ids, a, (void **)&cases, &n_cases, e);
+    if (rc != E_OK) {
+        return rc;
+    }
+    struct strs subject_ids = {arena_alloc(a, (n_cases * 4 + 1) * sizeof(char *)), 0};
+    size_t subj_alloc = n_cases * 4 + 1;
+    for (size_t i = 0; i < n_cases; i++) {
+        for (size_t j = 0; j < cases[i].subjects.n_items; j++) {
+            if (subject_ids.n_items == subj_alloc) {
+                subj_alloc *= 2;
+                const char **grown = arena_alloc(a, subj_alloc * sizeof *grown);
+                memcpy(grown, subject_ids.items, subject_ids.n_items * sizeof *grown);
+                subject_ids.items = grown;
+            }
+            subject_ids.items[subject_ids.n_items++] = cases[i].subjects.items[j];
+        }
+    }
+    struct person *persons;
+    size_t n_persons;
+    struct strs event_ids;
+    struct event *events;
+    size_t n_events;
+    rc = store_get_many(s, OBJ_PERSON, &subject_ids, a, (void **)&persons, &n_persons, e);
+    if (rc == E_OK) {
+        rc = store_events_of_persons(s, &subject_ids, a, &event_ids, e);
+    }
+    if (rc == E_OK) {
+        rc = store_get_many(s, OBJ_EVENT, &event_ids, a, (void **)&events, &n_events, e);
+    }
+    if (rc != E_OK) {
+        return rc;
+    }
+    /* Which cases each subject belongs to: person index -> case indices. */
+    size_t *first = arena_alloc(a, (n_persons + 1) * sizeof *first); /* 0 = none, else link + 1 */
+    struct link {
+        size_t case_index;
+        size_t next; /* 0 = end, else link + 1 */
+    } *links = arena_alloc(a, (subject_ids.n_items + 1) * sizeof *links);
+    size_t n_links = 0;
+    out->views = arena_alloc(a, (n_cases + 1) * sizeof *out->views);
+    struct event_list *lists = arena_alloc(a, (n_cases + 1) * sizeof *lists);
+    for (size_t i = 0; i < n_cases; i++) {
+        struct case_view *v = &out->views[i];
+        v->kase = cases[i];
+        v->subjects = arena_alloc(a, (cases[i].subjects.n_items + 1) * sizeof *v->subjects);
+        for (size_t j = 0; j < cases[i].subjects.n_items; j++) {
+            const struct person *p = bsearch(cases[i].subjects.items[j], persons, n_persons,
+                                             sizeof *persons, cmp_person_id);
+            if (!p) {
+                continue;
+            }
+            v->subjects[v->n_subjects++] = *p;
+            size_t pi = (size_t)(p - persons);
+            links[n_links] = (struct link){i, first[pi]};
+            first[pi] = ++n_links;
+        }
+    }
+    for (size_t k = 0; k < n_events; k++) {
+        const struct event *ev = &events[k];
+        for (size_t j = 0; j < ev->persons.n_items; j++) {
+            const struct person *p =
+                bsearch(ev->persons.items[j], persons, n_persons, sizeof *persons, cmp_person_id);
+            for (size_t l = p ? first[p - persons] : 0; l; l = links[l - 1].next) {
+                event_list_add(&lists[links[l - 1].case_index], ev, k, a);
+            }
+        }
+    }
+    struct case_facts *facts = arena_alloc(a, (n_cases + 1) * sizeof *facts);
+    for (size_t i = 0; i < n_cases; i++) {
+        struct case_view *v = &out->views[i];
+        v->events = lists[i].items;
+        v->n_events = lists[i].n;
+        service_sort_events(v->events, v->n_events);
+        v->risks = (struct risk *)(uintptr_t)risks; /* shared, read-only */
+        v->n_risks = n_risks;
+        facts[i] = (struct case_facts){&v->kase, v->subjects, v->n_subjects,
+                                       v->events, v->n_events, risks, n_risks};
+    }
+    out->n_views = n_cases;
+    rc = check_run(facts, n_cases, rq->as_of, treaties, a, &out->result, e);
+    if (rc == E_OK && rq->record) {
+        rc = record(s, out, rq->as_of, a, e);
+    }
+    return rc;
+}
+
+/* Every risk, loaded once per run. */
+static enum app_err load_risks(struct store *s, struct arena *a, struct risk **out, size_t *n,
+                               struct err *e)
+{
+    struct store_filter f = {.limit = 1000};
+    const char **all = NULL;
+    size_t n_all = 0;
+    for (;;) {
+        struct strs page;
+        bool more;
+        enum app_err rc = store_list(s, OBJ_RISK, &f, a, &page, &more, e);
+        if (rc != E_OK) {
+            return rc;
+        }
+        const char **grown = arena_alloc(a, (n_all + page.n_items + 1) * sizeof *grown);
+        if (n_all) {
+            memcpy(grown, all, n_all * sizeof *grown);
+        }
+        memcpy(grown + n_all, page.items, page.n_items * sizeof *grown);
+        all = grown;
+        n_all += page.n_items;
+        if (!more || !page.n_items) {
+            break;
+        }
+        f.after = page.items[page.n_items - 1];
+    }
+    struct strs ids = {all, n_all};
+    return store_get_many(s, OBJ_RISK, &ids, a, (void **)out, n, e);
+}
+
+enum app_err service_check_each(struct store *s, const struct check_request *rq,
+                                check_batch_fn fn, void *ctx, struct err *e)
+{
+    struct arena run = ARENA_INIT;
+    enum app_err rc;
+    if (rq->case_id) {
+        struct check_outcome o;
+        rc = service_check(s, rq, &run, &o, e);
+        if (rc == E_OK) {
+            rc = fn(ctx, &o);
+        }
+        arena_release(&run);
+        return rc;
+    }
+    struct treaty_table treaties;
+    struct risk *risks = NULL;
+    size_t n_risks = 0;
+    rc = load_treaties(s, &run, &treaties, e);
+    if (rc == E_OK) {
+        rc = load_risks(s, &run, &risks, &n_risks, e);
+    }
+    struct store_filter f = {.limit = CHECK_BATCH};
+    char *after = NULL;
+    while (rc == E_OK) {
+        struct arena batch = ARENA_INIT;
+        struct strs page;
+        bool more = false;
+        f.after = after;
+        rc = store_list(s, OBJ_CASE, &f, &batch, &page, &more, e);
+        if (rc == E_OK && page.n_items) {
+            struct check_outcome o;
+            rc = check_batch(s, rq, &page, risks, n_risks, &treaties, &batch, &o, e);
+            if (rc == E_OK) {
+                rc = fn(ctx, &o);
+            }
+            after = arena_strdup(&run, page.items[page.n_items - 1]);
+        }
+        arena_release(&batch);
+        if (!more) {
+            break;
+        }
+    }
+    arena_release(&run);
+    return rc;
 }

@@ -29,6 +29,16 @@ ATTR_NODISCARD enum app_err service_check(struct store *s, const struct check_re
                                           struct arena *a, struct check_outcome *out,
                                           struct err *e);
 
+/* Runs the checks over every open or monitoring case in batches of cases
+ * (id order), calling fn once per batch with the batch's findings; memory
+ * stays bounded however many cases there are. The views in each batch hold
+ * the case, its subjects, their events and the risks (not organizations,
+ * sources or other persons). With rq->case_id set, behaves as
+ * service_check() and calls fn once. */
+typedef enum app_err (*check_batch_fn)(void *ctx, const struct check_outcome *batch);
+ATTR_NODISCARD enum app_err service_check_each(struct store *s, const struct check_request *rq,
+                                               check_batch_fn fn, void *ctx, struct err *e);
+
 /* The view of the case a finding is about (NULL if not loaded). */
 const struct case_view *check_outcome_view(const struct check_outcome *o, const char *case_id);
 

@@ -885,3 +885,139 @@ enum app_err store_actions_of_case(struct store *s, const char *case_id, struct 
     return collect_ids(s, STMT_MISC + 1, "SELECT id FROM action WHERE case_id = ?1 ORDER BY id",
                        case_id, arena, out, e);
 }
+
+/* A JSON array of the ids, for `IN (SELECT value FROM json_each(?))`. */
+static void ids_json(const struct strs *ids, struct buf *b)
+{
+    buf_addch(b, '[');
+    for (size_t i = 0; i < ids->n_items; i++) {
+        buf_adds(b, i ? ",\"" : "\"");
+        for (const char *p = ids->items[i]; *p; p++) {
+            if (*p == '"' || *p == '\\') {
+                buf_addch(b, '\\');
+            }
+            buf_addch(b, *p);
+        }
+        buf_addch(b, '"');
+    }
+    buf_addch(b, ']');
+}
+
+/* Slots for the batch queries: the objects, then one per child, after the
+ * children's block. */
+static int many_slot(enum obj_kind k, int which)
+{
+    return slot(k, OP_CHILD0 + MAX_CHILDREN * CH_OPS + which);
+}
+
+enum app_err store_get_many(struct store *s, enum obj_kind kind, const struct strs *ids,
+                            struct arena *arena, void **out, size_t *n_out, struct err *e)
+{
+    const struct objdef *d = &defs[kind];
+    size_t size = obj_size(kind);
+    *out = arena_alloc(arena, (ids->n_items + 1) * size);
+    *n_out = 0;
+    if (!ids->n_items) {
+        return E_OK;
+    }
+    struct buf json = BUF_INIT;
+    ids_json(ids, &json);
+    struct buf sql = BUF_INIT;
+    int sl = many_slot(kind, 0);
+    if (!s->stmts[sl]) {
+        buf_adds(&sql, "SELECT ");
+        add_col_list(&sql, d->cols, d->n_cols);
+        buf_addf(&sql, " FROM %s WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", d->table);
+    }
+    sqlite3_stmt *st = store_stmt(s, sl, sql.data, e);
+    buf_release(&sql);
+    enum app_err rc = E_OK;
+    if (!st) {
+        buf_release(&json);
+        return e->code;
+    }
+    sqlite3_bind_text(st, 1, json.data, (int)json.len, SQLITE_STATIC);
+    char *arr = *out;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        read_row(st, d, arr + *n_out * size, arena);
+        (*n_out)++;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        buf_release(&json);
+        return store_fail(s, e, "cannot read objects");
+    }
+    for (size_t c = 0; c < d->n_children && rc == E_OK; c++) {
+        const struct child *ch = &d->children[c];
+        sl = many_slot(kind, 1 + (int)c);
+        buf_init(&sql);
+        if (!s->stmts[sl]) {
+            buf_addf(&sql, "SELECT %s, ", ch->owner);
+            add_col_list(&sql, ch->cols, ch->n_cols);
+            buf_addf(&sql, " FROM %s WHERE %s IN (SELECT value FROM json_each(?1)) ORDER BY %s, pos",
+                     ch->table, ch->owner, ch->owner);
+        }
+        st = store_stmt(s, sl, sql.data, e);
+        buf_release(&sql);
+        if (!st) {
+            rc = e->code;
+            break;
+        }
+        sqlite3_bind_text(st, 1, json.data, (int)json.len, SQLITE_STATIC);
+        /* Both sides are in id order: walk them together. */
+        size_t i = 0;
+        size_t alloc = 0;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *owner = (const char *)sqlite3_column_text(st, 0);
+            while (i < *n_out && strcmp(*CAT(arr + i * size, d->cols[0].off, const char *const), owner) < 0) {
+                i++;
+                alloc = 0;
+            }
+            if (i < *n_out && strcmp(*CAT(arr + i * size, d->cols[0].off, const char *const), owner) == 0) {
+                add_child_row(st, 1, ch, arr + i * size, &alloc, arena);
+            }
+        }
+        sqlite3_reset(st);
+        if (step != SQLITE_DONE) {
+            rc = store_fail(s, e, "cannot read lists");
+        }
+    }
+    buf_release(&json);
+    return rc;
+}
+
+enum app_err store_events_of_persons(struct store *s, const struct strs *persons,
+                                     struct arena *arena, struct strs *out, struct err *e)
+{
+    struct buf json = BUF_INIT;
+    ids_json(persons, &json);
+    sqlite3_stmt *st = store_stmt(s, STMT_MISC + 2,
+                                  "SELECT DISTINCT event FROM event_person WHERE person IN"
+                                  " (SELECT value FROM json_each(?1))",
+                                  e);
+    if (!st) {
+        buf_release(&json);
+        return e->code;
+    }
+    sqlite3_bind_text(st, 1, json.data, (int)json.len, SQLITE_STATIC);
+    size_t alloc = 0;
+    out->items = NULL;
+    out->n_items = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n_items == alloc) {
+            size_t cap = alloc ? alloc * 2 : 64;
+            const char **grown = arena_alloc(arena, cap * sizeof *grown);
+            if (out->n_items) {
+                memcpy(grown, out->items, out->n_items * sizeof *grown);
+            }
+            out->items = grown;
+            alloc = cap;
+        }
+        out->items[out->n_items++] = arena_strdup(arena, (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_reset(st);
+    buf_release(&json);
+    return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot read events");
+}

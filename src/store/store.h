@@ -66,6 +66,18 @@ typedef enum app_err (*store_each_fn)(void *ctx, const void *obj);
 ATTR_NODISCARD enum app_err store_each(struct store *s, enum obj_kind kind, store_each_fn fn,
                                        void *ctx, struct err *e);
 
+/* Reads every object of the kind whose id is in `ids` (any order, duplicates
+ * allowed; unknown ids are skipped) with one query per table, into a new
+ * array in arena sorted by id. For loading many objects at once. */
+ATTR_NODISCARD enum app_err store_get_many(struct store *s, enum obj_kind kind,
+                                           const struct strs *ids, struct arena *arena,
+                                           void **out, size_t *n_out, struct err *e);
+
+/* Ids of the events that name any of the persons, into arena (no order). */
+ATTR_NODISCARD enum app_err store_events_of_persons(struct store *s, const struct strs *persons,
+                                                    struct arena *arena, struct strs *out,
+                                                    struct err *e);
+
 /* Number of objects of the kind. */
 int64_t store_count(struct store *s, enum obj_kind kind);
 
