@@ -41,6 +41,14 @@ static const struct cmd commands[] = {
      "audit [--since DATE] [--user NAME] [--json] | verify [--checkpoint SEQ:HASH]",
      "list the audit trail, or check that it is intact"},
     {"test-routes", cmd_test_routes, CMD_HIDDEN, "test-routes", "print the HTTP route table"},
+    {"statement", cmd_statement, CMD_STORE | CMD_EXISTING,
+     "statement CASE [--kind public_statement|urgent_action|appeal] [--lang en|ru] "
+     "[--format md|html|text] [--as-of DATE] [--to ID] [--templates DIR] [--record]",
+     "draft a public statement, urgent action or appeal from a case"},
+    {"action", cmd_action, CMD_STORE | CMD_EXISTING,
+     "action add CASE --kind K [--date D] [--targets IDS] [--demands CODES] [--id ID] | "
+     "done ACTION --outcome TEXT",
+     "record an action taken on a case, or what came of it"},
     {"help", cmd_help, 0, "help [COMMAND]", "show help"},
     {"version", cmd_version, 0, "version", "print the version"},
 };

@@ -53,5 +53,7 @@ int cmd_user(struct cli *cli, int argc, char **argv);
 int cmd_token(struct cli *cli, int argc, char **argv);
 int cmd_case(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
+int cmd_statement(struct cli *cli, int argc, char **argv);
+int cmd_action(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ void api_object_delete(struct req *r, struct resp *w);
 
 void api_case_timeline(struct req *r, struct resp *w);
 void api_case_findings(struct req *r, struct resp *w);
+void api_case_statement(struct req *r, struct resp *w);
 void api_import(struct req *r, struct resp *w);
 void api_export(struct req *r, struct resp *w);
 void api_health(struct req *r, struct resp *w);

@@ -23,6 +23,8 @@ static const struct route routes[] = {
     OBJECT_ROUTES("cases", OBJ_CASE),
     {"GET", "/api/cases/{id}/timeline", api_case_timeline, R_OBJECT, OBJ_CASE, "case timeline"},
     {"GET", "/api/cases/{id}/findings", api_case_findings, R_OBJECT, OBJ_CASE, "case findings"},
+    {"GET", "/api/cases/{id}/statement", api_case_statement, R_OBJECT, OBJ_CASE,
+     "draft a statement"},
     OBJECT_ROUTES("persons", OBJ_PERSON),
     OBJECT_ROUTES("organizations", OBJ_ORGANIZATION),
     OBJECT_ROUTES("events", OBJ_EVENT),

@@ -135,7 +135,8 @@ static struct mval *from_json(const json_t *j, struct arena *a)
         struct mval *m = mval_map(a);
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)(uintptr_t)j, k, v) {
+        json_object_foreach((json_t *)(uintptr_t)j, k, v)
+        {
             mval_set(a, m, k, from_json(v, a));
         }
         return m;
@@ -365,8 +366,8 @@ static enum app_err set_delimiters(struct parser *ps, const char *s, size_t len,
     }
     size_t olen = i;
     size_t clen = len - j;
-    if (olen == 0 || clen == 0 || olen >= DELIM_MAX || clen >= DELIM_MAX ||
-        memchr(s, '=', olen) || memchr(s + j, '=', clen) || find(s + j, clen, 0, " ", 1) != SIZE_MAX ||
+    if (olen == 0 || clen == 0 || olen >= DELIM_MAX || clen >= DELIM_MAX || memchr(s, '=', olen) ||
+        memchr(s + j, '=', clen) || find(s + j, clen, 0, " ", 1) != SIZE_MAX ||
         find(s + j, clen, 0, "\t", 1) != SIZE_MAX) {
         return parse_error(ps, pos, "bad delimiters in a set-delimiter tag");
     }
@@ -472,7 +473,8 @@ static enum app_err parse_block(struct parser *ps, const char *section, size_t s
             if (name_len == 0) {
                 return parse_error(ps, ts, "section without a name");
             }
-            struct node *n = node_add(ps, &tail, sigil == '#' ? N_SECTION : N_INVERTED, name, name_len);
+            struct node *n =
+                node_add(ps, &tail, sigil == '#' ? N_SECTION : N_INVERTED, name, name_len);
             enum app_err rc = parse_block(ps, name, name_len, ts, &n->child);
             if (rc != E_OK) {
                 return rc;

@@ -64,7 +64,8 @@ ATTR_NODISCARD enum app_err mval_from_json(const char *text, size_t len, struct 
 
 enum mustache_escape {
     MUSTACHE_ESCAPE_HTML, /* & < > " ' and the characters Markdown treats specially */
-    MUSTACHE_ESCAPE_MD,   /* backslash before Markdown's special characters; line breaks become spaces */
+    MUSTACHE_ESCAPE_MD, /* backslash before Markdown's special characters; line breaks become spaces
+                         */
     MUSTACHE_ESCAPE_NONE, /* as is, but line breaks become spaces */
     MUSTACHE_ESCAPE_SPEC, /* exactly & < > " as the Mustache specification expects */
 };
