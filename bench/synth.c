@@ -17,19 +17,21 @@
  * Both modes generate each object from its own PRNG stream (seeded from the
  * kind, the index and the seed), so they see exactly the same objects.
  *
- * Build: cc -O2 -Wall -Wextra -o bench/out/synth bench/synth.c $(pkg-config --cflags --libs sqlite3)
+ * Build: cc -O2 -Wall -Wextra -o bench/out/synth bench/synth.c $(pkg-config --cflags --libs
+ * sqlite3)
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sqlite3.h>
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -59,7 +61,8 @@ enum kind { K_SOURCE = 1, K_PERSON, K_ORG, K_CASE, K_EVENT, K_RISK, K_ACTION, K_
 
 static struct rng rng_for(enum kind k, uint64_t index)
 {
-    struct rng r = {mix64(g_seed ^ ((uint64_t)k << 56) ^ mix64(index + 0x1234567ULL * (uint64_t)k))};
+    struct rng r = {
+        mix64(g_seed ^ ((uint64_t)k << 56) ^ mix64(index + 0x1234567ULL * (uint64_t)k))};
     return r;
 }
 
@@ -100,35 +103,57 @@ struct state {
 
 /* States of refuge. Organizations and officials belong to these. */
 static const struct state states[] = {
-    {"KZ", "Kazakhstan", "Kazakh",
-     {{"KZ-VOS", "Ust-Kamenogorsk"}, {"KZ-ALA", "Almaty"}, {"KZ-AST", "Astana"}, {"KZ-ZHA", "Taraz"}},
+    {"KZ",
+     "Kazakhstan",
+     "Kazakh",
+     {{"KZ-VOS", "Ust-Kamenogorsk"},
+      {"KZ-ALA", "Almaty"},
+      {"KZ-AST", "Astana"},
+      {"KZ-ZHA", "Taraz"}},
      {"Committee of National Security of Kazakhstan", "Supreme Court of Kazakhstan",
-      "Ministry of Internal Affairs of Kazakhstan", "Kazakhstan International Bureau for Human Rights"}},
-    {"KG", "Kyrgyzstan", "Kyrgyz",
+      "Ministry of Internal Affairs of Kazakhstan",
+      "Kazakhstan International Bureau for Human Rights"}},
+    {"KG",
+     "Kyrgyzstan",
+     "Kyrgyz",
      {{"KG-GB", "Bishkek"}, {"KG-GO", "Osh"}, {"KG-C", "Tokmok"}, {"KG-Y", "Karakol"}},
      {"State Committee for National Security of Kyrgyzstan", "Supreme Court of Kyrgyzstan",
       "Ministry of Internal Affairs of Kyrgyzstan", "Adilet Legal Clinic"}},
-    {"TR", "Turkey", "Turkish",
+    {"TR",
+     "Turkey",
+     "Turkish",
      {{"TR-34", "Istanbul"}, {"TR-06", "Ankara"}, {"TR-38", "Kayseri"}, {"TR-35", "Izmir"}},
      {"Presidency of Migration Management", "Constitutional Court of Turkey",
       "General Directorate of Security", "UNHCR Representation in Turkey"}},
-    {"RU", "Russia", "Russian",
-     {{"RU-MOW", "Moscow"}, {"RU-SPE", "Saint Petersburg"}, {"RU-NVS", "Novosibirsk"}, {"RU-TA", "Kazan"}},
+    {"RU",
+     "Russia",
+     "Russian",
+     {{"RU-MOW", "Moscow"},
+      {"RU-SPE", "Saint Petersburg"},
+      {"RU-NVS", "Novosibirsk"},
+      {"RU-TA", "Kazan"}},
      {"Federal Security Service", "Supreme Court of the Russian Federation",
       "Ministry of Internal Affairs of the Russian Federation", "Civic Assistance Committee"}},
-    {"TH", "Thailand", "Thai",
+    {"TH",
+     "Thailand",
+     "Thai",
      {{"TH-10", "Bangkok"}, {"TH-90", "Hat Yai"}, {"TH-50", "Chiang Mai"}, {"TH-96", "Narathiwat"}},
      {"Immigration Bureau of Thailand", "Supreme Court of Thailand", "Royal Thai Police",
       "UNHCR Regional Office in Bangkok"}},
-    {"EG", "Egypt", "Egyptian",
+    {"EG",
+     "Egypt",
+     "Egyptian",
      {{"EG-C", "Cairo"}, {"EG-ALX", "Alexandria"}, {"EG-GZ", "Giza"}, {"EG-SUZ", "Suez"}},
-     {"Ministry of Interior of Egypt", "Supreme State Security Prosecution", "Cairo Security Directorate",
-      "Egyptian Initiative for Personal Rights"}},
-    {"AE", "United Arab Emirates", "Emirati",
+     {"Ministry of Interior of Egypt", "Supreme State Security Prosecution",
+      "Cairo Security Directorate", "Egyptian Initiative for Personal Rights"}},
+    {"AE",
+     "United Arab Emirates",
+     "Emirati",
      {{"AE-DU", "Dubai"}, {"AE-AZ", "Abu Dhabi"}, {"AE-SH", "Sharjah"}, {"AE-AJ", "Ajman"}},
-     {"Federal Authority for Identity, Citizenship, Customs and Port Security", "Federal Supreme Court",
-      "Dubai Police", "Emirates Human Rights Association"}},
+     {"Federal Authority for Identity, Citizenship, Customs and Port Security",
+      "Federal Supreme Court", "Dubai Police", "Emirates Human Rights Association"}},
 };
+
 enum { N_STATES = LEN(states), ORG_TOPS = 4 };
 
 static const char *const top_org_kinds[ORG_TOPS] = {"state_authority", "court", "police", "ngo"};
@@ -150,17 +175,73 @@ struct origin {
 };
 
 static const struct origin origins[] = {
-    {"CN", "China", "CN-XJ", "Xinjiang", {"Ghulja", "Altay", "Tacheng", "Urumqi"}, "Kazakh", "kazakh",
-     "Cyrl", "kk", "Arab", "kk", {0, 1, 2, -1}, 35},
-    {"CN", "China", "CN-XJ", "Xinjiang", {"Kashgar", "Hotan", "Aksu", "Urumqi"}, "Uyghur", "uighur",
-     "Arab", "ug", "Cyrl", "ug", {2, 0, 4, 5}, 35},
-    {"CN", "China", "CN-XJ", "Xinjiang", {"Artux", "Ulugqat", "Akqi", "Kashgar"}, "Kyrgyz", "kyrgyz",
-     "Cyrl", "ky", "Arab", "ky", {1, 0, 2, -1}, 8},
-    {"UZ", "Uzbekistan", "UZ-AN", "Andijan", {"Andijan", "Asaka", "Khanabad", "Shahrikhan"}, "Uzbek", "uzbek",
-     "Cyrl", "uz", "Arab", "uz", {3, 0, 2, -1}, 12},
-    {"TJ", "Tajikistan", "TJ-SU", "Sughd", {"Khujand", "Isfara", "Istaravshan", "Panjakent"}, "Tajik", "tajik",
-     "Cyrl", "tg", "Arab", "tg", {3, 2, -1, -1}, 10},
+    {"CN",
+     "China",
+     "CN-XJ",
+     "Xinjiang",
+     {"Ghulja", "Altay", "Tacheng", "Urumqi"},
+     "Kazakh",
+     "kazakh",
+     "Cyrl",
+     "kk",
+     "Arab",
+     "kk",
+     {0, 1, 2, -1},
+     35},
+    {"CN",
+     "China",
+     "CN-XJ",
+     "Xinjiang",
+     {"Kashgar", "Hotan", "Aksu", "Urumqi"},
+     "Uyghur",
+     "uighur",
+     "Arab",
+     "ug",
+     "Cyrl",
+     "ug",
+     {2, 0, 4, 5},
+     35},
+    {"CN",
+     "China",
+     "CN-XJ",
+     "Xinjiang",
+     {"Artux", "Ulugqat", "Akqi", "Kashgar"},
+     "Kyrgyz",
+     "kyrgyz",
+     "Cyrl",
+     "ky",
+     "Arab",
+     "ky",
+     {1, 0, 2, -1},
+     8},
+    {"UZ",
+     "Uzbekistan",
+     "UZ-AN",
+     "Andijan",
+     {"Andijan", "Asaka", "Khanabad", "Shahrikhan"},
+     "Uzbek",
+     "uzbek",
+     "Cyrl",
+     "uz",
+     "Arab",
+     "uz",
+     {3, 0, 2, -1},
+     12},
+    {"TJ",
+     "Tajikistan",
+     "TJ-SU",
+     "Sughd",
+     {"Khujand", "Isfara", "Istaravshan", "Panjakent"},
+     "Tajik",
+     "tajik",
+     "Cyrl",
+     "tg",
+     "Arab",
+     "tg",
+     {3, 2, -1, -1},
+     10},
 };
+
 enum { N_ORIGINS = LEN(origins) };
 
 struct pname {
@@ -171,31 +252,50 @@ struct pname {
 };
 
 static const struct pname given_m[] = {
-    {"Kaster", "kaster", "Кастер", "قاستەر"},       {"Murager", "murager", "Мұрагер", "مۇراگەر"},
-    {"Aibek", "aibek", "Айбек", "ئايبېك"},          {"Nurlan", "nurlan", "Нұрлан", "نۇرلان"},
-    {"Erlan", "erlan", "Ерлан", "ئېرلان"},          {"Murat", "murat", "Мұрат", "مۇرات"},
-    {"Abdurehim", "abdurehim", "Абдурехим", "ئابدۇرېھىم"}, {"Askar", "askar", "Асқар", "ئاسقار"},
-    {"Rustam", "rustam", "Рустам", "رۇستەم"},       {"Serik", "serik", "Серік", "سېرىك"},
-    {"Kairat", "kairat", "Қайрат", "قايرات"},       {"Ilham", "ilham", "Ильхам", "ئىلھام"},
-    {"Alimjan", "alimjan", "Алимжан", "ئالىمجان"},  {"Dilshat", "dilshat", "Дильшат", "دىلشات"},
+    {"Kaster", "kaster", "Кастер", "قاستەر"},
+    {"Murager", "murager", "Мұрагер", "مۇراگەر"},
+    {"Aibek", "aibek", "Айбек", "ئايبېك"},
+    {"Nurlan", "nurlan", "Нұрлан", "نۇرلان"},
+    {"Erlan", "erlan", "Ерлан", "ئېرلان"},
+    {"Murat", "murat", "Мұрат", "مۇرات"},
+    {"Abdurehim", "abdurehim", "Абдурехим", "ئابدۇرېھىم"},
+    {"Askar", "askar", "Асқар", "ئاسقار"},
+    {"Rustam", "rustam", "Рустам", "رۇستەم"},
+    {"Serik", "serik", "Серік", "سېرىك"},
+    {"Kairat", "kairat", "Қайрат", "قايرات"},
+    {"Ilham", "ilham", "Ильхам", "ئىلھام"},
+    {"Alimjan", "alimjan", "Алимжан", "ئالىمجان"},
+    {"Dilshat", "dilshat", "Дильшат", "دىلشات"},
 };
 
 static const struct pname given_f[] = {
-    {"Gulnara", "gulnara", "Гүлнара", "گۈلنارا"},   {"Aigerim", "aigerim", "Айгерім", "ئايگېرىم"},
-    {"Dilnur", "dilnur", "Ділнұр", "دىلنۇر"},       {"Zulfiya", "zulfiya", "Зульфия", "زۇلفىيە"},
-    {"Patigul", "patigul", "Патигүл", "پاتىگۈل"},   {"Aynur", "aynur", "Айнұр", "ئاينۇر"},
-    {"Sayragul", "sayragul", "Сайрагүл", "سايراگۈل"}, {"Mihrigul", "mihrigul", "Михригүл", "مىھرىگۈل"},
-    {"Gulbahar", "gulbahar", "Гүлбаһар", "گۈلباھار"}, {"Madina", "madina", "Мадина", "مەدىنە"},
+    {"Gulnara", "gulnara", "Гүлнара", "گۈلنارا"},
+    {"Aigerim", "aigerim", "Айгерім", "ئايگېرىم"},
+    {"Dilnur", "dilnur", "Ділнұр", "دىلنۇر"},
+    {"Zulfiya", "zulfiya", "Зульфия", "زۇلفىيە"},
+    {"Patigul", "patigul", "Патигүл", "پاتىگۈل"},
+    {"Aynur", "aynur", "Айнұр", "ئاينۇر"},
+    {"Sayragul", "sayragul", "Сайрагүл", "سايراگۈل"},
+    {"Mihrigul", "mihrigul", "Михригүл", "مىھرىگۈل"},
+    {"Gulbahar", "gulbahar", "Гүлбаһар", "گۈلباھار"},
+    {"Madina", "madina", "Мадина", "مەدىنە"},
 };
 
 static const struct pname family[] = {
-    {"Musakhanuly", "musakhanuly", "Мұсаханұлы", "مۇساخانۇلى"}, {"Alimuly", "alimuly", "Әлімұлы", "ئالىمۇلى"},
-    {"Tursun", "tursun", "Турсун", "تۇرسۇن"},        {"Abdulla", "abdulla", "Абдулла", "ئابدۇللا"},
-    {"Kadyr", "kadyr", "Қадыр", "قادىر"},            {"Ismail", "ismail", "Исмаил", "ئىسمائىل"},
-    {"Zhaksylyk", "zhaksylyk", "Жақсылық", "جاقسىلىق"}, {"Sadyk", "sadyk", "Садық", "سادىق"},
-    {"Yusup", "yusup", "Юсуп", "يۇسۇپ"},             {"Khasen", "khasen", "Хасен", "خاسېن"},
-    {"Niyaz", "niyaz", "Нияз", "نىياز"},             {"Mamyt", "mamyt", "Мамыт", "مامىت"},
-    {"Tokhti", "tokhti", "Тохти", "توختى"},          {"Jelil", "jelil", "Жәлел", "جەلىل"},
+    {"Musakhanuly", "musakhanuly", "Мұсаханұлы", "مۇساخانۇلى"},
+    {"Alimuly", "alimuly", "Әлімұлы", "ئالىمۇلى"},
+    {"Tursun", "tursun", "Турсун", "تۇرسۇن"},
+    {"Abdulla", "abdulla", "Абдулла", "ئابدۇللا"},
+    {"Kadyr", "kadyr", "Қадыр", "قادىر"},
+    {"Ismail", "ismail", "Исмаил", "ئىسمائىل"},
+    {"Zhaksylyk", "zhaksylyk", "Жақсылық", "جاقسىلىق"},
+    {"Sadyk", "sadyk", "Садық", "سادىق"},
+    {"Yusup", "yusup", "Юсуп", "يۇسۇپ"},
+    {"Khasen", "khasen", "Хасен", "خاسېن"},
+    {"Niyaz", "niyaz", "Нияз", "نىياز"},
+    {"Mamyt", "mamyt", "Мамыт", "مامىت"},
+    {"Tokhti", "tokhti", "Тохти", "توختى"},
+    {"Jelil", "jelil", "Жәлел", "جەلىل"},
 };
 
 /* Officials' names per state: Latin form, native form, its script and language. */
@@ -207,22 +307,37 @@ struct oname {
 };
 
 static const struct oname official_names[N_STATES][4] = {
-    {{"Darhan Dilmanov", "darhan-dilmanov", "Дархан Дилманов", 0}, {"Bolat Seitkali", "bolat-seitkali", "Болат Сейітқали", 0},
-     {"Aliya Nurpeisova", "aliya-nurpeisova", "Әлия Нұрпейісова", 1}, {"Yerzhan Ospanov", "yerzhan-ospanov", "Ержан Оспанов", 0}},
-    {{"Almaz Toktorov", "almaz-toktorov", "Алмаз Токторов", 0}, {"Nurbek Asanov", "nurbek-asanov", "Нурбек Асанов", 0},
-     {"Cholpon Usenova", "cholpon-usenova", "Чолпон Усенова", 1}, {"Bakyt Sydykov", "bakyt-sydykov", "Бакыт Сыдыков", 0}},
-    {{"Mehmet Yilmaz", "mehmet-yilmaz", "Mehmet Yılmaz", 0}, {"Ayse Kaya", "ayse-kaya", "Ayşe Kaya", 1},
-     {"Mustafa Demir", "mustafa-demir", "Mustafa Demir", 0}, {"Emine Celik", "emine-celik", "Emine Çelik", 1}},
-    {{"Ivan Petrov", "ivan-petrov", "Иван Петров", 0}, {"Sergei Volkov", "sergei-volkov", "Сергей Волков", 0},
-     {"Olga Smirnova", "olga-smirnova", "Ольга Смирнова", 1}, {"Dmitry Kuznetsov", "dmitry-kuznetsov", "Дмитрий Кузнецов", 0}},
-    {{"Somchai Srisuk", "somchai-srisuk", "สมชาย ศรีสุข", 0}, {"Niran Chaiyaporn", "niran-chaiyaporn", "นิรันดร์ ไชยพร", 0},
-     {"Pranee Wongsa", "pranee-wongsa", "ปราณี วงศา", 1}, {"Kittisak Boonmee", "kittisak-boonmee", "กิตติศักดิ์ บุญมี", 0}},
-    {{"Ahmed Hassan", "ahmed-hassan", "أحمد حسن", 0}, {"Mahmoud Farouk", "mahmoud-farouk", "محمود فاروق", 0},
-     {"Mona Saleh", "mona-saleh", "منى صالح", 1}, {"Omar Khalil", "omar-khalil", "عمر خليل", 0}},
-    {{"Khalid Al Mansouri", "khalid-al-mansouri", "خالد المنصوري", 0}, {"Saeed Al Nuaimi", "saeed-al-nuaimi", "سعيد النعيمي", 0},
-     {"Fatima Al Shamsi", "fatima-al-shamsi", "فاطمة الشامسي", 1}, {"Rashid Al Marri", "rashid-al-marri", "راشد المري", 0}},
+    {{"Darhan Dilmanov", "darhan-dilmanov", "Дархан Дилманов", 0},
+     {"Bolat Seitkali", "bolat-seitkali", "Болат Сейітқали", 0},
+     {"Aliya Nurpeisova", "aliya-nurpeisova", "Әлия Нұрпейісова", 1},
+     {"Yerzhan Ospanov", "yerzhan-ospanov", "Ержан Оспанов", 0}},
+    {{"Almaz Toktorov", "almaz-toktorov", "Алмаз Токторов", 0},
+     {"Nurbek Asanov", "nurbek-asanov", "Нурбек Асанов", 0},
+     {"Cholpon Usenova", "cholpon-usenova", "Чолпон Усенова", 1},
+     {"Bakyt Sydykov", "bakyt-sydykov", "Бакыт Сыдыков", 0}},
+    {{"Mehmet Yilmaz", "mehmet-yilmaz", "Mehmet Yılmaz", 0},
+     {"Ayse Kaya", "ayse-kaya", "Ayşe Kaya", 1},
+     {"Mustafa Demir", "mustafa-demir", "Mustafa Demir", 0},
+     {"Emine Celik", "emine-celik", "Emine Çelik", 1}},
+    {{"Ivan Petrov", "ivan-petrov", "Иван Петров", 0},
+     {"Sergei Volkov", "sergei-volkov", "Сергей Волков", 0},
+     {"Olga Smirnova", "olga-smirnova", "Ольга Смирнова", 1},
+     {"Dmitry Kuznetsov", "dmitry-kuznetsov", "Дмитрий Кузнецов", 0}},
+    {{"Somchai Srisuk", "somchai-srisuk", "สมชาย ศรีสุข", 0},
+     {"Niran Chaiyaporn", "niran-chaiyaporn", "นิรันดร์ ไชยพร", 0},
+     {"Pranee Wongsa", "pranee-wongsa", "ปราณี วงศา", 1},
+     {"Kittisak Boonmee", "kittisak-boonmee", "กิตติศักดิ์ บุญมี", 0}},
+    {{"Ahmed Hassan", "ahmed-hassan", "أحمد حسن", 0},
+     {"Mahmoud Farouk", "mahmoud-farouk", "محمود فاروق", 0},
+     {"Mona Saleh", "mona-saleh", "منى صالح", 1},
+     {"Omar Khalil", "omar-khalil", "عمر خليل", 0}},
+    {{"Khalid Al Mansouri", "khalid-al-mansouri", "خالد المنصوري", 0},
+     {"Saeed Al Nuaimi", "saeed-al-nuaimi", "سعيد النعيمي", 0},
+     {"Fatima Al Shamsi", "fatima-al-shamsi", "فاطمة الشامسي", 1},
+     {"Rashid Al Marri", "rashid-al-marri", "راشد المري", 0}},
 };
-static const char *const official_script[N_STATES] = {"Cyrl", "Cyrl", "Latn", "Cyrl", "Thai", "Arab", "Arab"};
+static const char *const official_script[N_STATES] = {"Cyrl", "Cyrl", "Latn", "Cyrl",
+                                                      "Thai", "Arab", "Arab"};
 static const char *const official_lang[N_STATES] = {"kk", "ky", "tr", "ru", "th", "ar", "ar"};
 
 struct publisher {
@@ -234,7 +349,8 @@ struct publisher {
 };
 
 static const struct publisher publishers[] = {
-    {"Amnesty International", "ai", "report", "https://www.amnesty.org/en/documents/%s/%u/%04u/en/", "A"},
+    {"Amnesty International", "ai", "report", "https://www.amnesty.org/en/documents/%s/%u/%04u/en/",
+     "A"},
     {"Human Rights Watch", "hrw", "report", "https://www.hrw.org/report/%s/%u/%04u", "A"},
     {"UNHCR", "unhcr", "official_statement", "https://www.unhcr.org/news/%s-%u-%04u", "A"},
     {"Radio Free Asia", "rfa", "news", "https://www.rfa.org/english/news/%s/%u/%04u.html", "B"},
@@ -244,19 +360,21 @@ static const struct publisher publishers[] = {
     {"Family members", "family", "testimony", NULL, "D"},
 };
 
-static const char *const profile_tags[] = {"former-camp-detainee", "activist", "journalist",
-                                           "religious-practitioner", "relative-abroad",
-                                           "human-rights-defender", "student-abroad", "muslim"};
-static const char *const case_tags[] = {"xuar", "central-asia", "refoulement", "detention",
-                                        "extradition", "family-separation", "statelessness",
-                                        "urgent"};
-static const char *const harms[] = {"arbitrary_detention", "torture", "forced_indoctrination",
-                                    "enforced_disappearance", "surveillance", "unfair_trial",
-                                    "forced_labour"};
-static const char *const demands[] = {"no_return", "release", "stop_prosecution", "asylum_access",
-                                      "legal_assistance", "investigate", "monitor"};
-static const char *const action_kinds[] = {"public_statement", "urgent_action", "appeal", "letter",
-                                           "meeting", "litigation"};
+static const char *const profile_tags[] = {"former-camp-detainee", "activist",
+                                           "journalist",           "religious-practitioner",
+                                           "relative-abroad",      "human-rights-defender",
+                                           "student-abroad",       "muslim"};
+static const char *const case_tags[] = {"xuar",          "central-asia", "refoulement",
+                                        "detention",     "extradition",  "family-separation",
+                                        "statelessness", "urgent"};
+static const char *const harms[] = {
+    "arbitrary_detention", "torture",      "forced_indoctrination", "enforced_disappearance",
+    "surveillance",        "unfair_trial", "forced_labour"};
+static const char *const demands[] = {"no_return",     "release",          "stop_prosecution",
+                                      "asylum_access", "legal_assistance", "investigate",
+                                      "monitor"};
+static const char *const action_kinds[] = {"public_statement", "urgent_action", "appeal",
+                                           "letter",           "meeting",       "litigation"};
 static const char *const case_status[] = {"open", "open", "open", "monitoring", "closed"};
 
 /* Event types in the order a story usually runs. */
@@ -285,10 +403,26 @@ enum evtype {
 };
 
 static const char *const evtype_names[EV_COUNT] = {
-    "flight", "border_crossing", "asylum_application", "unhcr", "arrest", "detention",
-    "ill_treatment", "legal_assistance", "access_denied", "charge", "conviction", "acquittal",
-    "asylum_decision", "removal_requested", "removal_announced", "removal_ordered",
-    "removal_cancelled", "removal", "release", "other",
+    "flight",
+    "border_crossing",
+    "asylum_application",
+    "unhcr",
+    "arrest",
+    "detention",
+    "ill_treatment",
+    "legal_assistance",
+    "access_denied",
+    "charge",
+    "conviction",
+    "acquittal",
+    "asylum_decision",
+    "removal_requested",
+    "removal_announced",
+    "removal_ordered",
+    "removal_cancelled",
+    "removal",
+    "release",
+    "other",
 };
 
 /* ------------------------------------------------------------- objects */
@@ -508,7 +642,8 @@ static void person_id(unsigned long p, char out[ID_MAX])
 
 static void case_id(unsigned long c, char out[ID_MAX])
 {
-    char st[3] = {(char)(states[case_state(c)].code[0] + 32), (char)(states[case_state(c)].code[1] + 32), 0};
+    char st[3] = {(char)(states[case_state(c)].code[0] + 32),
+                  (char)(states[case_state(c)].code[1] + 32), 0};
     snprintf(out, ID_MAX, "%s-%u-%06lu", st, case_year(c), c);
 }
 
@@ -595,7 +730,8 @@ static struct date date_add(struct date d, int days)
 }
 
 /* Writes d at a random precision: mostly days, some months, a few years. */
-static void date_fmt(struct rng *r, struct date d, char out[DATE_MAX], unsigned pct_day, unsigned pct_month)
+static void date_fmt(struct rng *r, struct date d, char out[DATE_MAX], unsigned pct_day,
+                     unsigned pct_month)
 {
     unsigned x = pick(r, 100);
     if (x < pct_day) {
@@ -680,7 +816,8 @@ static void gen_org(unsigned long o, struct g_org *g)
     org_id(org_parent(o), g->parent);
     const struct place_ref *pl = &st->places[pick(&r, 4)];
     static const char *const sub[ORG_TOPS][3] = {
-        {"Border Service, %s department", "Migration Service, %s office", "Investigations Department, %s"},
+        {"Border Service, %s department", "Migration Service, %s office",
+         "Investigations Department, %s"},
         {"%s City Court", "%s Regional Court", "Specialised Inter-District Court, %s"},
         {"%s City Police Department", "Migration Police, %s", "Police Department, %s District"},
         {"%s office", "%s field office", "Legal aid centre, %s"},
@@ -694,7 +831,8 @@ static void gen_org(unsigned long o, struct g_org *g)
     }
 }
 
-static void set_name(struct g_name *n, const char *full, const char *script, const char *lang, const char *kind)
+static void set_name(struct g_name *n, const char *full, const char *script, const char *lang,
+                     const char *kind)
 {
     snprintf(n->full, sizeof n->full, "%s", full);
     n->script = script;
@@ -717,7 +855,8 @@ static void gen_person(unsigned long p, struct g_person *g)
         const struct oname *on = &official_names[st][hpick(6, p, 4)];
         set_name(&g->names[g->n_names++], on->latin, "Latn", "en", "primary");
         if (strcmp(on->native, on->latin) != 0 || chance(&r, 50)) {
-            set_name(&g->names[g->n_names++], on->native, official_script[st], official_lang[st], "native");
+            set_name(&g->names[g->n_names++], on->native, official_script[st], official_lang[st],
+                     "native");
         }
         g->sex = on->female ? "female" : "male";
         if (chance(&r, 40)) {
@@ -763,7 +902,8 @@ static void gen_person(unsigned long p, struct g_person *g)
         set_name(&g->names[g->n_names++], full, "Latn", "en", "primary");
     } else {
         int f = person_female(p);
-        const struct pname *gv = f ? &given_f[hpick(7, p, LEN(given_f))] : &given_m[hpick(7, p, LEN(given_m))];
+        const struct pname *gv =
+            f ? &given_f[hpick(7, p, LEN(given_f))] : &given_m[hpick(7, p, LEN(given_m))];
         const struct pname *fm = &family[hpick(8, p, LEN(family))];
         char full[128];
         snprintf(full, sizeof full, "%s %s", gv->latin, fm->latin);
@@ -771,12 +911,14 @@ static void gen_person(unsigned long p, struct g_person *g)
         unsigned extra = pick(&r, 10); /* 0-1: one name, 2-6: two, 7-9: three */
         if (extra >= 2) {
             int arab = strcmp(og->native_script, "Arab") == 0;
-            snprintf(full, sizeof full, "%s %s", arab ? gv->arab : gv->cyrl, arab ? fm->arab : fm->cyrl);
+            snprintf(full, sizeof full, "%s %s", arab ? gv->arab : gv->cyrl,
+                     arab ? fm->arab : fm->cyrl);
             set_name(&g->names[g->n_names++], full, og->native_script, og->native_lang, "native");
         }
         if (extra >= 7) {
             int arab = strcmp(og->translit_script, "Arab") == 0;
-            snprintf(full, sizeof full, "%s %s", arab ? gv->arab : gv->cyrl, arab ? fm->arab : fm->cyrl);
+            snprintf(full, sizeof full, "%s %s", arab ? gv->arab : gv->cyrl,
+                     arab ? fm->arab : fm->cyrl);
             set_name(&g->names[g->n_names++], full, og->translit_script, og->translit_lang,
                      chance(&r, 50) ? "transliteration" : "alias");
         }
@@ -837,12 +979,13 @@ static void gen_case(unsigned long c, struct g_case *g)
     date_fmt(&r, d, g->opened, 80, 15);
     g->status = case_status[pick(&r, LEN(case_status))];
     if (chance(&r, 90)) {
-        snprintf(g->summary, sizeof g->summary,
-                 "Ethnic %s people from %s, %s, who crossed into %s and asked for protection. "
-                 "They are held by the authorities in %s and the %s authorities have said they will be "
-                 "returned to %s, where people of their profile are arbitrarily detained.",
-                 og->ethnicity, og->region_name, og->country_name, st->name,
-                 st->places[pick(&r, 4)].city, st->adj, og->country_name);
+        snprintf(
+            g->summary, sizeof g->summary,
+            "Ethnic %s people from %s, %s, who crossed into %s and asked for protection. "
+            "They are held by the authorities in %s and the %s authorities have said they will be "
+            "returned to %s, where people of their profile are arbitrarily detained.",
+            og->ethnicity, og->region_name, og->country_name, st->name,
+            st->places[pick(&r, 4)].city, st->adj, og->country_name);
     }
     unsigned nt = 1 + pick(&r, 3);
     for (unsigned i = 0; i < nt; i++) {
@@ -957,11 +1100,13 @@ static void gen_event(unsigned long e, struct g_event *g)
                     g->type != EV_LEGAL_ASSISTANCE;
     if (state_act && chance(&r, 75)) {
         enum { SEC = 1, COURT = 2, POLICE = 4 };
-        unsigned tops = g->type == EV_ARREST || g->type == EV_DETENTION || g->type == EV_CHARGE ? SEC | POLICE
-                        : g->type == EV_CONVICTION || g->type == EV_ACQUITTAL                   ? COURT
-                        : g->type == EV_ASYLUM_DECISION                                          ? SEC
-                        : g->type == EV_REMOVAL_ORDERED                                          ? SEC | COURT
-                                                                                                 : SEC | POLICE;
+
+        unsigned tops = g->type == EV_ARREST || g->type == EV_DETENTION || g->type == EV_CHARGE
+                            ? SEC | POLICE
+                        : g->type == EV_CONVICTION || g->type == EV_ACQUITTAL ? COURT
+                        : g->type == EV_ASYLUM_DECISION                       ? SEC
+                        : g->type == EV_REMOVAL_ORDERED                       ? SEC | COURT
+                                                                              : SEC | POLICE;
         char official[ID_MAX];
         unsigned long o = state_org(&r, sti, tops, official);
         org_id(o, g->by);
@@ -976,7 +1121,8 @@ static void gen_event(unsigned long e, struct g_event *g)
     switch (g->type) {
     case EV_FLIGHT:
         g->from_country = og->country;
-        snprintf(buf, sizeof buf, "Left %s after relatives were detained in %s.", og->country_name, og->region_name);
+        snprintf(buf, sizeof buf, "Left %s after relatives were detained in %s.", og->country_name,
+                 og->region_name);
         desc = buf;
         break;
     case EV_BORDER_CROSSING:
@@ -987,8 +1133,8 @@ static void gen_event(unsigned long e, struct g_event *g)
         if (g->presented == 1 && chance(&r, 60)) {
             date_full(later, g->presented_on);
         }
-        snprintf(buf, sizeof buf, "Crossed the border from %s into %s%s.", og->country_name, st->name,
-                 g->irregular == 1 ? " irregularly" : "");
+        snprintf(buf, sizeof buf, "Crossed the border from %s into %s%s.", og->country_name,
+                 st->name, g->irregular == 1 ? " irregularly" : "");
         desc = buf;
         break;
     case EV_ASYLUM_APPLICATION:
@@ -996,8 +1142,8 @@ static void gen_event(unsigned long e, struct g_event *g)
         desc = chance(&r, 50) ? "Applied for asylum." : NULL;
         break;
     case EV_ASYLUM_DECISION: {
-        static const char *const outcomes[] = {"recognised", "complementary", "refused", "refused",
-                                               "inadmissible", "withdrawn"};
+        static const char *const outcomes[] = {"recognised", "complementary", "refused",
+                                               "refused",    "inadmissible",  "withdrawn"};
         g->outcome = outcomes[pick(&r, LEN(outcomes))];
         g->final = tri(&r);
         if (chance(&r, 50)) {
@@ -1006,7 +1152,8 @@ static void gen_event(unsigned long e, struct g_event *g)
         break;
     }
     case EV_DETENTION: {
-        static const char *const kinds[] = {"pretrial", "immigration", "administrative", "camp", "other"};
+        static const char *const kinds[] = {"pretrial", "immigration", "administrative", "camp",
+                                            "other"};
         g->kind = kinds[pick(&r, LEN(kinds))];
         if (g->date[0] && chance(&r, 40)) {
             date_full(date_add(d, 30 + (int)pick(&r, 300)), g->end_date);
@@ -1015,7 +1162,8 @@ static void gen_event(unsigned long e, struct g_event *g)
         break;
     }
     case EV_CHARGE:
-        g->offence = chance(&r, 60) ? "illegal crossing of the state border" : "violation of the rules of stay";
+        g->offence = chance(&r, 60) ? "illegal crossing of the state border"
+                                    : "violation of the rules of stay";
         g->law = chance(&r, 50) ? "Criminal Code, article 392" : NULL;
         g->entry_related = tri(&r);
         break;
@@ -1028,7 +1176,8 @@ static void gen_event(unsigned long e, struct g_event *g)
     case EV_REMOVAL_CANCELLED:
         g->to_country = og->country;
         if (g->type == EV_REMOVAL_ANNOUNCED) {
-            snprintf(buf, sizeof buf, "The authorities said they would return them to %s.", og->country_name);
+            snprintf(buf, sizeof buf, "The authorities said they would return them to %s.",
+                     og->country_name);
             desc = buf;
         }
         break;
@@ -1055,13 +1204,18 @@ static void gen_event(unsigned long e, struct g_event *g)
         g->provided = tri(&r);
         break;
     case EV_ACCESS_DENIED: {
-        static const char *const to[] = {"asylum_procedure", "lawyer", "unhcr", "family", "consular"};
+        static const char *const to[] = {"asylum_procedure", "lawyer", "unhcr", "family",
+                                         "consular"};
         g->to = to[pick(&r, LEN(to))];
         break;
     }
     case EV_ILL_TREATMENT: {
-        static const char *const kinds[] = {"torture", "beating", "arbitrary_detention", "enforced_disappearance",
-                                            "forced_indoctrination", "other"};
+        static const char *const kinds[] = {"torture",
+                                            "beating",
+                                            "arbitrary_detention",
+                                            "enforced_disappearance",
+                                            "forced_indoctrination",
+                                            "other"};
         g->kind = kinds[pick(&r, LEN(kinds))];
         g->alleged = tri(&r);
         desc = "Says they were held in a re-education camp and beaten.";
@@ -1160,7 +1314,10 @@ static void gen_action(unsigned long a, struct g_action *g)
         }
     }
     unsigned x = pick(&r, 10);
-    g->outcome = x < 5 ? NULL : x < 7 ? "" : x < 9 ? "No response from the authorities." : "Released on bail.";
+    g->outcome = x < 5   ? NULL
+                 : x < 7 ? ""
+                 : x < 9 ? "No response from the authorities."
+                         : "Released on bail.";
 }
 
 /* ---------------------------------------------------------- JSON output */
@@ -1679,7 +1836,8 @@ static void migrate(const char *dir)
         char *sql = read_file(path);
         int version = atoi(names[i]->d_name);
         char stamp[96];
-        snprintf(stamp, sizeof stamp, "PRAGMA application_id=%d; PRAGMA user_version=%d;", 0x52464745, version);
+        snprintf(stamp, sizeof stamp, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+                 0x52464745, version);
         exec_sql("BEGIN IMMEDIATE");
         exec_sql(sql);
         exec_sql(stamp);
@@ -1709,14 +1867,15 @@ static int run_floor(const char *path, const char *migrations)
     remove(side);
     snprintf(side, sizeof side, "%s-shm", path);
     remove(side);
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         die("cannot open the database");
     }
     /* The store's connection settings (src/store/db.c). */
     sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-    exec_sql("PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=0; PRAGMA cache_size=-16384;");
+    exec_sql(
+        "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=0; PRAGMA cache_size=-16384;");
     exec_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
     migrate(migrations);
 
@@ -1730,22 +1889,29 @@ static int run_floor(const char *path, const char *migrations)
         "INSERT INTO source (id, title, publisher, date, approx, url, kind, reliability, credibility, has_file,"
         " file_name, file_sha256, file_media_type, digest, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
         " ?10, ?11, ?12, ?13, ?14, ?15)");
-    sqlite3_stmt *s_org = prep("INSERT INTO organization (id, name, country, kind, parent, digest, updated)"
-                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    sqlite3_stmt *s_org =
+        prep("INSERT INTO organization (id, name, country, kind, parent, digest, updated)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     sqlite3_stmt *s_person = prep(
         "INSERT INTO person (id, sex, birth_date, ethnicity, religion, has_origin, origin_country, origin_region,"
         " origin_name, sensitive, is_group, group_size, digest, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
         " ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     sqlite3_stmt *s_name = prep("INSERT INTO person_name (person, pos, full, script, lang, kind)"
                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    sqlite3_stmt *s_nat = prep("INSERT INTO person_nationality (person, pos, country) VALUES (?1, ?2, ?3)");
-    sqlite3_stmt *s_prof = prep("INSERT INTO person_profile (person, pos, tag) VALUES (?1, ?2, ?3)");
-    sqlite3_stmt *s_psrc = prep("INSERT INTO person_source (person, pos, source) VALUES (?1, ?2, ?3)");
-    sqlite3_stmt *s_pos = prep("INSERT INTO position (person, pos, organization, title, from_date, to_date)"
-                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    sqlite3_stmt *s_case = prep("INSERT INTO case_file (id, title, state, opened, status, summary, digest, updated)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    sqlite3_stmt *s_subj = prep("INSERT INTO case_subject (case_id, pos, person) VALUES (?1, ?2, ?3)");
+    sqlite3_stmt *s_nat =
+        prep("INSERT INTO person_nationality (person, pos, country) VALUES (?1, ?2, ?3)");
+    sqlite3_stmt *s_prof =
+        prep("INSERT INTO person_profile (person, pos, tag) VALUES (?1, ?2, ?3)");
+    sqlite3_stmt *s_psrc =
+        prep("INSERT INTO person_source (person, pos, source) VALUES (?1, ?2, ?3)");
+    sqlite3_stmt *s_pos =
+        prep("INSERT INTO position (person, pos, organization, title, from_date, to_date)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    sqlite3_stmt *s_case =
+        prep("INSERT INTO case_file (id, title, state, opened, status, summary, digest, updated)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    sqlite3_stmt *s_subj =
+        prep("INSERT INTO case_subject (case_id, pos, person) VALUES (?1, ?2, ?3)");
     sqlite3_stmt *s_ctag = prep("INSERT INTO case_tag (case_id, pos, tag) VALUES (?1, ?2, ?3)");
     sqlite3_stmt *s_event = prep(
         "INSERT INTO event (id, type, date, approx, end_date, has_place, place_country, place_region,"
@@ -1756,15 +1922,19 @@ static int run_floor(const char *path, const char *migrations)
         " ?29, ?30, ?31, ?32, ?33)");
     sqlite3_stmt *s_evp = prep("INSERT INTO event_person (event, pos, person) VALUES (?1, ?2, ?3)");
     sqlite3_stmt *s_evs = prep("INSERT INTO event_source (event, pos, source) VALUES (?1, ?2, ?3)");
-    sqlite3_stmt *s_risk = prep("INSERT INTO risk (id, country, region, from_date, to_date, digest, updated)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    sqlite3_stmt *s_risk =
+        prep("INSERT INTO risk (id, country, region, from_date, to_date, digest, updated)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     sqlite3_stmt *s_rprof = prep("INSERT INTO risk_profile (risk, pos, tag) VALUES (?1, ?2, ?3)");
     sqlite3_stmt *s_rharm = prep("INSERT INTO risk_harm (risk, pos, harm) VALUES (?1, ?2, ?3)");
     sqlite3_stmt *s_rsrc = prep("INSERT INTO risk_source (risk, pos, source) VALUES (?1, ?2, ?3)");
-    sqlite3_stmt *s_action = prep("INSERT INTO action (id, case_id, kind, date, approx, outcome, digest, updated)"
-                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    sqlite3_stmt *s_atgt = prep("INSERT INTO action_target (action, pos, target) VALUES (?1, ?2, ?3)");
-    sqlite3_stmt *s_adem = prep("INSERT INTO action_demand (action, pos, demand) VALUES (?1, ?2, ?3)");
+    sqlite3_stmt *s_action =
+        prep("INSERT INTO action (id, case_id, kind, date, approx, outcome, digest, updated)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    sqlite3_stmt *s_atgt =
+        prep("INSERT INTO action_target (action, pos, target) VALUES (?1, ?2, ?3)");
+    sqlite3_stmt *s_adem =
+        prep("INSERT INTO action_demand (action, pos, demand) VALUES (?1, ?2, ?3)");
 
     double t1 = now_s();
     exec_sql("BEGIN IMMEDIATE");
@@ -1964,9 +2134,9 @@ static int run_floor(const char *path, const char *migrations)
 
     exec_sql("COMMIT");
     double t2 = now_s();
-    sqlite3_stmt *all[] = {s_source, s_org,  s_person, s_name,  s_nat,   s_prof,   s_psrc,
-                           s_pos,    s_case, s_subj,   s_ctag,  s_event, s_evp,    s_evs,
-                           s_risk,   s_rprof, s_rharm, s_rsrc,  s_action, s_atgt,  s_adem};
+    sqlite3_stmt *all[] = {s_source, s_org,   s_person, s_name, s_nat,    s_prof, s_psrc,
+                           s_pos,    s_case,  s_subj,   s_ctag, s_event,  s_evp,  s_evs,
+                           s_risk,   s_rprof, s_rharm,  s_rsrc, s_action, s_atgt, s_adem};
     for (size_t i = 0; i < LEN(all); i++) {
         sqlite3_finalize(all[i]);
     }

@@ -9,6 +9,10 @@ sh scripts/install-deps.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
+echo "== format (clang-format, the repository's .clang-format)"
+git ls-files 'src/*.c' 'src/*.h' 'tools/*.c' 'tests/unit/*.c' 'bench/*.c' |
+    xargs clang-format --dry-run -Werror
+
 echo "== build (Debug, warnings as errors)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build -j "$jobs"

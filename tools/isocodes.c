@@ -8,11 +8,12 @@
  * from a gettext .mo catalogue (iso_3166-1.mo). Writes sorted C tables that
  * src/domain/refdata.c searches; the binary then needs no data files.
  */
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 static json_t *load_list(const char *dir, const char *file, const char *key)
 {
@@ -223,11 +224,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < json_array_size(l3); i++) {
         json_t *o = json_array_get(l3, i);
         const char *name = str(o, "name");
-        json_array_append_new(codes, json_pack("{s:s,s:s}", "alpha_3", str(o, "alpha_3"), "name",
-                                               name ? name : ""));
+        json_array_append_new(
+            codes, json_pack("{s:s,s:s}", "alpha_3", str(o, "alpha_3"), "name", name ? name : ""));
         if (str(o, "alpha_2")) {
-            json_array_append_new(
-                codes, json_pack("{s:s,s:s}", "alpha_3", str(o, "alpha_2"), "name", name ? name : ""));
+            json_array_append_new(codes, json_pack("{s:s,s:s}", "alpha_3", str(o, "alpha_2"),
+                                                   "name", name ? name : ""));
         }
     }
     v = sorted(codes, cmp_alpha3, &n);

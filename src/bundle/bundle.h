@@ -29,9 +29,9 @@
 
 /* A reference from one object to another, to be resolved by the importer. */
 struct bundle_ref {
-    const char *where;   /* JSON path of the reference ("events[2].persons[0]") */
+    const char *where; /* JSON path of the reference ("events[2].persons[0]") */
     enum obj_kind target;
-    bool org_or_person;  /* action targets: an organization, else a person */
+    bool org_or_person; /* action targets: an organization, else a person */
     const char *id;
 };
 
@@ -41,6 +41,7 @@ struct bundle_obj {
     size_t index;   /* position in its list */
     const char *id; /* NULL when the object had no usable id */
     bool valid;     /* false: problems were reported; only kind, index and id are set */
+
     union {
         struct source source;
         struct person person;
@@ -61,7 +62,7 @@ struct bundle_sink {
 };
 
 struct bundle_limits {
-    size_t max_string; /* longest string value, in bytes */
+    size_t max_string;  /* longest string value, in bytes */
     unsigned max_depth; /* deepest nesting of arrays and objects */
 };
 

@@ -49,15 +49,18 @@ enum fkind {
 struct field {
     const char *key;
     enum fkind kind;
-    size_t off;                /* into the struct; for FK_PLACE the struct place */
-    const char *const *vocab;  /* FK_VOCAB, FK_VOCABS */
-    enum obj_kind ref;         /* FK_REF, FK_REFS */
-    unsigned evmask;           /* event fields: the enum event_field bit, 0 = every type */
+    size_t off;               /* into the struct; for FK_PLACE the struct place */
+    const char *const *vocab; /* FK_VOCAB, FK_VOCABS */
+    enum obj_kind ref;        /* FK_REF, FK_REFS */
+    unsigned evmask;          /* event fields: the enum event_field bit, 0 = every type */
     bool required;
-    size_t has_off;            /* FK_PLACE, FK_FILE: offset of the bool "present" flag */
+    size_t has_off; /* FK_PLACE, FK_FILE: offset of the bool "present" flag */
 };
 
-#define F(k, kind_, type, member) {.key = k, .kind = kind_, .off = offsetof(type, member)}
+#define F(k, kind_, type, member)                              \
+    {                                                          \
+        .key = k, .kind = kind_, .off = offsetof(type, member) \
+    }
 
 /* ---------------------------------------------------------------- tables */
 
@@ -68,9 +71,18 @@ static const struct field source_fields[] = {
     F("date", FK_DATE, struct source, date),
     F("approx", FK_BOOL, struct source, approx),
     F("url", FK_URL, struct source, url),
-    {.key = "kind", .kind = FK_VOCAB, .off = offsetof(struct source, kind), .vocab = vocab_source_kind},
-    {.key = "reliability", .kind = FK_VOCAB, .off = offsetof(struct source, reliability), .vocab = vocab_reliability},
-    {.key = "credibility", .kind = FK_VOCAB, .off = offsetof(struct source, credibility), .vocab = vocab_credibility},
+    {.key = "kind",
+     .kind = FK_VOCAB,
+     .off = offsetof(struct source, kind),
+     .vocab = vocab_source_kind},
+    {.key = "reliability",
+     .kind = FK_VOCAB,
+     .off = offsetof(struct source, reliability),
+     .vocab = vocab_reliability},
+    {.key = "credibility",
+     .kind = FK_VOCAB,
+     .off = offsetof(struct source, credibility),
+     .vocab = vocab_credibility},
     {.key = "file", .kind = FK_FILE, .off = 0, .has_off = offsetof(struct source, has_file)},
 };
 
@@ -78,11 +90,18 @@ static const struct field name_fields[] = {
     {.key = "full", .kind = FK_TEXT, .off = offsetof(struct person_name, full), .required = true},
     F("script", FK_SCRIPT, struct person_name, script),
     F("lang", FK_LANG, struct person_name, lang),
-    {.key = "kind", .kind = FK_VOCAB, .off = offsetof(struct person_name, kind), .vocab = vocab_name_kind},
+    {.key = "kind",
+     .kind = FK_VOCAB,
+     .off = offsetof(struct person_name, kind),
+     .vocab = vocab_name_kind},
 };
 
 static const struct field position_fields[] = {
-    {.key = "organization", .kind = FK_REF, .off = offsetof(struct position, organization), .ref = OBJ_ORGANIZATION, .required = true},
+    {.key = "organization",
+     .kind = FK_REF,
+     .off = offsetof(struct position, organization),
+     .ref = OBJ_ORGANIZATION,
+     .required = true},
     F("title", FK_TEXT, struct position, title),
     F("from", FK_DATE, struct position, from),
     F("to", FK_DATE, struct position, to),
@@ -108,7 +127,10 @@ static const struct field person_fields[] = {
     F("nationality", FK_COUNTRIES, struct person, nationality),
     F("ethnicity", FK_TEXT, struct person, ethnicity),
     F("religion", FK_TEXT, struct person, religion),
-    {.key = "origin", .kind = FK_PLACE, .off = offsetof(struct person, origin), .has_off = offsetof(struct person, has_origin)},
+    {.key = "origin",
+     .kind = FK_PLACE,
+     .off = offsetof(struct person, origin),
+     .has_off = offsetof(struct person, has_origin)},
     F("profiles", FK_TAGS, struct person, profiles),
     F("sensitive", FK_TRI, struct person, sensitive),
     F("group", FK_TRI, struct person, group),
@@ -121,23 +143,42 @@ static const struct field organization_fields[] = {
     {.key = "id", .kind = FK_ID, .off = offsetof(struct organization, id), .required = true},
     {.key = "name", .kind = FK_TEXT, .off = offsetof(struct organization, name), .required = true},
     F("country", FK_COUNTRY, struct organization, country),
-    {.key = "kind", .kind = FK_VOCAB, .off = offsetof(struct organization, kind), .vocab = vocab_org_kind},
-    {.key = "parent", .kind = FK_REF, .off = offsetof(struct organization, parent), .ref = OBJ_ORGANIZATION},
+    {.key = "kind",
+     .kind = FK_VOCAB,
+     .off = offsetof(struct organization, kind),
+     .vocab = vocab_org_kind},
+    {.key = "parent",
+     .kind = FK_REF,
+     .off = offsetof(struct organization, parent),
+     .ref = OBJ_ORGANIZATION},
 };
 
 static const struct field case_fields[] = {
     {.key = "id", .kind = FK_ID, .off = offsetof(struct case_, id), .required = true},
     F("title", FK_TEXT, struct case_, title),
     {.key = "state", .kind = FK_COUNTRY, .off = offsetof(struct case_, state), .required = true},
-    {.key = "subjects", .kind = FK_REFS, .off = offsetof(struct case_, subjects), .ref = OBJ_PERSON},
+    {.key = "subjects",
+     .kind = FK_REFS,
+     .off = offsetof(struct case_, subjects),
+     .ref = OBJ_PERSON},
     F("opened", FK_DATE, struct case_, opened),
-    {.key = "status", .kind = FK_VOCAB, .off = offsetof(struct case_, status), .vocab = vocab_case_status},
+    {.key = "status",
+     .kind = FK_VOCAB,
+     .off = offsetof(struct case_, status),
+     .vocab = vocab_case_status},
     F("summary", FK_TEXT, struct case_, summary),
     F("tags", FK_TAGS, struct case_, tags),
 };
 
-#define EVF(k, kind_, member, mask) {.key = k, .kind = kind_, .off = offsetof(struct event, member), .evmask = mask}
-#define EVV(k, member, mask, v) {.key = k, .kind = FK_VOCAB, .off = offsetof(struct event, member), .evmask = mask, .vocab = v}
+#define EVF(k, kind_, member, mask)                                                    \
+    {                                                                                  \
+        .key = k, .kind = kind_, .off = offsetof(struct event, member), .evmask = mask \
+    }
+#define EVV(k, member, mask, v)                                                            \
+    {                                                                                      \
+        .key = k, .kind = FK_VOCAB, .off = offsetof(struct event, member), .evmask = mask, \
+        .vocab = v                                                                         \
+    }
 
 static const struct field event_fields[] = {
     {.key = "id", .kind = FK_ID, .off = offsetof(struct event, id), .required = true},
@@ -145,8 +186,15 @@ static const struct field event_fields[] = {
     F("date", FK_DATE, struct event, date),
     F("approx", FK_BOOL, struct event, approx),
     F("end_date", FK_DATE, struct event, end_date),
-    {.key = "place", .kind = FK_PLACE, .off = offsetof(struct event, place), .has_off = offsetof(struct event, has_place)},
-    {.key = "persons", .kind = FK_REFS, .off = offsetof(struct event, persons), .ref = OBJ_PERSON, .required = true},
+    {.key = "place",
+     .kind = FK_PLACE,
+     .off = offsetof(struct event, place),
+     .has_off = offsetof(struct event, has_place)},
+    {.key = "persons",
+     .kind = FK_REFS,
+     .off = offsetof(struct event, persons),
+     .ref = OBJ_PERSON,
+     .required = true},
     {.key = "by", .kind = FK_REF, .off = offsetof(struct event, by), .ref = OBJ_ORGANIZATION},
     {.key = "official", .kind = FK_REF, .off = offsetof(struct event, official), .ref = OBJ_PERSON},
     F("description", FK_TEXT, struct event, description),
@@ -185,12 +233,22 @@ static const struct field risk_fields[] = {
 
 static const struct field action_fields[] = {
     {.key = "id", .kind = FK_ID, .off = offsetof(struct action, id), .required = true},
-    {.key = "case", .kind = FK_REF, .off = offsetof(struct action, case_id), .ref = OBJ_CASE, .required = true},
-    {.key = "kind", .kind = FK_VOCAB, .off = offsetof(struct action, kind), .vocab = vocab_action_kind},
+    {.key = "case",
+     .kind = FK_REF,
+     .off = offsetof(struct action, case_id),
+     .ref = OBJ_CASE,
+     .required = true},
+    {.key = "kind",
+     .kind = FK_VOCAB,
+     .off = offsetof(struct action, kind),
+     .vocab = vocab_action_kind},
     F("date", FK_DATE, struct action, date),
     F("approx", FK_BOOL, struct action, approx),
     F("targets", FK_TARGETS, struct action, targets),
-    {.key = "demands", .kind = FK_VOCABS, .off = offsetof(struct action, demands), .vocab = vocab_demand},
+    {.key = "demands",
+     .kind = FK_VOCABS,
+     .off = offsetof(struct action, demands),
+     .vocab = vocab_demand},
     F("outcome", FK_TEXT, struct action, outcome),
 };
 
@@ -203,7 +261,8 @@ struct kind_table {
 static const struct kind_table tables[OBJ_KIND_COUNT] = {
     [OBJ_SOURCE] = {source_fields, ARRAY_LEN(source_fields), offsetof(struct source, extra)},
     [OBJ_PERSON] = {person_fields, ARRAY_LEN(person_fields), offsetof(struct person, extra)},
-    [OBJ_ORGANIZATION] = {organization_fields, ARRAY_LEN(organization_fields), offsetof(struct organization, extra)},
+    [OBJ_ORGANIZATION] = {organization_fields, ARRAY_LEN(organization_fields),
+                          offsetof(struct organization, extra)},
     [OBJ_CASE] = {case_fields, ARRAY_LEN(case_fields), offsetof(struct case_, extra)},
     [OBJ_EVENT] = {event_fields, ARRAY_LEN(event_fields), offsetof(struct event, extra)},
     [OBJ_RISK] = {risk_fields, ARRAY_LEN(risk_fields), offsetof(struct risk, extra)},
@@ -223,7 +282,7 @@ struct dctx {
 };
 
 /* The member at byte offset off of a struct: AT for writing, CAT for reading. */
-#define AT(ptr, off, type) ((type *)(void *)((char *)(ptr) + (off)))
+#define AT(ptr, off, type)  ((type *)(void *)((char *)(ptr) + (off)))
 #define CAT(ptr, off, type) ((type *)(const void *)((const char *)(ptr) + (off)))
 
 static const char *json_type_word(const json_t *v)
@@ -411,7 +470,8 @@ static void decode_id(struct dctx *c, json_t *v, const char **out)
         return;
     }
     if (!model_id_valid(s)) {
-        problem(c, "%s is not a valid id (1-128 characters from A-Z a-z 0-9 . _ : -)", quoted(c, s));
+        problem(c, "%s is not a valid id (1-128 characters from A-Z a-z 0-9 . _ : -)",
+                quoted(c, s));
         return;
     }
     *out = s;
@@ -438,7 +498,8 @@ static void decode_string_list(struct dctx *c, json_t *v, const struct field *f,
         } else if (f->kind == FK_REFS || f->kind == FK_TARGETS) {
             decode_id(c, e, &s);
             if (s) {
-                add_ref(c, f->kind == FK_REFS ? f->ref : OBJ_ORGANIZATION, f->kind == FK_TARGETS, s);
+                add_ref(c, f->kind == FK_REFS ? f->ref : OBJ_ORGANIZATION, f->kind == FK_TARGETS,
+                        s);
             }
         } else {
             s = get_string(c, e);
@@ -507,7 +568,8 @@ static void decode_positions(struct dctx *c, json_t *v, struct person *p)
         } else {
             struct position *pos = &p->positions[p->n_positions++];
             decode_object(c, e, position_fields, ARRAY_LEN(position_fields), pos, &pos->extra);
-            if (pos->from.prec && pos->to.prec && date_last_day(pos->to) < date_first_day(pos->from)) {
+            if (pos->from.prec && pos->to.prec &&
+                date_last_day(pos->to) < date_first_day(pos->from)) {
                 problem(c, "%s", "\"to\" is before \"from\"");
             }
         }
@@ -693,7 +755,8 @@ static void decode_object(struct dctx *c, json_t *o, const struct field *fields,
     json_t *v;
     bool seen[48] = {false};
     _Static_assert(ARRAY_LEN(event_fields) <= 48, "seen[] must cover every field table");
-    json_object_foreach (o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         const struct field *f = find_field(fields, n_fields, key);
         if (f && f->evmask && !(f->evmask & c->evfields)) {
             f = NULL; /* a field of another event type: kept as unknown */
@@ -734,7 +797,8 @@ static void decode_object(struct dctx *c, json_t *o, const struct field *fields,
 
 static void check_event(struct dctx *c, struct event *ev)
 {
-    if (ev->date.prec && ev->end_date.prec && date_last_day(ev->end_date) < date_first_day(ev->date)) {
+    if (ev->date.prec && ev->end_date.prec &&
+        date_last_day(ev->end_date) < date_first_day(ev->date)) {
         size_t mark = path_key(c, "end_date");
         problem(c, "%s", "is before the event's date");
         buf_truncate(&c->path, mark);
@@ -766,7 +830,8 @@ void codec_decode(enum obj_kind kind, size_t index, const char *prefix, json_t *
     memset(obj, 0, sizeof *obj);
     obj->kind = kind;
     obj->index = index;
-    struct dctx c = {.arena = arena, .problems = problems, .notes = notes, .obj = obj, .evfields = ~0U};
+    struct dctx c = {
+        .arena = arena, .problems = problems, .notes = notes, .obj = obj, .evfields = ~0U};
     buf_init(&c.path);
     if (prefix) {
         buf_adds(&c.path, prefix);
@@ -864,7 +929,8 @@ static void merge_extra(json_t *o, const char *extra)
     if (json_is_object(x)) {
         const char *key;
         json_t *v;
-        json_object_foreach (x, key, v) {
+        json_object_foreach(x, key, v)
+        {
             if (!json_object_get(o, key)) {
                 json_object_set(o, key, v);
             }
@@ -940,8 +1006,8 @@ static json_t *encode_value(const void *in, const struct field *f)
         const struct person *p = in;
         json_t *a = json_array();
         for (size_t i = 0; i < p->n_names; i++) {
-            json_array_append_new(a, encode_object(&p->names[i], name_fields, ARRAY_LEN(name_fields),
-                                                   ~0U, p->names[i].extra));
+            json_array_append_new(a, encode_object(&p->names[i], name_fields,
+                                                   ARRAY_LEN(name_fields), ~0U, p->names[i].extra));
         }
         return a;
     }
@@ -987,7 +1053,8 @@ json_t *codec_encode(enum obj_kind kind, const void *obj)
     if (kind == OBJ_EVENT) {
         evfields = event_type_fields(((const struct event *)obj)->type);
     }
-    return encode_object(obj, t->fields, t->n_fields, evfields, *CAT(obj, t->extra_off, const char *const));
+    return encode_object(obj, t->fields, t->n_fields, evfields,
+                         *CAT(obj, t->extra_off, const char *const));
 }
 
 enum app_err bundle_decode_text(enum obj_kind kind, const char *text, size_t len,

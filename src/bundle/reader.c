@@ -6,9 +6,10 @@
  * sink, and free it. A small scan of each chunk ahead of yajl tracks line and
  * column and stops strings over the size limit before they are buffered.
  */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 #include <yajl/yajl_parse.h>
 
 #include "bundle/bundle.h"
@@ -29,10 +30,10 @@ struct reader {
     struct diags *notes;
     enum app_err sink_err;
 
-    unsigned depth;       /* 0 outside the document, 1 inside the top object */
-    int list;             /* enum obj_kind of the list being read, -1 none, -2 skipped */
-    size_t index;         /* next element's index in the list */
-    char *top_key;        /* key just read at depth 1 */
+    unsigned depth; /* 0 outside the document, 1 inside the top object */
+    int list;       /* enum obj_kind of the list being read, -1 none, -2 skipped */
+    size_t index;   /* next element's index in the list */
+    char *top_key;  /* key just read at depth 1 */
     bool seen_list[OBJ_KIND_COUNT];
     bool seen_format;
     bool top_is_object;
@@ -65,7 +66,8 @@ static int list_of_key(const char *key)
 static void deliver(struct reader *r, json_t *value)
 {
     struct bundle_obj obj;
-    codec_decode((enum obj_kind)r->list, r->index, NULL, value, &r->arena, &obj, r->problems, r->notes);
+    codec_decode((enum obj_kind)r->list, r->index, NULL, value, &r->arena, &obj, r->problems,
+                 r->notes);
     if (r->sink_err == E_OK && r->sink && r->sink->object) {
         r->sink_err = r->sink->object(r->sink->ctx, &obj, r->problems);
     }
@@ -88,8 +90,8 @@ static int place(struct reader *r, json_t *v)
     }
     char *key = r->keys[r->sp - 1];
     if (json_object_get(parent, key)) {
-        diag_add(r->problems, "", "%s[%zu]: duplicate key \"%s\"", obj_kind_list_name((enum obj_kind)r->list),
-                 r->index, key);
+        diag_add(r->problems, "", "%s[%zu]: duplicate key \"%s\"",
+                 obj_kind_list_name((enum obj_kind)r->list), r->index, key);
     }
     json_object_set_new(parent, key, v);
     free(key);
@@ -285,7 +287,7 @@ static const yajl_callbacks callbacks = {
 
 /* Position tracking and the string-length guard. */
 struct scan {
-    size_t line, col;     /* of the next byte */
+    size_t line, col; /* of the next byte */
     bool in_string, escape;
     size_t str_len;
     size_t str_line, str_col; /* where the current string started */
@@ -368,8 +370,9 @@ static void reader_release(struct reader *r)
     arena_release(&r->arena);
 }
 
-enum app_err bundle_read(FILE *in, const struct bundle_limits *limits, const struct bundle_sink *sink,
-                         struct diags *problems, struct diags *notes)
+enum app_err bundle_read(FILE *in, const struct bundle_limits *limits,
+                         const struct bundle_sink *sink, struct diags *problems,
+                         struct diags *notes)
 {
     struct reader r = {
         .limits = limits ? limits : &bundle_default_limits,

@@ -6,8 +6,9 @@
  * Callers supply objects sorted by id, so two exports of the same data are
  * byte-identical.
  */
-#include <jansson.h>
 #include <stdlib.h>
+
+#include <jansson.h>
 
 #include "bundle/bundle.h"
 #include "bundle/codec.h"

@@ -3,14 +3,16 @@
  * the store for the commands that need it. Each command lives in its own
  * cmd_*.c file and parses its own options.
  */
+#include "cli/cli.h"
+
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include <sys/stat.h>
+
 #include "cli/cli_internal.h"
 
 static int cmd_help(struct cli *cli, int argc, char **argv);
@@ -19,7 +21,8 @@ static int cmd_version(struct cli *cli, int argc, char **argv);
 /* THE command table: `refuge help` and docs/cli.md follow it. */
 static const struct cmd commands[] = {
     {"import", cmd_import, CMD_STORE, "import FILE|-", "import a case bundle (all or nothing)"},
-    {"export", cmd_export, CMD_STORE | CMD_EXISTING, "export [--case ID]", "print cases as a bundle"},
+    {"export", cmd_export, CMD_STORE | CMD_EXISTING, "export [--case ID]",
+     "print cases as a bundle"},
     {"cases", cmd_cases, CMD_STORE | CMD_EXISTING, "cases [--status S] [--json]", "list cases"},
     {"show", cmd_show, CMD_STORE | CMD_EXISTING, "show CASE [--json]",
      "show a case: subjects, names and timeline"},
@@ -123,7 +126,8 @@ static int cmd_help(struct cli *cli, int argc, char **argv)
     if (argc > 1) {
         for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
             if (strcmp(commands[i].name, argv[1]) == 0) {
-                printf("usage: refuge [--db PATH] %s\n\n%s\n", commands[i].usage, commands[i].summary);
+                printf("usage: refuge [--db PATH] %s\n\n%s\n", commands[i].usage,
+                       commands[i].summary);
                 return 0;
             }
         }

@@ -16,7 +16,10 @@ struct arena {
     size_t used;              /* bytes used in head */
 };
 
-#define ARENA_INIT {0}
+#define ARENA_INIT \
+    {              \
+        0          \
+    }
 
 /* Returns n zeroed bytes aligned for any type; never NULL. */
 void *arena_alloc(struct arena *a, size_t n);

@@ -20,7 +20,10 @@ struct buf {
 };
 
 extern char buf_empty[];
-#define BUF_INIT {.data = buf_empty, .len = 0, .cap = 0}
+#define BUF_INIT                              \
+    {                                         \
+        .data = buf_empty, .len = 0, .cap = 0 \
+    }
 
 void buf_init(struct buf *b);
 /* Frees the bytes and leaves b as after buf_init(). */

@@ -28,7 +28,10 @@ struct diags {
 
 enum { DIAG_DEFAULT_CAP = 100 };
 
-#define DIAGS_INIT {0}
+#define DIAGS_INIT \
+    {              \
+        0          \
+    }
 
 /* Records a problem at `where` (copied). */
 void diag_add(struct diags *d, const char *where, const char *fmt, ...) ATTR_PRINTF(3, 4);

@@ -10,6 +10,7 @@
 #include "core/compat.h"
 
 enum app_err {
+
 #define ERR(sym, num, http, exitc, msg) sym,
 #include "core/err.def"
 #undef ERR
@@ -21,7 +22,10 @@ struct err {
     char msg[512];   /* lower case, no full stop */
 };
 
-#define ERR_INIT {0}
+#define ERR_INIT \
+    {            \
+        0        \
+    }
 
 /* Sets code and message (and clears `where`); returns code for `return err_set(...)`. */
 enum app_err err_set(struct err *e, enum app_err code, const char *fmt, ...) ATTR_PRINTF(3, 4);

@@ -26,7 +26,10 @@ struct strmap {
     struct arena keys;
 };
 
-#define STRMAP_INIT {0}
+#define STRMAP_INIT \
+    {               \
+        0           \
+    }
 
 /* Inserts key with value unless present. Returns true if inserted; when the key
  * was present, returns false and stores the existing value in *old (if given). */

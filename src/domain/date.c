@@ -131,7 +131,8 @@ struct date date_from_days(int64_t z)
     int64_t d = doy - (153 * mp + 2) / 5 + 1;
     int64_t m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
-    struct date out = {.year = (int16_t)y, .month = (uint8_t)m, .day = (uint8_t)d, .prec = DATE_DAY};
+    struct date out = {
+        .year = (int16_t)y, .month = (uint8_t)m, .day = (uint8_t)d, .prec = DATE_DAY};
     return out;
 }
 
@@ -169,8 +170,9 @@ struct date date_today(void)
 
 void date_words_en(struct date d, bool approx, char *out, size_t n)
 {
-    static const char *months[] = {"January", "February", "March",     "April",   "May",      "June",
-                                   "July",    "August",   "September", "October", "November", "December"};
+    static const char *months[] = {"January",   "February", "March",    "April",
+                                   "May",       "June",     "July",     "August",
+                                   "September", "October",  "November", "December"};
     const char *pre = approx ? "about " : "";
     switch ((enum date_prec)d.prec) {
     case DATE_YEAR:

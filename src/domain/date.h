@@ -20,10 +20,10 @@ enum date_prec {
 };
 
 struct date {
-    int16_t year;   /* 1..9999 */
-    uint8_t month;  /* 1..12 when prec >= DATE_MONTH */
-    uint8_t day;    /* 1..31 when prec == DATE_DAY */
-    uint8_t prec;   /* enum date_prec */
+    int16_t year;  /* 1..9999 */
+    uint8_t month; /* 1..12 when prec >= DATE_MONTH */
+    uint8_t day;   /* 1..31 when prec == DATE_DAY */
+    uint8_t prec;  /* enum date_prec */
 };
 
 /* Room for the longest ISO form ("2019-10-06") and its NUL. */

@@ -8,8 +8,8 @@
 
 static const char *const list_names[OBJ_KIND_COUNT] = {
     "sources", "persons", "organizations", "cases", "events", "risks", "actions"};
-static const char *const kind_names[OBJ_KIND_COUNT] = {
-    "source", "person", "organization", "case", "event", "risk", "action"};
+static const char *const kind_names[OBJ_KIND_COUNT] = {"source", "person", "organization", "case",
+                                                       "event",  "risk",   "action"};
 
 const char *obj_kind_list_name(enum obj_kind k)
 {
@@ -21,34 +21,31 @@ const char *obj_kind_name(enum obj_kind k)
     return (unsigned)k < OBJ_KIND_COUNT ? kind_names[k] : "?";
 }
 
-const char *const vocab_source_kind[] = {"report",         "testimony", "news", "official_statement",
-                                         "court_document", "other",     NULL};
-const char *const vocab_name_kind[] = {"primary", "native", "alias", "transliteration", "former", NULL};
-const char *const vocab_org_kind[] = {"state_authority", "court",      "police", "ngo",
-                                      "un_agency",       "other",      NULL};
+const char *const vocab_source_kind[] = {
+    "report", "testimony", "news", "official_statement", "court_document", "other", NULL};
+const char *const vocab_name_kind[] = {"primary",         "native", "alias",
+                                       "transliteration", "former", NULL};
+const char *const vocab_org_kind[] = {"state_authority", "court", "police", "ngo",
+                                      "un_agency",       "other", NULL};
 const char *const vocab_case_status[] = {"open", "monitoring", "closed", NULL};
-const char *const vocab_outcome[] = {"recognised", "complementary", "refused", "inadmissible",
-                                     "withdrawn",  NULL};
+const char *const vocab_outcome[] = {"recognised",   "complementary", "refused",
+                                     "inadmissible", "withdrawn",     NULL};
 const char *const vocab_removal_mode[] = {"deportation", "extradition", "handover", "other", NULL};
-const char *const vocab_access_to[] = {"asylum_procedure", "lawyer", "unhcr", "family", "consular",
-                                       NULL};
+const char *const vocab_access_to[] = {"asylum_procedure", "lawyer",   "unhcr",
+                                       "family",           "consular", NULL};
 const char *const vocab_action_kind[] = {"public_statement", "urgent_action", "appeal", "letter",
                                          "meeting",          "litigation",    NULL};
-const char *const vocab_demand[] = {"no_return",        "release",     "stop_prosecution",
-                                    "asylum_access",    "legal_assistance", "investigate",
-                                    "monitor",          NULL};
+const char *const vocab_demand[] = {
+    "no_return",        "release",     "stop_prosecution", "asylum_access",
+    "legal_assistance", "investigate", "monitor",          NULL};
 const char *const vocab_reliability[] = {"A", "B", "C", "D", "E", "F", NULL};
 const char *const vocab_credibility[] = {"1", "2", "3", "4", "5", "6", NULL};
 
-static const char *const detention_kinds[] = {"pretrial", "immigration", "administrative", "camp",
-                                              "other",    NULL};
-static const char *const ill_treatment_kinds[] = {"torture",
-                                                  "beating",
-                                                  "arbitrary_detention",
-                                                  "enforced_disappearance",
-                                                  "forced_indoctrination",
-                                                  "other",
-                                                  NULL};
+static const char *const detention_kinds[] = {"pretrial", "immigration", "administrative",
+                                              "camp",     "other",       NULL};
+static const char *const ill_treatment_kinds[] = {
+    "torture", "beating", "arbitrary_detention", "enforced_disappearance", "forced_indoctrination",
+    "other",   NULL};
 static const char *const unhcr_kinds[] = {"registered", "recognised", "mandate_refugee", NULL};
 
 struct event_type_row {

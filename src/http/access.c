@@ -3,15 +3,17 @@
  * in service/auth.c: who is asking (session cookie or bearer token), whether
  * the CSRF token matches, what they may read and write, and the audit trail.
  */
+#include "http/access.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "http/access.h"
 #include "http/router.h"
 #include "service/auth.h"
 
 enum { COOKIE_NAME_LEN = 14 };
+
 static const char cookie_name[] = "refuge_session";
 
 /* The session cookie's value from the Cookie header, into out; false if none. */
@@ -187,7 +189,8 @@ bool access_object(struct req *r, enum obj_kind kind, const char *id, const void
     }
     if (!ok && w) {
         /* What a user may not read is, for them, not there. */
-        bool may_read = r->who && store_exists(r->store, kind, id) && stored_allowed(r, kind, id, VERB_READ);
+        bool may_read =
+            r->who && store_exists(r->store, kind, id) && stored_allowed(r, kind, id, VERB_READ);
         if (verb == ACCESS_READ || !may_read) {
             if (store_exists(r->store, kind, id)) {
                 resp_error(w, E_FORBIDDEN, "you may not see this", NULL);

@@ -102,6 +102,7 @@ void api_object_list(struct req *r, struct resp *w)
             struct risk rk;
             struct action a;
         } obj;
+
         if (store_get(r->store, kind, ids.items[i], r->arena, &obj, &e) != E_OK) {
             continue;
         }
@@ -128,6 +129,7 @@ void api_object_get(struct req *r, struct resp *w)
 {
     enum obj_kind kind = r->route->kind;
     const char *id = r->params[0];
+
     union {
         struct source s;
         struct person p;
@@ -168,8 +170,8 @@ static bool decode_body(struct req *r, struct resp *w, struct bundle_obj *o)
     return rc == E_OK;
 }
 
-static void write_object(struct req *r, struct resp *w, const struct bundle_obj *o, int64_t expected,
-                         bool created)
+static void write_object(struct req *r, struct resp *w, const struct bundle_obj *o,
+                         int64_t expected, bool created)
 {
     struct diags d = DIAGS_INIT;
     struct err e = ERR_INIT;
@@ -213,10 +215,12 @@ void api_object_put(struct req *r, struct resp *w)
     bool bad;
     if (!if_match(r, &expected, &bad)) {
         if (bad) {
-            resp_error(w, E_INVALID, "If-Match must be the object's ETag, such as \"3\"", "If-Match");
+            resp_error(w, E_INVALID, "If-Match must be the object's ETag, such as \"3\"",
+                       "If-Match");
         } else {
             resp_error_status(w, 428, "E_PRECONDITION_REQUIRED",
-                              "send If-Match with the version you edited (the object's ETag)", NULL);
+                              "send If-Match with the version you edited (the object's ETag)",
+                              NULL);
         }
         return;
     }
@@ -244,7 +248,8 @@ void api_object_delete(struct req *r, struct resp *w)
     bool bad;
     if (!if_match(r, &expected, &bad)) {
         if (bad) {
-            resp_error(w, E_INVALID, "If-Match must be the object's ETag, such as \"3\"", "If-Match");
+            resp_error(w, E_INVALID, "If-Match must be the object's ETag, such as \"3\"",
+                       "If-Match");
         } else {
             resp_error_status(w, 428, "E_PRECONDITION_REQUIRED",
                               "send If-Match with the version you are deleting", NULL);

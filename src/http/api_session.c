@@ -2,10 +2,11 @@
  * api_session.c: signing in and out (session cookie + CSRF token), and the
  * audit trail for administrators.
  */
-#include <jansson.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
 
 #include "http/access.h"
 #include "http/api.h"
@@ -94,7 +95,8 @@ static enum app_err add_entry(void *ctx, const struct audit_entry *a)
 
 void api_audit_list(struct req *r, struct resp *w)
 {
-    struct audit_filter f = {.since = r->query(r, "since"), .user = r->query(r, "user"), .limit = 1000};
+    struct audit_filter f = {
+        .since = r->query(r, "since"), .user = r->query(r, "user"), .limit = 1000};
     const char *after = r->query(r, "after");
     if (after) {
         f.after_seq = strtoll(after, NULL, 10);

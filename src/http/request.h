@@ -27,17 +27,17 @@ struct header {
 struct req {
     const char *method;
     const char *path;
-    const char *params[2];  /* {id} segments of the matched route */
-    const char *body;       /* NUL-terminated; body_len bytes */
+    const char *params[2]; /* {id} segments of the matched route */
+    const char *body;      /* NUL-terminated; body_len bytes */
     size_t body_len;
-    struct arena *arena;    /* freed when the request completes */
-    struct store *store;    /* this worker thread's connection */
+    struct arena *arena; /* freed when the request completes */
+    struct store *store; /* this worker thread's connection */
     const struct route *route;
-    const char *client;     /* client address, for the audit trail and rate limits */
-    bool secure;            /* TLS, or a trusted proxy says so */
+    const char *client;          /* client address, for the audit trail and rate limits */
+    bool secure;                 /* TLS, or a trusted proxy says so */
     const struct principal *who; /* NULL until authenticated (service/auth.h) */
     bool by_cookie;              /* authenticated by session cookie: CSRF applies */
-    void *transport;        /* opaque, for header and query lookups */
+    void *transport;             /* opaque, for header and query lookups */
     const char *(*header)(const struct req *r, const char *name);
     const char *(*query)(const struct req *r, const char *name);
 };

@@ -2,9 +2,10 @@
  * response.c: building responses: headers, JSON bodies and the one error
  * shape every failure uses.
  */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "http/request.h"
 
@@ -67,9 +68,10 @@ void resp_problems(struct resp *w, enum app_err code, const char *message, const
     const char *path = d->n_items ? d->items[0].where : NULL;
     char first[1024];
     if (d->n_items) {
-        snprintf(first, sizeof first, "%s%s%s", d->items[0].where,
-                 d->items[0].where[0] ? ": " : "", d->items[0].msg);
+        snprintf(first, sizeof first, "%s%s%s", d->items[0].where, d->items[0].where[0] ? ": " : "",
+                 d->items[0].msg);
     }
     set_error_body(w, err_http_status(code), err_name(code),
-                   d->n_items ? first : (message ? message : err_default_message(code)), path, list);
+                   d->n_items ? first : (message ? message : err_default_message(code)), path,
+                   list);
 }

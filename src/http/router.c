@@ -2,13 +2,14 @@
  * router.c: matching requests to routes and enforcing each route's flags
  * (see router.h). Handlers only see requests that passed every check.
  */
+#include "http/router.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "http/access.h"
-#include "http/router.h"
 
 static struct router_config config = {.max_body = 32u << 20, .session_idle_minutes = 30};
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -44,6 +44,7 @@ struct router_config {
     size_t max_body;
     unsigned session_idle_minutes;
 };
+
 void router_configure(const struct router_config *cfg);
 const struct router_config *router_config(void);
 

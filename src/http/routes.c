@@ -6,14 +6,16 @@
 #include "http/api.h"
 #include "http/router.h"
 
-#define OBJECT_ROUTES(list, kind_)                                                                 \
-    {"GET", "/api/" list, api_object_list, 0, kind_, "list " list},                                \
-        {"POST", "/api/" list, api_object_create, R_WRITE | R_JSON_BODY, kind_, "create"},         \
-        {"GET", "/api/" list "/{id}", api_object_get, R_OBJECT, kind_, "read one"},                \
-        {"PUT", "/api/" list "/{id}", api_object_put, R_WRITE | R_JSON_BODY | R_OBJECT, kind_,     \
-         "replace (If-Match)"},                                                                    \
-        {"DELETE", "/api/" list "/{id}", api_object_delete, R_WRITE | R_OBJECT, kind_,             \
-         "delete (If-Match)"}
+#define OBJECT_ROUTES(list, kind_)                                                         \
+    {"GET", "/api/" list, api_object_list, 0, kind_, "list " list},                        \
+        {"POST", "/api/" list, api_object_create, R_WRITE | R_JSON_BODY, kind_, "create"}, \
+        {"GET", "/api/" list "/{id}", api_object_get, R_OBJECT, kind_, "read one"},        \
+        {"PUT", "/api/" list "/{id}", api_object_put, R_WRITE | R_JSON_BODY | R_OBJECT,    \
+         kind_, "replace (If-Match)"},                                                     \
+    {                                                                                      \
+        "DELETE", "/api/" list "/{id}", api_object_delete, R_WRITE | R_OBJECT, kind_,      \
+            "delete (If-Match)"                                                            \
+    }
 
 static const struct route routes[] = {
     {"GET", "/api/health", api_health, R_PUBLIC, OBJ_CASE, "health check"},

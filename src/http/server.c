@@ -4,19 +4,20 @@
  * graceful shutdown on SIGTERM/SIGINT. Translates between MHD and the
  * transport-free struct req / struct resp; nothing else sees MHD.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "core/xalloc.h"
 #include "http/http.h"
@@ -68,16 +69,19 @@ static const char *query_of(const struct req *r, const char *name)
 
 static void client_address(struct MHD_Connection *c, char *out, size_t n)
 {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(out, n, "unknown");
     if (!ci || !ci->client_addr) {
         return;
     }
     const struct sockaddr *sa = ci->client_addr;
     if (sa->sa_family == AF_INET) {
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)n);
     } else if (sa->sa_family == AF_INET6) {
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)n);
     }
 }
 
@@ -93,8 +97,8 @@ static const char *security_headers[][2] = {
 
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct resp *w, bool head)
 {
-    struct MHD_Response *mr = MHD_create_response_from_buffer(
-        head ? 0 : w->body.len, w->body.data, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *mr = MHD_create_response_from_buffer(head ? 0 : w->body.len, w->body.data,
+                                                              MHD_RESPMEM_MUST_COPY);
     if (!mr) {
         return MHD_NO;
     }
@@ -136,8 +140,8 @@ static size_t body_limit(const struct route *rt)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     (void)cls;
     (void)version;
@@ -173,7 +177,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (cx->too_large) {
         char msg[96];
-        snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", body_limit(cx->route));
+        snprintf(msg, sizeof msg, "the request body is larger than %zu bytes",
+                 body_limit(cx->route));
         return reply_error(c, 413, "E_TOO_LARGE", msg);
     }
     struct err e = ERR_INIT;
@@ -193,7 +198,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         .arena = &cx->arena,
         .store = st,
         .client = arena_strdup(&cx->arena, client),
-        .secure = tls != NULL || (server.cfg->trust_proxy_tls && proto && strcmp(proto, "https") == 0),
+        .secure =
+            tls != NULL || (server.cfg->trust_proxy_tls && proto && strcmp(proto, "https") == 0),
         .transport = c,
         .header = header_of,
         .query = query_of,
@@ -324,8 +330,9 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
         on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
         cfg->threads ? cfg->threads : 2u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
-        MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(128 * 1024), MHD_OPTION_CONNECTION_LIMIT, 1000u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_END);
     if (!d) {
         close(fd);
         return err_set(e, E_IO, "cannot start the HTTP server");

@@ -46,7 +46,8 @@ void render_case_json(const struct case_view *v, FILE *out)
 {
     json_t *o = json_object();
     json_object_set_new(o, "case", codec_encode(OBJ_CASE, &v->kase));
-    json_object_set_new(o, "subjects", list(OBJ_PERSON, v->subjects, v->n_subjects, sizeof *v->subjects));
+    json_object_set_new(o, "subjects",
+                        list(OBJ_PERSON, v->subjects, v->n_subjects, sizeof *v->subjects));
     json_t *timeline = json_array();
     for (size_t i = 0; i < v->n_events; i++) {
         json_t *ev = codec_encode(OBJ_EVENT, &v->events[i]);
@@ -57,10 +58,13 @@ void render_case_json(const struct case_view *v, FILE *out)
     }
     json_object_set_new(o, "timeline", timeline);
     json_object_set_new(o, "persons", list(OBJ_PERSON, v->others, v->n_others, sizeof *v->others));
-    json_object_set_new(o, "organizations", list(OBJ_ORGANIZATION, v->organizations,
-                                                 v->n_organizations, sizeof *v->organizations));
-    json_object_set_new(o, "sources", list(OBJ_SOURCE, v->sources, v->n_sources, sizeof *v->sources));
+    json_object_set_new(
+        o, "organizations",
+        list(OBJ_ORGANIZATION, v->organizations, v->n_organizations, sizeof *v->organizations));
+    json_object_set_new(o, "sources",
+                        list(OBJ_SOURCE, v->sources, v->n_sources, sizeof *v->sources));
     json_object_set_new(o, "risks", list(OBJ_RISK, v->risks, v->n_risks, sizeof *v->risks));
-    json_object_set_new(o, "actions", list(OBJ_ACTION, v->actions, v->n_actions, sizeof *v->actions));
+    json_object_set_new(o, "actions",
+                        list(OBJ_ACTION, v->actions, v->n_actions, sizeof *v->actions));
     dump(o, out);
 }

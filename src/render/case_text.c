@@ -26,9 +26,10 @@ void render_cases_text(const struct case_row *rows, size_t n, FILE *out)
         if (r->opened.prec) {
             render_date_text(r->opened, false, opened, sizeof opened);
         }
-        fprintf(out, "%s  [%s] %s, %zu subject%s%s%s\n    %s\n", r->id, r->status ? r->status : "open",
-                refdata_country_name(r->state), r->n_subjects, r->n_subjects == 1 ? "" : "s",
-                *opened ? ", opened " : "", opened, r->title ? r->title : "(untitled)");
+        fprintf(out, "%s  [%s] %s, %zu subject%s%s%s\n    %s\n", r->id,
+                r->status ? r->status : "open", refdata_country_name(r->state), r->n_subjects,
+                r->n_subjects == 1 ? "" : "s", *opened ? ", opened " : "", opened,
+                r->title ? r->title : "(untitled)");
     }
 }
 
@@ -131,9 +132,9 @@ void render_case_text(const struct case_view *v, FILE *out)
             const struct person_name *nm = &p->names[j];
             fprintf(out, "      %s", nm->full);
             if (nm->kind || nm->script || nm->lang) {
-                fprintf(out, "  [%s%s%s%s%s]", nm->kind ? nm->kind : "", nm->kind && nm->script ? ", " : "",
-                        nm->script ? nm->script : "", (nm->kind || nm->script) && nm->lang ? ", " : "",
-                        nm->lang ? nm->lang : "");
+                fprintf(out, "  [%s%s%s%s%s]", nm->kind ? nm->kind : "",
+                        nm->kind && nm->script ? ", " : "", nm->script ? nm->script : "",
+                        (nm->kind || nm->script) && nm->lang ? ", " : "", nm->lang ? nm->lang : "");
             }
             fputc('\n', out);
         }

@@ -3,9 +3,10 @@
  * the law, the facts relied on and what is still missing) and for programs
  * (the JSON shape fixed by the findings contract).
  */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "domain/refdata.h"
 #include "render/render.h"
@@ -208,7 +209,8 @@ void render_history_json(const struct finding_period *p, size_t n, FILE *out)
         json_object_set_new(o, "first_as_of", json_string(p[i].first_as_of));
         json_object_set_new(o, "last_seen", json_string(p[i].last_seen));
         json_object_set_new(o, "ended", p[i].ended ? json_string(p[i].ended) : json_null());
-        json_object_set_new(o, "ended_as_of", p[i].ended_as_of ? json_string(p[i].ended_as_of) : json_null());
+        json_object_set_new(o, "ended_as_of",
+                            p[i].ended_as_of ? json_string(p[i].ended_as_of) : json_null());
         json_array_append_new(a, o);
     }
     json_dumpf(a, out, JSON_INDENT(2));

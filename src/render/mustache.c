@@ -6,10 +6,11 @@
  */
 #include "render/mustache.h"
 
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <jansson.h>
 
 /* ---------------------------------------------------------------------------
  * Values

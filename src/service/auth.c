@@ -10,10 +10,11 @@
 #include "service/auth.h"
 
 #include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include <sodium.h>
 
 #include "core/arena.h"
 #include "store/accounts.h"

@@ -181,7 +181,8 @@ enum app_err service_load_case(struct store *st, const char *case_id, struct are
             idset_add(&events, a, evs.items[j]);
         }
     }
-    rc = load_all(st, OBJ_EVENT, &events, sizeof(struct event), a, (void **)&v->events, &v->n_events, e);
+    rc = load_all(st, OBJ_EVENT, &events, sizeof(struct event), a, (void **)&v->events,
+                  &v->n_events, e);
     if (rc != E_OK) {
         goto done;
     }

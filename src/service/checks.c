@@ -2,12 +2,13 @@
  * checks.c: loading cases for the check engine, running it, and recording
  * the findings history.
  */
+#include "service/checks.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
-#include "service/checks.h"
 
 static const char *const refdata_files[] = {"treaty_parties.csv", "treaty_parties_notes.csv"};
 
@@ -208,10 +209,12 @@ static enum app_err check_batch(struct store *s, const struct check_request *rq,
     }
     /* Which cases each subject belongs to: person index -> case indices. */
     size_t *first = arena_alloc(a, (n_persons + 1) * sizeof *first); /* 0 = none, else link + 1 */
+
     struct link {
         size_t case_index;
         size_t next; /* 0 = end, else link + 1 */
     } *links = arena_alloc(a, (subject_ids.n_items + 1) * sizeof *links);
+
     size_t n_links = 0;
     out->views = arena_alloc(a, (n_cases + 1) * sizeof *out->views);
     struct event_list *lists = arena_alloc(a, (n_cases + 1) * sizeof *lists);
@@ -249,8 +252,8 @@ static enum app_err check_batch(struct store *s, const struct check_request *rq,
         service_sort_events(v->events, v->n_events);
         v->risks = (struct risk *)(uintptr_t)risks; /* shared, read-only */
         v->n_risks = n_risks;
-        facts[i] = (struct case_facts){&v->kase, v->subjects, v->n_subjects,
-                                       v->events, v->n_events, risks, n_risks};
+        facts[i] = (struct case_facts){&v->kase,    v->subjects, v->n_subjects, v->events,
+                                       v->n_events, risks,       n_risks};
     }
     out->n_views = n_cases;
     rc = check_run(facts, n_cases, rq->as_of, treaties, a, &out->result, e);
@@ -290,8 +293,8 @@ static enum app_err load_risks(struct store *s, struct arena *a, struct risk **o
     return store_get_many(s, OBJ_RISK, &ids, a, (void **)out, n, e);
 }
 
-enum app_err service_check_each(struct store *s, const struct check_request *rq,
-                                check_batch_fn fn, void *ctx, struct err *e)
+enum app_err service_check_each(struct store *s, const struct check_request *rq, check_batch_fn fn,
+                                void *ctx, struct err *e)
 {
     struct arena run = ARENA_INIT;
     enum app_err rc;

@@ -39,7 +39,8 @@ static bool known(struct import_ctx *c, enum obj_kind kind, const char *id)
     return strmap_get(&c->ids[kind], id, NULL) || store_exists(c->store, kind, id);
 }
 
-static bool ref_resolves(struct import_ctx *c, enum obj_kind target, bool org_or_person, const char *id)
+static bool ref_resolves(struct import_ctx *c, enum obj_kind target, bool org_or_person,
+                         const char *id)
 {
     if (org_or_person) {
         return known(c, OBJ_ORGANIZATION, id) || known(c, OBJ_PERSON, id);
@@ -87,7 +88,8 @@ static enum app_err on_object(void *ctx, const struct bundle_obj *o, struct diag
     }
     for (size_t i = 0; i < o->n_refs; i++) {
         const struct bundle_ref *r = &o->refs[i];
-        if (o->kind == OBJ_ORGANIZATION && r->target == OBJ_ORGANIZATION && strcmp(r->id, o->id) == 0) {
+        if (o->kind == OBJ_ORGANIZATION && r->target == OBJ_ORGANIZATION &&
+            strcmp(r->id, o->id) == 0) {
             diag_add(problems, r->where, "an organization cannot be its own parent");
         } else if (!ref_resolves(c, r->target, r->org_or_person, r->id)) {
             defer_ref(c, r);

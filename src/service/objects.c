@@ -15,14 +15,15 @@ static void check_refs(struct store *s, const struct bundle_obj *o, struct diags
 {
     for (size_t i = 0; i < o->n_refs; i++) {
         const struct bundle_ref *r = &o->refs[i];
-        bool found = r->org_or_person
-                         ? store_exists(s, OBJ_ORGANIZATION, r->id) || store_exists(s, OBJ_PERSON, r->id)
-                         : store_exists(s, r->target, r->id);
+        bool found = r->org_or_person ? store_exists(s, OBJ_ORGANIZATION, r->id) ||
+                                            store_exists(s, OBJ_PERSON, r->id)
+                                      : store_exists(s, r->target, r->id);
         if (r->target == OBJ_ORGANIZATION && o->kind == OBJ_ORGANIZATION && !r->org_or_person &&
             strcmp(r->id, o->id) == 0) {
             diag_add(problems, path_of(r->where), "an organization cannot be its own parent");
         } else if (!found && r->org_or_person) {
-            diag_add(problems, path_of(r->where), "no organization or person with id \"%s\"", r->id);
+            diag_add(problems, path_of(r->where), "no organization or person with id \"%s\"",
+                     r->id);
         } else if (!found) {
             diag_add(problems, path_of(r->where), "no %s with id \"%s\"", obj_kind_name(r->target),
                      r->id);
@@ -40,20 +41,22 @@ enum app_err service_put_object(struct store *s, const struct bundle_obj *o, int
     int64_t current = store_version(s, o->kind, o->id);
     *version = current;
     if (expected == VERSION_NEW && current) {
-        rc = err_set(e, E_CONFLICT, "a %s with id '%s' already exists", obj_kind_name(o->kind), o->id);
+        rc = err_set(e, E_CONFLICT, "a %s with id '%s' already exists", obj_kind_name(o->kind),
+                     o->id);
         goto fail;
     }
     if (expected > 0 && current != expected) {
-        rc = current ? err_set(e, E_CONFLICT,
-                               "%s '%s' has changed: it is at version %lld, not %lld",
-                               obj_kind_name(o->kind), o->id, (long long)current, (long long)expected)
-                     : err_set(e, E_NOT_FOUND, "no %s with id '%s'", obj_kind_name(o->kind), o->id);
+        rc = current
+                 ? err_set(e, E_CONFLICT, "%s '%s' has changed: it is at version %lld, not %lld",
+                           obj_kind_name(o->kind), o->id, (long long)current, (long long)expected)
+                 : err_set(e, E_NOT_FOUND, "no %s with id '%s'", obj_kind_name(o->kind), o->id);
         goto fail;
     }
     size_t before = problems->total;
     check_refs(s, o, problems);
     if (problems->total != before) {
-        rc = err_set(e, E_INVALID, "the %s refers to objects that do not exist", obj_kind_name(o->kind));
+        rc = err_set(e, E_INVALID, "the %s refers to objects that do not exist",
+                     obj_kind_name(o->kind));
         goto fail;
     }
     enum store_put_result res;

@@ -10,9 +10,9 @@
 
 #include <stdio.h>
 
+#include "bundle/bundle.h"
 #include "core/arena.h"
 #include "core/diag.h"
-#include "bundle/bundle.h"
 #include "core/err.h"
 #include "domain/model.h"
 #include "store/store.h"

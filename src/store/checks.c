@@ -1,14 +1,16 @@
 /*
  * checks.c: reference data and findings history in the store (checks.h).
  */
-#include <sodium.h>
+#include "store/checks.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "core/embedded.h"
 #include "core/xalloc.h"
-#include "store/checks.h"
 #include "store/internal.h"
 
 /* Slots STMT_MISC + 100 .. + 111 belong to this file. */
@@ -47,7 +49,8 @@ enum app_err store_refdata_sync(struct store *s, const char *name, struct err *e
     }
     char hex[65];
     sha256_hex(f->data, f->len, hex);
-    sqlite3_stmt *st = store_stmt(s, SLOT_RD_HASH, "SELECT sha256 FROM reference_data WHERE name = ?1", e);
+    sqlite3_stmt *st =
+        store_stmt(s, SLOT_RD_HASH, "SELECT sha256 FROM reference_data WHERE name = ?1", e);
     if (!st) {
         return e->code;
     }
@@ -60,11 +63,12 @@ enum app_err store_refdata_sync(struct store *s, const char *name, struct err *e
     }
     char now[32];
     now_iso(now);
-    st = store_stmt(s, SLOT_RD_PUT,
-                    "INSERT INTO reference_data (name, content, sha256, loaded) VALUES (?1, ?2, ?3, ?4)"
-                    " ON CONFLICT (name) DO UPDATE SET content = excluded.content,"
-                    " sha256 = excluded.sha256, loaded = excluded.loaded",
-                    e);
+    st = store_stmt(
+        s, SLOT_RD_PUT,
+        "INSERT INTO reference_data (name, content, sha256, loaded) VALUES (?1, ?2, ?3, ?4)"
+        " ON CONFLICT (name) DO UPDATE SET content = excluded.content,"
+        " sha256 = excluded.sha256, loaded = excluded.loaded",
+        e);
     if (!st) {
         return e->code;
     }
@@ -80,7 +84,8 @@ enum app_err store_refdata_sync(struct store *s, const char *name, struct err *e
 enum app_err store_refdata_get(struct store *s, const char *name, struct arena *a,
                                const char **content, size_t *len, struct err *e)
 {
-    sqlite3_stmt *st = store_stmt(s, SLOT_RD_GET, "SELECT content FROM reference_data WHERE name = ?1", e);
+    sqlite3_stmt *st =
+        store_stmt(s, SLOT_RD_GET, "SELECT content FROM reference_data WHERE name = ?1", e);
     if (!st) {
         return e->code;
     }
@@ -277,11 +282,12 @@ static const char *col(sqlite3_stmt *st, int i, struct arena *a)
 enum app_err store_history_list(struct store *s, const char *case_id, struct arena *a,
                                 struct finding_period **out, size_t *n, struct err *e)
 {
-    sqlite3_stmt *st = store_stmt(s, SLOT_H_LIST,
-                                  "SELECT case_id, person, rule, severity, status, summary, missing,"
-                                  " first_seen, first_as_of, last_seen, ended, ended_as_of"
-                                  " FROM finding_history WHERE case_id = ?1 ORDER BY first_seen, id",
-                                  e);
+    sqlite3_stmt *st =
+        store_stmt(s, SLOT_H_LIST,
+                   "SELECT case_id, person, rule, severity, status, summary, missing,"
+                   " first_seen, first_as_of, last_seen, ended, ended_as_of"
+                   " FROM finding_history WHERE case_id = ?1 ORDER BY first_seen, id",
+                   e);
     if (!st) {
         return e->code;
     }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <sys/stat.h>
 
 #include "core/embedded.h"
@@ -57,7 +58,8 @@ static int pragma_int(struct store *s, const char *sql)
 {
     sqlite3_stmt *st = NULL;
     int v = -1;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
         v = sqlite3_column_int(st, 0);
     }
     sqlite3_finalize(st);
@@ -103,9 +105,10 @@ static enum app_err migrate(struct store *s, struct err *e)
         return err_set(e, E_STORAGE, "'%s' is not a refuge database", s->path);
     }
     if (have > latest) {
-        return err_set(e, E_STORAGE,
-                       "'%s' has schema version %d, newer than this refuge knows (%d): upgrade refuge",
-                       s->path, have, latest);
+        return err_set(
+            e, E_STORAGE,
+            "'%s' has schema version %d, newer than this refuge knows (%d): upgrade refuge",
+            s->path, have, latest);
     }
     if (have == 0 && app != 0 && app != REFUGE_APPLICATION_ID) {
         return err_set(e, E_STORAGE, "'%s' is not a refuge database", s->path);

@@ -7,8 +7,8 @@
 #include "core/buf.h"
 #include "store/internal.h"
 
-static const char *const tables[OBJ_KIND_COUNT] = {
-    "source", "person", "organization", "case_file", "event", "risk", "action"};
+static const char *const tables[OBJ_KIND_COUNT] = {"source", "person", "organization", "case_file",
+                                                   "event",  "risk",   "action"};
 
 /* Where each kind is referred to from: (table, column, what to call it). */
 struct referrer {
@@ -81,9 +81,11 @@ enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_
     struct buf sql = BUF_INIT;
     buf_addf(&sql, "SELECT id FROM %s AS t WHERE (?1 IS NULL OR t.id > ?1)", tables[kind]);
     if (kind == OBJ_CASE) {
-        buf_adds(&sql, " AND (?2 IS NULL OR coalesce(t.status, 'open') = ?2)"
-                       " AND (?3 IS NULL OR t.state = ?3)"
-                       " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM case_tag g WHERE g.case_id = t.id AND g.tag = ?4))");
+        buf_adds(
+            &sql,
+            " AND (?2 IS NULL OR coalesce(t.status, 'open') = ?2)"
+            " AND (?3 IS NULL OR t.state = ?3)"
+            " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM case_tag g WHERE g.case_id = t.id AND g.tag = ?4))");
         if (f->assigned_to) {
             buf_adds(&sql, " AND EXISTS (SELECT 1 FROM case_assignment a"
                            " WHERE a.case_id = t.id AND a.user_id = ?5)");
@@ -126,7 +128,8 @@ enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_
         }
         out->items[out->n_items++] = arena_strdup(arena, (const char *)sqlite3_column_text(st, 0));
     }
-    enum app_err result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? E_OK : store_fail(s, e, "cannot list");
+    enum app_err result =
+        (rc == SQLITE_ROW || rc == SQLITE_DONE) ? E_OK : store_fail(s, e, "cannot list");
     sqlite3_finalize(st);
     return result;
 }

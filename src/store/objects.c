@@ -7,11 +7,12 @@
  * digest of each object's content is kept beside it, so that writing an
  * unchanged object costs one lookup and no write.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sodium.h>
 
 #include "core/buf.h"
 #include "store/internal.h"
@@ -55,10 +56,18 @@ struct objdef {
     size_t n_children;
 };
 
-#define C(name, type, st, member) {name, type, offsetof(st, member)}
-#define CP(name, type, st, pmember, member) {name, type, offsetof(st, pmember) + offsetof(struct place, member)}
-#define STRS(table, owner, col, st, member)                                                        \
-    {table, owner, CH_STRS, offsetof(st, member), 0, 0, col, 1}
+#define C(name, type, st, member)        \
+    {                                    \
+        name, type, offsetof(st, member) \
+    }
+#define CP(name, type, st, pmember, member)                                \
+    {                                                                      \
+        name, type, offsetof(st, pmember) + offsetof(struct place, member) \
+    }
+#define STRS(table, owner, col, st, member)                       \
+    {                                                             \
+        table, owner, CH_STRS, offsetof(st, member), 0, 0, col, 1 \
+    }
 
 static const struct col source_cols[] = {
     C("id", CT_TEXT, struct source, id),
@@ -129,8 +138,8 @@ static const struct col col_target[] = {{"target", CT_TEXT, 0}};
 static const struct col col_demand[] = {{"demand", CT_TEXT, 0}};
 
 static const struct child person_children[] = {
-    {"person_name", "person", CH_ARRAY, offsetof(struct person, names), offsetof(struct person, n_names),
-     sizeof(struct person_name), name_cols, ARRAY_LEN(name_cols)},
+    {"person_name", "person", CH_ARRAY, offsetof(struct person, names),
+     offsetof(struct person, n_names), sizeof(struct person_name), name_cols, ARRAY_LEN(name_cols)},
     STRS("person_nationality", "person", col_country, struct person, nationality),
     STRS("person_profile", "person", col_tag, struct person, profiles),
     STRS("person_source", "person", col_source, struct person, sources),
@@ -140,12 +149,9 @@ static const struct child person_children[] = {
 };
 
 static const struct col case_cols[] = {
-    C("id", CT_TEXT, struct case_, id),
-    C("title", CT_TEXT, struct case_, title),
-    C("state", CT_TEXT, struct case_, state),
-    C("opened", CT_DATE, struct case_, opened),
-    C("status", CT_TEXT, struct case_, status),
-    C("summary", CT_TEXT, struct case_, summary),
+    C("id", CT_TEXT, struct case_, id),         C("title", CT_TEXT, struct case_, title),
+    C("state", CT_TEXT, struct case_, state),   C("opened", CT_DATE, struct case_, opened),
+    C("status", CT_TEXT, struct case_, status), C("summary", CT_TEXT, struct case_, summary),
     C("extra", CT_TEXT, struct case_, extra),
 };
 
@@ -196,12 +202,9 @@ static const struct child event_children[] = {
 };
 
 static const struct col risk_cols[] = {
-    C("id", CT_TEXT, struct risk, id),
-    C("country", CT_TEXT, struct risk, country),
-    C("region", CT_TEXT, struct risk, region),
-    C("from_date", CT_DATE, struct risk, from),
-    C("to_date", CT_DATE, struct risk, to),
-    C("extra", CT_TEXT, struct risk, extra),
+    C("id", CT_TEXT, struct risk, id),         C("country", CT_TEXT, struct risk, country),
+    C("region", CT_TEXT, struct risk, region), C("from_date", CT_DATE, struct risk, from),
+    C("to_date", CT_DATE, struct risk, to),    C("extra", CT_TEXT, struct risk, extra),
 };
 
 static const struct child risk_children[] = {
@@ -211,12 +214,9 @@ static const struct child risk_children[] = {
 };
 
 static const struct col action_cols[] = {
-    C("id", CT_TEXT, struct action, id),
-    C("case_id", CT_TEXT, struct action, case_id),
-    C("kind", CT_TEXT, struct action, kind),
-    C("date", CT_DATE, struct action, date),
-    C("approx", CT_BOOL, struct action, approx),
-    C("outcome", CT_TEXT, struct action, outcome),
+    C("id", CT_TEXT, struct action, id),         C("case_id", CT_TEXT, struct action, case_id),
+    C("kind", CT_TEXT, struct action, kind),     C("date", CT_DATE, struct action, date),
+    C("approx", CT_BOOL, struct action, approx), C("outcome", CT_TEXT, struct action, outcome),
     C("extra", CT_TEXT, struct action, extra),
 };
 
@@ -230,7 +230,8 @@ static const struct objdef defs[OBJ_KIND_COUNT] = {
     [OBJ_PERSON] = {"person", person_cols, ARRAY_LEN(person_cols), person_children,
                     ARRAY_LEN(person_children)},
     [OBJ_ORGANIZATION] = {"organization", organization_cols, ARRAY_LEN(organization_cols), NULL, 0},
-    [OBJ_CASE] = {"case_file", case_cols, ARRAY_LEN(case_cols), case_children, ARRAY_LEN(case_children)},
+    [OBJ_CASE] = {"case_file", case_cols, ARRAY_LEN(case_cols), case_children,
+                  ARRAY_LEN(case_children)},
     [OBJ_EVENT] = {"event", event_cols, ARRAY_LEN(event_cols), event_children,
                    ARRAY_LEN(event_children)},
     [OBJ_RISK] = {"risk", risk_cols, ARRAY_LEN(risk_cols), risk_children, ARRAY_LEN(risk_children)},
@@ -264,7 +265,7 @@ static int child_slot(enum obj_kind k, size_t child, int op)
 }
 
 /* The member at byte offset off of a struct: AT for writing, CAT for reading. */
-#define AT(ptr, off, type) ((type *)(void *)((char *)(ptr) + (off)))
+#define AT(ptr, off, type)  ((type *)(void *)((char *)(ptr) + (off)))
 #define CAT(ptr, off, type) ((type *)(const void *)((const char *)(ptr) + (off)))
 
 /* ---------------------------------------------------------- values */
@@ -508,7 +509,8 @@ static sqlite3_stmt *prepare_op(struct store *s, enum obj_kind k, int op, struct
     return st;
 }
 
-static sqlite3_stmt *prepare_child(struct store *s, enum obj_kind k, size_t c, int op, struct err *e)
+static sqlite3_stmt *prepare_child(struct store *s, enum obj_kind k, size_t c, int op,
+                                   struct err *e)
 {
     const struct child *ch = &defs[k].children[c];
     int sl = child_slot(k, c, op);
@@ -532,7 +534,8 @@ static sqlite3_stmt *prepare_child(struct store *s, enum obj_kind k, size_t c, i
         buf_addf(&b, "SELECT %s, ", ch->owner);
         add_col_list(&b, ch->cols, ch->n_cols);
         buf_addf(&b, " FROM %s ", ch->table);
-        buf_addf(&b, op == CH_SELECT ? "WHERE %s = ?1 ORDER BY pos" : "ORDER BY %s, pos", ch->owner);
+        buf_addf(&b, op == CH_SELECT ? "WHERE %s = ?1 ORDER BY pos" : "ORDER BY %s, pos",
+                 ch->owner);
         break;
     default:
         break;
@@ -875,8 +878,9 @@ static enum app_err collect_ids(struct store *s, int slot_no, const char *sql, c
 enum app_err store_events_of_person(struct store *s, const char *person_id, struct arena *arena,
                                     struct strs *out, struct err *e)
 {
-    return collect_ids(s, STMT_MISC + 0, "SELECT DISTINCT event FROM event_person WHERE person = ?1",
-                       person_id, arena, out, e);
+    return collect_ids(s, STMT_MISC + 0,
+                       "SELECT DISTINCT event FROM event_person WHERE person = ?1", person_id,
+                       arena, out, e);
 }
 
 enum app_err store_actions_of_case(struct store *s, const char *case_id, struct arena *arena,
@@ -927,7 +931,8 @@ enum app_err store_get_many(struct store *s, enum obj_kind kind, const struct st
     if (!s->stmts[sl]) {
         buf_adds(&sql, "SELECT ");
         add_col_list(&sql, d->cols, d->n_cols);
-        buf_addf(&sql, " FROM %s WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id", d->table);
+        buf_addf(&sql, " FROM %s WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+                 d->table);
     }
     sqlite3_stmt *st = store_stmt(s, sl, sql.data, e);
     buf_release(&sql);
@@ -955,7 +960,8 @@ enum app_err store_get_many(struct store *s, enum obj_kind kind, const struct st
         if (!s->stmts[sl]) {
             buf_addf(&sql, "SELECT %s, ", ch->owner);
             add_col_list(&sql, ch->cols, ch->n_cols);
-            buf_addf(&sql, " FROM %s WHERE %s IN (SELECT value FROM json_each(?1)) ORDER BY %s, pos",
+            buf_addf(&sql,
+                     " FROM %s WHERE %s IN (SELECT value FROM json_each(?1)) ORDER BY %s, pos",
                      ch->table, ch->owner, ch->owner);
         }
         st = store_stmt(s, sl, sql.data, e);
@@ -970,11 +976,13 @@ enum app_err store_get_many(struct store *s, enum obj_kind kind, const struct st
         size_t alloc = 0;
         while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             const char *owner = (const char *)sqlite3_column_text(st, 0);
-            while (i < *n_out && strcmp(*CAT(arr + i * size, d->cols[0].off, const char *const), owner) < 0) {
+            while (i < *n_out &&
+                   strcmp(*CAT(arr + i * size, d->cols[0].off, const char *const), owner) < 0) {
                 i++;
                 alloc = 0;
             }
-            if (i < *n_out && strcmp(*CAT(arr + i * size, d->cols[0].off, const char *const), owner) == 0) {
+            if (i < *n_out &&
+                strcmp(*CAT(arr + i * size, d->cols[0].off, const char *const), owner) == 0) {
                 add_child_row(st, 1, ch, arr + i * size, &alloc, arena);
             }
         }

@@ -21,7 +21,7 @@
 struct store;
 
 enum store_open_flags {
-    STORE_READONLY = 1 << 0, /* no migrations, no writes */
+    STORE_READONLY = 1 << 0,   /* no migrations, no writes */
     STORE_MUST_EXIST = 1 << 1, /* fail with E_NOT_FOUND rather than create */
 };
 
@@ -70,8 +70,8 @@ ATTR_NODISCARD enum app_err store_each(struct store *s, enum obj_kind kind, stor
  * allowed; unknown ids are skipped) with one query per table, into a new
  * array in arena sorted by id. For loading many objects at once. */
 ATTR_NODISCARD enum app_err store_get_many(struct store *s, enum obj_kind kind,
-                                           const struct strs *ids, struct arena *arena,
-                                           void **out, size_t *n_out, struct err *e);
+                                           const struct strs *ids, struct arena *arena, void **out,
+                                           size_t *n_out, struct err *e);
 
 /* Ids of the events that name any of the persons, into arena (no order). */
 ATTR_NODISCARD enum app_err store_events_of_persons(struct store *s, const struct strs *persons,
@@ -99,11 +99,11 @@ ATTR_NODISCARD enum app_err store_delete(struct store *s, enum obj_kind kind, co
 
 /* A page of ids for listing. Filters apply where the kind has the field. */
 struct store_filter {
-    const char *after;  /* cursor: ids greater than this (NULL = from the start) */
-    size_t limit;       /* 1..1000 */
-    const char *status; /* cases */
-    const char *state;  /* cases */
-    const char *tag;    /* cases */
+    const char *after;   /* cursor: ids greater than this (NULL = from the start) */
+    size_t limit;        /* 1..1000 */
+    const char *status;  /* cases */
+    const char *state;   /* cases */
+    const char *tag;     /* cases */
     int64_t assigned_to; /* cases: only those assigned to this user id (0 = any, -1 = none) */
 };
 

@@ -93,8 +93,8 @@ static void mutations_never_crash(void **state)
     unsigned char *copy = malloc(f->len);
     assert_non_null(copy);
     uint32_t seed = 12345;
-    static const unsigned char noise[] = {'"', '\\', '{', '}', '[', ']', ':', ',', '0', 'e', '-',
-                                          0xff, 0xc3, 0x80, 0x00, 'n', ' ', '\n'};
+    static const unsigned char noise[] = {'"', '\\', '{',  '}',  '[',  ']',  ':', ',', '0',
+                                          'e', '-',  0xff, 0xc3, 0x80, 0x00, 'n', ' ', '\n'};
     size_t refused = 0;
     for (int iter = 0; iter < 3000; iter++) {
         memcpy(copy, f->data, f->len);

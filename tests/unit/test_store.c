@@ -162,7 +162,11 @@ static void refuses_foreign_files(void **state)
     char path[] = "/tmp/refuge-test-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    assert_true(write(fd, "not a database at all, just text..............................................................................................", 120) == 120);
+    assert_true(
+        write(
+            fd,
+            "not a database at all, just text..............................................................................................",
+            120) == 120);
     close(fd);
     struct store *s = NULL;
     struct err e = ERR_INIT;
