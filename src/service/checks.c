@@ -165,6 +165,59 @@ static void event_list_add(struct event_list *l, const struct event *ev, size_t 
     l->last = ev_index + 1;
 }
 
+static int cmp_risk_country(const void *a, const void *b)
+{
+    const struct risk *x = a;
+    const struct risk *y = b;
+    return strcmp(x->country ? x->country : "", y->country ? y->country : "");
+}
+
+/* Adds the risks in country c (risks sorted by country) to the case's list,
+ * once each. */
+static void add_risks_of(const char *c, const struct risk *risks, size_t n_risks,
+                         struct case_view *v, size_t cap)
+{
+    if (!c) {
+        return;
+    }
+    size_t lo = 0;
+    size_t hi = n_risks;
+    while (lo < hi) { /* first risk of country c */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(risks[mid].country, c) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (size_t i = lo; i < n_risks && strcmp(risks[i].country, c) == 0; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < v->n_risks && !seen; j++) {
+            seen = strcmp(v->risks[j].id, risks[i].id) == 0;
+        }
+        if (!seen && v->n_risks < cap) {
+            v->risks[v->n_risks++] = risks[i];
+        }
+    }
+}
+
+/* The risks a case's checks can use: those in a country its events name (a
+ * destination, or where ill-treatment happened). The engine decides which
+ * apply; this only spares it the rest of the world. */
+static void case_risks(struct case_view *v, const struct risk *risks, size_t n_risks,
+                       struct arena *a)
+{
+    v->risks = arena_alloc(a, (n_risks + 1) * sizeof *v->risks);
+    v->n_risks = 0;
+    for (size_t i = 0; i < v->n_events; i++) {
+        const struct event *ev = &v->events[i];
+        add_risks_of(ev->to_country, risks, n_risks, v, n_risks);
+        add_risks_of(ev->by_country, risks, n_risks, v, n_risks);
+        add_risks_of(ev->from_country, risks, n_risks, v, n_risks);
+        add_risks_of(ev->has_place ? ev->place.country : NULL, risks, n_risks, v, n_risks);
+    }
+}
+
 /* Loads a batch of cases with their subjects and events, runs the engine. */
 static enum app_err check_batch(struct store *s, const struct check_request *rq,
                                 const struct strs *ids, const struct risk *risks, size_t n_risks,
@@ -250,10 +303,9 @@ static enum app_err check_batch(struct store *s, const struct check_request *rq,
         v->events = lists[i].items;
         v->n_events = lists[i].n;
         service_sort_events(v->events, v->n_events);
-        v->risks = (struct risk *)(uintptr_t)risks; /* shared, read-only */
-        v->n_risks = n_risks;
+        case_risks(v, risks, n_risks, a);
         facts[i] = (struct case_facts){&v->kase,    v->subjects, v->n_subjects, v->events,
-                                       v->n_events, risks,       n_risks};
+                                       v->n_events, v->risks,    v->n_risks};
     }
     out->n_views = n_cases;
     rc = check_run(facts, n_cases, rq->as_of, treaties, a, &out->result, e);
@@ -290,7 +342,11 @@ static enum app_err load_risks(struct store *s, struct arena *a, struct risk **o
         f.after = page.items[page.n_items - 1];
     }
     struct strs ids = {all, n_all};
-    return store_get_many(s, OBJ_RISK, &ids, a, (void **)out, n, e);
+    enum app_err rc = store_get_many(s, OBJ_RISK, &ids, a, (void **)out, n, e);
+    if (rc == E_OK && *n > 1) {
+        qsort(*out, *n, sizeof **out, cmp_risk_country);
+    }
+    return rc;
 }
 
 enum app_err service_check_each(struct store *s, const struct check_request *rq, check_batch_fn fn,
