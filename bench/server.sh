@@ -5,6 +5,7 @@
 #   bench/server.sh [DB] [DURATION]
 #
 # DB defaults to bench/out/import.db (made by bench/import.sh); DURATION to 15s.
+# REFUGE names a refuge binary to use instead of building build-rel/refuge.
 # Reports requests/s, latency percentiles and server CPU microseconds per
 # request (from /proc), for GET /api/cases/{id} and GET /api/cases?limit=50.
 set -eu
@@ -17,9 +18,11 @@ command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
 command -v nginx >/dev/null || command -v /usr/sbin/nginx >/dev/null || { echo "needs nginx (apt-get install nginx-light)"; exit 1; }
 [ -f "$DB" ] || { echo "no database $DB: run bench/import.sh first"; exit 1; }
 
-cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-rel -j2 >/dev/null
-R=build-rel/refuge
+if [ -z "${REFUGE:-}" ]; then
+    cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build-rel -j2 --target refuge >/dev/null
+fi
+R=${REFUGE:-build-rel/refuge}
 export REFUGE_DB="$DB"
 
 TOKEN=$($R token add "bench-$$" --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)

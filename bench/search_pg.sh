@@ -1,0 +1,62 @@
+#!/bin/sh
+# bench/search_pg.sh PERSONS_TSV QUERIES_TSV: the same person search in
+# PostgreSQL with pg_trgm (trigram similarity, GiST index, nearest 10 by
+# distance), for comparison with refuge's name keys (bench/search.sh).
+#
+# Starts a throw-away server on 127.0.0.1:55432 in a temporary directory
+# (as the postgres user when run as root), loads the files, runs every
+# query inside the server (so client round trips are not timed), prints
+# recall@1, recall@10 and latency, and removes the server.
+set -eu
+PERSONS=$(realpath "$1")
+QUERIES=$(realpath "$2")
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+PORT=${BENCH_PG_PORT:-55432}
+DIR=$(mktemp -d /tmp/refuge-pg.XXXXXX)
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+cleanup() {
+    as_pg "$PGBIN/pg_ctl" -D "$DIR/db" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$DIR"
+}
+trap cleanup EXIT
+if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; fi
+as_pg "$PGBIN/initdb" -D "$DIR/db" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1
+as_pg "$PGBIN/pg_ctl" -D "$DIR/db" -l "$DIR/server.log" -w \
+    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c shared_buffers=256MB" start >/dev/null
+chmod a+r "$PERSONS" "$QUERIES"
+psql -X -q -h 127.0.0.1 -p "$PORT" -U postgres -v ON_ERROR_STOP=1 <<SQL
+CREATE EXTENSION pg_trgm;
+CREATE TABLE person (id text PRIMARY KEY, name text NOT NULL, ident text NOT NULL);
+\copy person FROM '$PERSONS'
+CREATE TABLE query (n serial, q text, target text, ident text);
+\copy query (q, target, ident) FROM '$QUERIES'
+\timing on
+CREATE INDEX person_name_trgm ON person USING gist (name gist_trgm_ops);
+\timing off
+ANALYZE person;
+CREATE TEMP TABLE result (n int, ms float8, rank int);
+DO \$\$
+DECLARE
+    r record;
+    t0 timestamptz;
+    rk int;
+BEGIN
+    FOR r IN SELECT * FROM query ORDER BY n LOOP
+        t0 := clock_timestamp();
+        SELECT min(x.rn) INTO rk FROM (
+            SELECT p.ident, row_number() OVER () AS rn
+            FROM (SELECT ident FROM person ORDER BY name <-> r.q LIMIT 10) p) x
+        WHERE x.ident = r.ident;
+        INSERT INTO result VALUES (r.n, extract(epoch FROM clock_timestamp() - t0) * 1000, rk);
+    END LOOP;
+END
+\$\$;
+SELECT count(*) AS queries,
+       round((count(*) FILTER (WHERE rank = 1))::numeric / count(*), 3) AS recall_at_1,
+       round(count(rank)::numeric / count(*), 3) AS recall_at_10,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 2) AS p50_ms,
+       round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)::numeric, 2) AS p95_ms
+FROM result;
+SQL
