@@ -19,13 +19,14 @@ static bool capture_begin(FILE **f, char **data, size_t *len)
     return *f != NULL;
 }
 
-static void capture_end(struct resp *w, FILE *f, char *data, size_t len)
+static void capture_end(struct resp *w, FILE *f, char **data, size_t *len)
 {
+    /* open_memstream() sets *data and *len at fclose(): read them after it. */
     fclose(f);
     buf_reset(&w->body);
-    buf_add(&w->body, data, len);
-    free(data);
-    (void)len;
+    buf_add(&w->body, *data, *len);
+    free(*data);
+    *data = NULL;
     w->status = 200;
     w->content_type = "application/json; charset=utf-8";
 }
@@ -63,7 +64,7 @@ void api_case_timeline(struct req *r, struct resp *w)
         return;
     }
     render_case_json(&v, f);
-    capture_end(w, f, data, len);
+    capture_end(w, f, &data, &len);
 }
 
 void api_case_findings(struct req *r, struct resp *w)
@@ -160,7 +161,7 @@ void api_export(struct req *r, struct resp *w)
         return;
     }
     access_audit(r, "export", OBJ_CASE, case_id ? case_id : "*", NULL);
-    capture_end(w, f, data, len);
+    capture_end(w, f, &data, &len);
     resp_header(w, "Content-Disposition", "attachment; filename=\"refuge-export.json\"");
 }
 
