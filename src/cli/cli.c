@@ -52,6 +52,18 @@ static const struct cmd commands[] = {
      "action add CASE --kind K [--date D] [--targets IDS] [--demands CODES] [--id ID] | "
      "done ACTION --outcome TEXT",
      "record an action taken on a case, or what came of it"},
+    {"search", cmd_search, CMD_STORE | CMD_EXISTING,
+     "search QUERY [--persons|--cases|--text] [--case ID] [--type T] [--from D] [--to D] "
+     "[--limit N] [--json]",
+     "find persons by name in any script, and cases, events and sources by their text"},
+    {"dedup", cmd_dedup, CMD_STORE | CMD_EXISTING, "dedup [--threshold X] [--json]",
+     "list pairs of persons that are probably the same, with reasons"},
+    {"person", cmd_person, CMD_STORE | CMD_EXISTING, "person merge KEEP OTHER",
+     "merge person OTHER into KEEP (names, events, cases, sources; audited)"},
+    {"reindex", cmd_reindex, CMD_STORE | CMD_EXISTING, "reindex",
+     "rebuild the name keys and the full-text index"},
+    {"source-text", cmd_source_text, CMD_STORE | CMD_EXISTING, "source-text SOURCE FILE|-|--remove",
+     "attach the plain text of a source's document, for full-text search"},
     {"help", cmd_help, 0, "help [COMMAND]", "show help"},
     {"version", cmd_version, 0, "version", "print the version"},
 };

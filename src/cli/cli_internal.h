@@ -55,5 +55,10 @@ int cmd_case(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_statement(struct cli *cli, int argc, char **argv);
 int cmd_action(struct cli *cli, int argc, char **argv);
+int cmd_search(struct cli *cli, int argc, char **argv);
+int cmd_dedup(struct cli *cli, int argc, char **argv);
+int cmd_person(struct cli *cli, int argc, char **argv);
+int cmd_reindex(struct cli *cli, int argc, char **argv);
+int cmd_source_text(struct cli *cli, int argc, char **argv);
 
 #endif

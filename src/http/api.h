@@ -24,5 +24,6 @@ void api_openapi(struct req *r, struct resp *w);
 void api_session_create(struct req *r, struct resp *w);
 void api_session_delete(struct req *r, struct resp *w);
 void api_audit_list(struct req *r, struct resp *w);
+void api_search(struct req *r, struct resp *w);
 
 #endif

@@ -37,6 +37,7 @@ static const struct route routes[] = {
      "import a bundle (all or nothing)"},
     {"GET", "/api/export", api_export, 0, OBJ_CASE, "export a bundle"},
     {"GET", "/api/audit", api_audit_list, R_ADMIN, OBJ_CASE, "the audit trail"},
+    {"GET", "/api/search", api_search, 0, OBJ_PERSON, "search persons by name and text"},
 };
 
 const struct route *router_routes(size_t *n)

@@ -15,7 +15,14 @@
 #include "bundle/bundle.h"
 #include "core/strmap.h"
 #include "core/xalloc.h"
+#include "service/search.h"
 #include "service/service.h"
+
+/* New persons checked against the stored ones for probable duplicates, per
+ * import (a bulk load would otherwise pay a search per person). */
+enum { DUPLICATE_CHECKS_MAX = 1000 };
+
+#define DUPLICATE_THRESHOLD 0.9
 
 struct pending_ref {
     char *where;
@@ -32,6 +39,8 @@ struct import_ctx {
     size_t n_pending, pending_alloc;
     struct err *e;
     enum app_err store_err;
+    struct diags *notes;
+    size_t duplicate_checks;
 };
 
 static bool known(struct import_ctx *c, enum obj_kind kind, const char *id)
@@ -73,6 +82,35 @@ static void report_unresolved(struct diags *problems, const char *where, enum ob
     }
 }
 
+/* Notes (not an error) that a new person probably duplicates a stored one. */
+static enum app_err note_duplicate(struct import_ctx *c, const struct bundle_obj *o)
+{
+    if (!c->notes || c->duplicate_checks > DUPLICATE_CHECKS_MAX) {
+        return E_OK;
+    }
+    char where[64];
+    snprintf(where, sizeof where, "persons[%zu]", o->index);
+    if (c->duplicate_checks++ == DUPLICATE_CHECKS_MAX) {
+        diag_add(
+            c->notes, where,
+            "not checked for duplicates (only the first %d new persons are; run 'refuge dedup')",
+            DUPLICATE_CHECKS_MAX);
+        return E_OK;
+    }
+    struct arena a = ARENA_INIT;
+    const char *other = NULL;
+    const char *why = NULL;
+    double score = 0;
+    enum app_err rc = service_probable_duplicate(c->store, &o->u.person, DUPLICATE_THRESHOLD, &a,
+                                                 &other, &score, &why, c->e);
+    if (rc == E_OK && other) {
+        diag_add(c->notes, where, "\"%s\" is probably the same person as \"%s\" (%.2f: %s)", o->id,
+                 other, score, why);
+    }
+    arena_release(&a);
+    return rc;
+}
+
 static enum app_err on_object(void *ctx, const struct bundle_obj *o, struct diags *problems)
 {
     struct import_ctx *c = ctx;
@@ -100,6 +138,12 @@ static enum app_err on_object(void *ctx, const struct bundle_obj *o, struct diag
     }
     enum store_put_result res;
     enum app_err rc = store_put(c->store, o->kind, &o->u, &res, c->e);
+    if (rc == E_OK && res != STORE_UNCHANGED) {
+        rc = service_search_index(c->store, o->kind, &o->u, c->e);
+    }
+    if (rc == E_OK && res == STORE_INSERTED && o->kind == OBJ_PERSON) {
+        rc = note_duplicate(c, o);
+    }
     if (rc != E_OK) {
         c->store_err = rc;
         return rc;
@@ -144,7 +188,7 @@ enum app_err service_import(struct store *s, FILE *in, struct import_report *rep
                             struct diags *problems, struct diags *notes, struct err *e)
 {
     memset(report, 0, sizeof *report);
-    struct import_ctx c = {.store = s, .report = report, .e = e};
+    struct import_ctx c = {.store = s, .report = report, .e = e, .notes = notes};
     struct bundle_sink sink = {.ctx = &c, .object = on_object};
 
     enum app_err rc = store_begin(s, e);

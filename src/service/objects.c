@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "service/search.h"
 #include "service/service.h"
 
 static const char *path_of(const char *where)
@@ -61,6 +62,9 @@ enum app_err service_put_object(struct store *s, const struct bundle_obj *o, int
     }
     enum store_put_result res;
     rc = store_put(s, o->kind, &o->u, &res, e);
+    if (rc == E_OK && res != STORE_UNCHANGED) {
+        rc = service_search_index(s, o->kind, &o->u, e);
+    }
     if (rc != E_OK) {
         goto fail;
     }
@@ -91,6 +95,9 @@ enum app_err service_delete_object(struct store *s, enum obj_kind kind, const ch
                      obj_kind_name(kind), id, (long long)current, (long long)expected);
     } else {
         rc = store_delete(s, kind, id, e);
+        if (rc == E_OK) {
+            rc = service_search_unindex(s, kind, id, e);
+        }
     }
     if (rc == E_OK) {
         rc = store_commit(s, e);

@@ -184,6 +184,21 @@ done
 for p in $pids; do wait "$p"; done
 [ "$(grep -c '^200$' codes)" = 200 ] && ok "200 concurrent clients are all served" || not_ok "200 concurrent clients are all served" "$(sort codes | uniq -c)"
 
+# Search: names across scripts and text; only what the requester may read.
+http GET /api/search -G --data-urlencode "q=Кастер Мусаханулы" -H "$(auth)"
+expect_code 200 "search answers"
+jq -e '.items[0].type == "person" and .items[0].id == "kaster-musakhanuly" and (.items[0].why | length) > 0' body >/dev/null \
+    && ok "search finds a person by another spelling, explained" || not_ok "search finds a person by another spelling, explained" "$(head -c 300 body)"
+http GET /api/search -G --data-urlencode "q=detention" --data-urlencode "type=text" -H "$(auth)"
+jq -e '[.items[] | select(.id == "ev-detention")] | length == 1' body >/dev/null \
+    && ok "search finds events by text" || not_ok "search finds events by text" "$(head -c 300 body)"
+http GET /api/search -G --data-urlencode "q=Kaster Musakhanuly" -H "Cookie: $COOKIE"
+expect_code 200 "a viewer may search"
+jq -e '[.items[] | select(.id == "kaster-musakhanuly")] | length == 0' body >/dev/null \
+    && ok "but does not see a sensitive person in the results" || not_ok "but does not see a sensitive person in the results" "$(head -c 300 body)"
+http GET /api/search -H "$(auth)"
+expect_code 400 "search without q is refused"
+
 kill -TERM $SERVER
 wait $SERVER
 status=$?

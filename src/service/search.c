@@ -1,0 +1,1444 @@
+/*
+ * search.c: the search use-cases. Builds and stores name keys and folded
+ * text with every write, ranks persons by name across scripts (candidates
+ * from the rarest blocking codes, scored with rare tokens weighing more,
+ * each result explained), runs full-text queries with filters, finds
+ * probable duplicate persons and merges two persons into one.
+ */
+#include "service/search.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/strmap.h"
+#include "core/xalloc.h"
+#include "service/auth.h"
+#include "service/service.h"
+#include "store/search.h"
+#include "text/namekey.h"
+#include "text/textfold.h"
+
+enum {
+    CODE_MAX = 32,          /* bytes of a code: "t:" + token */
+    QUERY_CODES_MAX = 96,   /* codes of one name */
+    ROWS_READ_MAX = 12000,  /* code index rows read per search */
+    ROWS_PER_CODE = 5000,   /* rows read for one code */
+    SCORED_MAX = 150,       /* candidates scored per search */
+    DEDUP_CODE_MAX = 5000,  /* dedup ignores codes shared by more keys than this */
+    DEDUP_SCORED_MAX = 200, /* candidates scored per name in dedup */
+};
+
+/* ------------------------------------------------------------ keys as text */
+
+/* One line per reading: "label\tabjad\ttext\ttok,skel,affix tok,skel,affix",
+ * after a first line with the script. Tokens and labels hold no tabs,
+ * commas or spaces, readings no tabs or newlines. */
+static void key_serialize(const struct namekey *k, struct buf *b)
+{
+    buf_adds(b, k->script);
+    for (unsigned r = 0; r < k->n_readings; r++) {
+        const struct namekey_reading *rd = &k->readings[r];
+        buf_addf(b, "\n%s\t%d\t%s\t", rd->label, rd->abjad ? 1 : 0, rd->text);
+        for (unsigned t = 0; t < rd->n_tokens; t++) {
+            buf_addf(b, "%s%s,%s,%u", t ? " " : "", rd->tokens[t].text, rd->tokens[t].skel,
+                     (unsigned)rd->tokens[t].affix);
+        }
+    }
+}
+
+/* Copies at most size - 1 bytes of [p, end) into out, cut at a UTF-8
+ * character boundary. */
+static void copy_field(char *out, size_t size, const char *p, const char *end)
+{
+    size_t n = (size_t)(end - p);
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80) {
+            n--;
+        }
+    }
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+static const char *field_end(const char *p, const char *end, char sep)
+{
+    const char *q = memchr(p, sep, (size_t)(end - p));
+    return q ? q : end;
+}
+
+static void parse_tokens(const char *p, const char *end, struct namekey_reading *rd)
+{
+    while (p < end && rd->n_tokens < NAMEKEY_MAX_TOKENS) {
+        const char *tok_end = field_end(p, end, ' ');
+        struct namekey_token *t = &rd->tokens[rd->n_tokens];
+        const char *c1 = field_end(p, tok_end, ',');
+        copy_field(t->text, sizeof t->text, p, c1);
+        const char *c2 = c1 < tok_end ? field_end(c1 + 1, tok_end, ',') : tok_end;
+        if (c1 < tok_end) {
+            copy_field(t->skel, sizeof t->skel, c1 + 1, c2);
+        }
+        t->affix = c2 < tok_end ? (unsigned char)(c2[1] - '0') : 0;
+        if (t->text[0]) {
+            rd->n_tokens++;
+        }
+        p = tok_end < end ? tok_end + 1 : end;
+    }
+}
+
+static void key_parse(const char *text, const char *full, struct namekey *k)
+{
+    memset(k, 0, sizeof *k);
+    copy_field(k->original, sizeof k->original, full, full + strlen(full));
+    const char *end = text + strlen(text);
+    const char *line_end = field_end(text, end, '\n');
+    copy_field(k->script, sizeof k->script, text, line_end);
+    const char *p = line_end < end ? line_end + 1 : end;
+    while (p < end && k->n_readings < NAMEKEY_MAX_READINGS) {
+        line_end = field_end(p, end, '\n');
+        struct namekey_reading *rd = &k->readings[k->n_readings];
+        const char *f1 = field_end(p, line_end, '\t');
+        copy_field(rd->label, sizeof rd->label, p, f1);
+        const char *f2 = f1 < line_end ? field_end(f1 + 1, line_end, '\t') : line_end;
+        rd->abjad = f1 < line_end && f1[1] == '1';
+        const char *f3 = f2 < line_end ? field_end(f2 + 1, line_end, '\t') : line_end;
+        if (f2 < line_end) {
+            copy_field(rd->text, sizeof rd->text, f2 + 1, f3);
+        }
+        if (f3 < line_end) {
+            parse_tokens(f3 + 1, line_end, rd);
+        }
+        if (rd->n_tokens) {
+            k->n_readings++;
+        }
+        p = line_end < end ? line_end + 1 : end;
+    }
+}
+
+/* The consonant class of a skeleton letter, as namekey_blocks() groups them,
+ * except that H (kh/h/x) counts as K: one system writes g or q where another
+ * writes h (Ғ, gh, h). 0 for letters left out. */
+static char consonant_class(char c)
+{
+    switch (c) {
+    case 'b':
+    case 'p':
+    case 'f':
+    case 'v':
+    case 'w':
+        return 'P';
+    case 't':
+    case 'd':
+        return 'T';
+    case 'k':
+    case 'g':
+    case 'q':
+    case 'H':
+    case 'h':
+    case 'x':
+        return 'K';
+    case 's':
+    case 'z':
+    case 'c':
+        return 'S';
+    case 'J':
+    case 'C':
+    case 'S':
+    case 'j':
+        return 'J';
+    case 'm':
+        return 'M';
+    case 'n':
+    case 'N':
+        return 'N';
+    case 'l':
+        return 'L';
+    case 'r':
+        return 'R';
+    default:
+        return 0;
+    }
+}
+
+/* The first two consonant classes of a token ("V" when it has none). */
+static void token_head(const struct namekey_token *t, char out[3])
+{
+    size_t n = 0;
+    for (const char *p = t->skel; *p && n < 2; p++) {
+        char c = consonant_class(*p);
+        if (c && (n == 0 || out[n - 1] != c)) {
+            out[n++] = c;
+        }
+    }
+    if (!n) {
+        out[n++] = 'V';
+    }
+    out[n] = '\0';
+}
+
+static bool add_code(char codes[][CODE_MAX], size_t *n, size_t max, const char *code)
+{
+    for (size_t j = 0; j < *n; j++) {
+        if (strcmp(codes[j], code) == 0) {
+            return true;
+        }
+    }
+    if (*n == max) {
+        return false;
+    }
+    snprintf(codes[(*n)++], CODE_MAX, "%s", code);
+    return true;
+}
+
+/* Pair codes: for every two tokens of a reading, "q:" and their first two
+ * consonant classes, in sorted order. Selective (a given name and a surname
+ * together), yet the same across scripts, romanisations, word order and
+ * typos after the second consonant: the main source of candidates. */
+static void pair_codes(const struct namekey *k, char codes[][CODE_MAX], size_t *n, size_t max)
+{
+    enum { PAIR_TOKENS = 5 };
+
+    for (unsigned r = 0; r < k->n_readings; r++) {
+        const struct namekey_reading *rd = &k->readings[r];
+        unsigned nt = rd->n_tokens < PAIR_TOKENS ? rd->n_tokens : PAIR_TOKENS;
+        char heads[PAIR_TOKENS][3];
+        for (unsigned t = 0; t < nt; t++) {
+            token_head(&rd->tokens[t], heads[t]);
+        }
+        for (unsigned i = 0; i < nt; i++) {
+            for (unsigned j = i + 1; j < nt; j++) {
+                bool ordered = strcmp(heads[i], heads[j]) <= 0;
+                char code[CODE_MAX];
+                snprintf(code, sizeof code, "q:%s|%s", ordered ? heads[i] : heads[j],
+                         ordered ? heads[j] : heads[i]);
+                if (!add_code(codes, n, max, code)) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/* The codes a key is found by: its blocking codes, "t:" + each token, and
+ * the pair codes. */
+static size_t key_codes(const struct namekey *k, char codes[][CODE_MAX], size_t max)
+{
+    char blocks[NAMEKEY_MAX_BLOCKS][8];
+    size_t nb = namekey_blocks(k, blocks, NAMEKEY_MAX_BLOCKS);
+    size_t n = 0;
+    for (size_t i = 0; i < nb && n < max; i++) {
+        snprintf(codes[n++], CODE_MAX, "%s", blocks[i]);
+    }
+    for (unsigned r = 0; r < k->n_readings; r++) {
+        for (unsigned t = 0; t < k->readings[r].n_tokens && n < max; t++) {
+            char code[CODE_MAX];
+            snprintf(code, sizeof code, "t:%s", k->readings[r].tokens[t].text);
+            bool seen = false;
+            for (size_t j = 0; j < n && !seen; j++) {
+                seen = strcmp(codes[j], code) == 0;
+            }
+            if (!seen) {
+                memcpy(codes[n++], code, sizeof code);
+            }
+        }
+    }
+    pair_codes(k, codes, &n, max);
+    return n;
+}
+
+static void json_str(struct buf *b, const char *s)
+{
+    buf_addch(b, '"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') {
+            buf_addch(b, '\\');
+        }
+        if ((unsigned char)*s >= 0x20) {
+            buf_addch(b, *s);
+        }
+    }
+    buf_addch(b, '"');
+}
+
+/* ------------------------------------------------------------ indexing */
+
+static enum app_err index_person(struct store *s, const struct person *p, struct err *e)
+{
+    struct store_key *keys = xcalloc(p->n_names + 1, sizeof *keys);
+    char **codes = xcalloc(p->n_names + 1, sizeof *codes);
+    char **texts = xcalloc(p->n_names + 1, sizeof *texts);
+    struct namekey *k = xmalloc(sizeof *k);
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_names; i++) {
+        const struct person_name *nm = &p->names[i];
+        if (!nm->full || !namekey_build(nm->full, nm->script, nm->lang, k)) {
+            continue;
+        }
+        struct buf kb = BUF_INIT;
+        key_serialize(k, &kb);
+        char list[QUERY_CODES_MAX][CODE_MAX];
+        size_t nc = key_codes(k, list, QUERY_CODES_MAX);
+        struct buf cb = BUF_INIT;
+        buf_addch(&cb, '[');
+        for (size_t c = 0; c < nc; c++) {
+            if (c) {
+                buf_addch(&cb, ',');
+            }
+            json_str(&cb, list[c]);
+        }
+        buf_addch(&cb, ']');
+        texts[n] = buf_detach(&kb);
+        keys[n] = (struct store_key){.pos = (int64_t)i, .full = nm->full, .key = texts[n]};
+        codes[n] = buf_detach(&cb);
+        n++;
+    }
+    enum app_err rc = store_keys_replace(s, p->id, keys, (const char *const *)codes, n, e);
+    for (size_t i = 0; i < n; i++) {
+        free(texts[i]);
+        free(codes[i]);
+    }
+    free(texts);
+    free(keys);
+    free(codes);
+    free(k);
+    return rc;
+}
+
+static void add_text(struct buf *b, const char *text)
+{
+    textfold_append(text, b);
+}
+
+static enum app_err index_text(struct store *s, enum obj_kind kind, const void *obj, struct err *e)
+{
+    struct buf title = BUF_INIT;
+    struct buf body = BUF_INIT;
+    char date[DATE_ISO_MAX] = "";
+    const char *id = NULL;
+    struct arena a = ARENA_INIT;
+    switch (kind) {
+    case OBJ_CASE: {
+        const struct case_ *c = obj;
+        id = c->id;
+        add_text(&title, c->title);
+        add_text(&body, c->summary);
+        for (size_t i = 0; i < c->tags.n_items; i++) {
+            add_text(&body, c->tags.items[i]);
+        }
+        if (c->opened.prec) {
+            date_iso(c->opened, date);
+        }
+        break;
+    }
+    case OBJ_EVENT: {
+        const struct event *ev = obj;
+        id = ev->id;
+        add_text(&title, event_type_name(ev->type));
+        add_text(&body, ev->description);
+        add_text(&body, ev->place.name);
+        add_text(&body, ev->offence);
+        add_text(&body, ev->law);
+        add_text(&body, ev->sentence);
+        add_text(&body, ev->outcome);
+        if (ev->date.prec) {
+            date_iso(ev->date, date);
+        }
+        break;
+    }
+    case OBJ_SOURCE: {
+        const struct source *src = obj;
+        id = src->id;
+        add_text(&title, src->title);
+        add_text(&body, src->publisher);
+        add_text(&body, src->file_name);
+        add_text(&body, store_source_text(s, src->id, &a));
+        if (src->date.prec) {
+            date_iso(src->date, date);
+        }
+        break;
+    }
+    case OBJ_PERSON:
+    case OBJ_ORGANIZATION:
+    case OBJ_RISK:
+    case OBJ_ACTION:
+    case OBJ_KIND_COUNT:
+        break;
+    }
+    enum app_err rc = E_OK;
+    if (id) {
+        rc = store_text_put(s, kind, id, date[0] ? date : NULL, title.data ? title.data : "",
+                            body.data ? body.data : "", e);
+    }
+    buf_release(&title);
+    buf_release(&body);
+    arena_release(&a);
+    return rc;
+}
+
+enum app_err service_search_index(struct store *s, enum obj_kind kind, const void *obj,
+                                  struct err *e)
+{
+    switch (kind) {
+    case OBJ_PERSON:
+        return index_person(s, obj, e);
+    case OBJ_CASE:
+    case OBJ_EVENT:
+    case OBJ_SOURCE:
+        return index_text(s, kind, obj, e);
+    case OBJ_ORGANIZATION:
+    case OBJ_RISK:
+    case OBJ_ACTION:
+    case OBJ_KIND_COUNT:
+        break;
+    }
+    return E_OK;
+}
+
+enum app_err service_search_unindex(struct store *s, enum obj_kind kind, const char *id,
+                                    struct err *e)
+{
+    switch (kind) {
+    case OBJ_PERSON:
+        return store_keys_replace(s, id, NULL, NULL, 0, e);
+    case OBJ_CASE:
+    case OBJ_EVENT:
+    case OBJ_SOURCE:
+        return store_text_delete(s, kind, id, e);
+    case OBJ_ORGANIZATION:
+    case OBJ_RISK:
+    case OBJ_ACTION:
+    case OBJ_KIND_COUNT:
+        break;
+    }
+    return E_OK;
+}
+
+struct reindex_ctx {
+    struct store *s;
+    struct err *e;
+    enum obj_kind kind;
+    size_t n;
+};
+
+static enum app_err reindex_one(void *ctx, const void *obj)
+{
+    struct reindex_ctx *c = ctx;
+    c->n++;
+    return service_search_index(c->s, c->kind, obj, c->e);
+}
+
+enum app_err service_reindex(struct store *s, size_t *persons, size_t *docs, struct err *e)
+{
+    enum app_err rc = store_begin(s, e);
+    if (rc != E_OK) {
+        return rc;
+    }
+    rc = store_search_clear(s, true, true, e);
+    struct reindex_ctx c = {.s = s, .e = e};
+    size_t n_persons = 0;
+
+    static const enum obj_kind kinds[] = {OBJ_PERSON, OBJ_CASE, OBJ_EVENT, OBJ_SOURCE};
+
+    for (size_t i = 0; i < ARRAY_LEN(kinds) && rc == E_OK; i++) {
+        c.kind = kinds[i];
+        rc = store_each(s, kinds[i], reindex_one, &c, e);
+        if (i == 0) {
+            n_persons = c.n;
+            c.n = 0;
+        }
+    }
+    if (rc == E_OK) {
+        rc = store_search_mark_built(s, e);
+    }
+    if (rc == E_OK) {
+        rc = store_commit(s, e);
+    }
+    if (rc != E_OK) {
+        store_rollback(s);
+        return rc;
+    }
+    if (persons) {
+        *persons = n_persons;
+    }
+    if (docs) {
+        *docs = c.n;
+    }
+    return E_OK;
+}
+
+enum app_err service_search_ensure(struct store *s, struct err *e)
+{
+    if (store_search_built(s)) {
+        return E_OK;
+    }
+    struct err ignored = ERR_INIT;
+    enum app_err rc = service_reindex(s, NULL, NULL, &ignored);
+    (void)e;
+    return rc == E_OK || rc == E_STORAGE ? E_OK : rc; /* read-only: search what there is */
+}
+
+/* ------------------------------------------------------------ weights */
+
+/* Rare tokens weigh more: a token in few stored names is worth more in the
+ * score than one in many (inverse document frequency, from the counts of the
+ * "t:" codes, mapped to [0.5, 1] so that common names still count). */
+struct weight_ctx {
+    struct store *s;
+    double log_total;
+    struct strmap cache;
+};
+
+static double token_weight(void *ctx, const char *token)
+{
+    struct weight_ctx *w = ctx;
+    uint64_t bits;
+    if (strmap_get(&w->cache, token, &bits)) {
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        return v;
+    }
+    char code[CODE_MAX];
+    snprintf(code, sizeof code, "t:%s", token);
+    double df = (double)store_code_count(w->s, code);
+    double idf = log((exp(w->log_total) + 1.0) / (df + 1.0)) / (w->log_total + 1e-9);
+    idf = idf < 0 ? 0 : idf > 1 ? 1 : idf;
+    double v = 0.5 + 0.5 * idf;
+    memcpy(&bits, &v, sizeof bits);
+    strmap_put(&w->cache, token, bits, NULL);
+    return v;
+}
+
+static void weights_init(struct weight_ctx *w, struct store *s)
+{
+    w->s = s;
+    /* Small stores are weighed as if they had 1000 names, so that a handful
+     * of names does not make every token "rare" or "common". */
+    double total = (double)store_code_count(s, "#");
+    w->log_total = log((total < 1000 ? 1000 : total) + 1.0);
+    w->cache = (struct strmap)STRMAP_INIT;
+}
+
+/* ------------------------------------------------------------ candidates */
+
+struct kidmap {
+    int64_t *kids;
+    double *hits;
+    size_t cap, n;
+};
+
+static void kidmap_init(struct kidmap *m, size_t expected)
+{
+    m->cap = 64;
+    while (m->cap < expected * 2) {
+        m->cap *= 2;
+    }
+    m->kids = xcalloc(m->cap, sizeof *m->kids);
+    m->hits = xcalloc(m->cap, sizeof *m->hits);
+    m->n = 0;
+}
+
+static void kidmap_add(struct kidmap *m, int64_t kid, double w)
+{
+    size_t i = ((uint64_t)kid * 0x9E3779B97F4A7C15ull) & (m->cap - 1);
+    while (m->kids[i] && m->kids[i] != kid) {
+        i = (i + 1) & (m->cap - 1);
+    }
+    if (!m->kids[i]) {
+        if (m->n * 2 >= m->cap) {
+            return; /* full: the budget below keeps this from happening */
+        }
+        m->kids[i] = kid;
+        m->n++;
+    }
+    m->hits[i] += w;
+}
+
+static void kidmap_release(struct kidmap *m)
+{
+    free(m->kids);
+    free(m->hits);
+}
+
+struct code_ref {
+    const char *code;
+    int64_t count;
+};
+
+static int by_count(const void *a, const void *b)
+{
+    const struct code_ref *x = a;
+    const struct code_ref *y = b;
+    return x->count < y->count ? -1 : x->count > y->count;
+}
+
+struct collect_ctx {
+    struct kidmap *map;
+    double w;
+    int64_t min_kid;
+    size_t read;
+};
+
+static bool collect_kid(void *ctx, int64_t kid)
+{
+    struct collect_ctx *c = ctx;
+    c->read++;
+    if (kid > c->min_kid) {
+        kidmap_add(c->map, kid, c->w);
+    }
+    return true;
+}
+
+struct cand {
+    int64_t kid;
+    double hits;
+};
+
+static int by_hits(const void *a, const void *b)
+{
+    const struct cand *x = a;
+    const struct cand *y = b;
+    if (x->hits != y->hits) {
+        return x->hits > y->hits ? -1 : 1;
+    }
+    return x->kid < y->kid ? -1 : x->kid > y->kid;
+}
+
+/*
+ * The candidate keys for a query key, most promising first, at most max:
+ * the query's codes are looked up rarest first (a code shared by half the
+ * store says little), each key found collects the code's weight (rarer codes
+ * more, exact tokens as well as their consonant codes), reading at most
+ * ROWS_READ_MAX index rows. Codes carried by more than code_cap keys are
+ * skipped (0: none). Only keys with an id above min_kid are kept (dedup
+ * looks at each pair once).
+ */
+static enum app_err candidates(struct store *s, const struct namekey *kq, int64_t min_kid,
+                               int64_t code_cap, size_t max, int64_t **out, size_t *n_out,
+                               struct err *e)
+{
+    char codes[QUERY_CODES_MAX][CODE_MAX];
+    size_t nc = key_codes(kq, codes, QUERY_CODES_MAX);
+    struct code_ref refs[QUERY_CODES_MAX];
+    size_t nr = 0;
+    for (size_t i = 0; i < nc; i++) {
+        int64_t cnt = store_code_count(s, codes[i]);
+        if (cnt > 0 && (!code_cap || cnt <= code_cap)) {
+            refs[nr++] = (struct code_ref){codes[i], cnt};
+        }
+    }
+    qsort(refs, nr, sizeof *refs, by_count);
+    struct kidmap map;
+    kidmap_init(&map, ROWS_READ_MAX);
+    struct collect_ctx c = {.map = &map, .min_kid = min_kid};
+    enum app_err rc = E_OK;
+    for (size_t i = 0; i < nr && c.read < ROWS_READ_MAX && rc == E_OK; i++) {
+        c.w = 1.0 / log2(2.0 + (double)refs[i].count);
+        size_t room = ROWS_READ_MAX - c.read;
+        rc = store_code_keys(s, refs[i].code, room < ROWS_PER_CODE ? room : ROWS_PER_CODE,
+                             collect_kid, &c, e);
+    }
+    struct cand *all = xmalloc((map.n + 1) * sizeof *all);
+    size_t n = 0;
+    for (size_t i = 0; i < map.cap; i++) {
+        if (map.kids[i]) {
+            all[n++] = (struct cand){map.kids[i], map.hits[i]};
+        }
+    }
+    kidmap_release(&map);
+    qsort(all, n, sizeof *all, by_hits);
+    if (n > max) {
+        n = max;
+    }
+    *out = xmalloc((n + 1) * sizeof **out);
+    for (size_t i = 0; i < n; i++) {
+        (*out)[i] = all[i].kid;
+    }
+    *n_out = n;
+    free(all);
+    return rc;
+}
+
+/* ------------------------------------------------------------ persons */
+
+struct scored {
+    const char *person;
+    const char *full;
+    double score;
+    char why[NAMEKEY_EXPLAIN_MAX];
+};
+
+static int by_score(const void *a, const void *b)
+{
+    const struct scored *x = a;
+    const struct scored *y = b;
+    if (x->score != y->score) {
+        return x->score > y->score ? -1 : 1;
+    }
+    return strcmp(x->person, y->person);
+}
+
+/* Scores the candidates of a query key and keeps each person's best name
+ * (at least min_score; not `exclude`), best first, into arena. */
+static enum app_err rank_key(struct store *s, const struct namekey *kq, int64_t min_kid,
+                             int64_t code_cap, size_t max_scored, double min_score,
+                             const char *exclude, struct weight_ctx *w, struct arena *arena,
+                             struct scored **out, size_t *n_out, struct err *e)
+{
+    int64_t *kids = NULL;
+    size_t n_kids = 0;
+    *out = NULL;
+    *n_out = 0;
+    enum app_err rc = candidates(s, kq, min_kid, code_cap, max_scored, &kids, &n_kids, e);
+    struct store_key *keys = NULL;
+    size_t n_keys = 0;
+    if (rc == E_OK) {
+        rc = store_keys_get(s, kids, n_kids, arena, &keys, &n_keys, e);
+    }
+    free(kids);
+    if (rc != E_OK) {
+        return rc;
+    }
+    struct namekey_weights weights = {token_weight, w};
+    struct scored *res = arena_alloc(arena, (n_keys + 1) * sizeof *res);
+    size_t n = 0;
+    struct strmap seen = STRMAP_INIT;
+    struct namekey *kc = xmalloc(sizeof *kc);
+    for (size_t i = 0; i < n_keys; i++) {
+        if (exclude && strcmp(keys[i].person, exclude) == 0) {
+            continue;
+        }
+        key_parse(keys[i].key, keys[i].full, kc);
+        char why[NAMEKEY_EXPLAIN_MAX];
+        double sc = namekey_score(kq, kc, &weights, why, sizeof why);
+        if (sc < min_score) {
+            continue;
+        }
+        uint64_t at;
+        if (strmap_get(&seen, keys[i].person, &at)) {
+            if (sc > res[at].score) {
+                res[at].score = sc;
+                res[at].full = keys[i].full;
+                memcpy(res[at].why, why, sizeof why);
+            }
+            continue;
+        }
+        strmap_put(&seen, keys[i].person, n, NULL);
+        res[n].person = keys[i].person;
+        res[n].full = keys[i].full;
+        res[n].score = sc;
+        memcpy(res[n].why, why, sizeof why);
+        n++;
+    }
+    free(kc);
+    strmap_release(&seen);
+    qsort(res, n, sizeof *res, by_score);
+    *out = res;
+    *n_out = n;
+    return E_OK;
+}
+
+enum app_err service_search_persons(struct store *s, const char *query, size_t limit,
+                                    double min_score, const char *exclude, struct arena *arena,
+                                    struct search_hit **out, size_t *n_out, struct err *e)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!limit || limit > 1000) {
+        limit = 20;
+    }
+    struct namekey *kq = xmalloc(sizeof *kq);
+    if (!namekey_build(query, NULL, NULL, kq)) {
+        free(kq);
+        return err_set(e, E_INVALID, "the query has no letters to search for");
+    }
+    struct weight_ctx w;
+    weights_init(&w, s);
+    struct scored *res = NULL;
+    size_t n = 0;
+    enum app_err rc = rank_key(s, kq, 0, 0, SCORED_MAX, min_score > 0 ? min_score : 0.5, exclude,
+                               &w, arena, &res, &n, e);
+    strmap_release(&w.cache);
+    free(kq);
+    if (rc != E_OK) {
+        return rc;
+    }
+    if (n > limit) {
+        n = limit;
+    }
+    struct search_hit *hits = arena_alloc(arena, (n + 1) * sizeof *hits);
+    for (size_t i = 0; i < n; i++) {
+        hits[i] = (struct search_hit){.type = "person",
+                                      .kind = OBJ_PERSON,
+                                      .id = res[i].person,
+                                      .score = res[i].score,
+                                      .name = res[i].full,
+                                      .why = arena_strdup(arena, res[i].why)};
+    }
+    *out = hits;
+    *n_out = n;
+    return E_OK;
+}
+
+enum app_err service_probable_duplicate(struct store *s, const struct person *p, double threshold,
+                                        struct arena *arena, const char **other, double *score,
+                                        const char **why, struct err *e)
+{
+    *other = NULL;
+    *score = 0;
+    *why = NULL;
+    struct weight_ctx w;
+    weights_init(&w, s);
+    struct namekey *kq = xmalloc(sizeof *kq);
+    enum app_err rc = E_OK;
+    for (size_t i = 0; i < p->n_names && rc == E_OK; i++) {
+        if (!p->names[i].full ||
+            !namekey_build(p->names[i].full, p->names[i].script, p->names[i].lang, kq)) {
+            continue;
+        }
+        struct scored *res = NULL;
+        size_t n = 0;
+        rc = rank_key(s, kq, 0, 0, 100, threshold, p->id, &w, arena, &res, &n, e);
+        if (rc == E_OK && n && res[0].score > *score) {
+            *other = res[0].person;
+            *score = res[0].score;
+            *why = arena_strdup(arena, res[0].why);
+        }
+    }
+    free(kq);
+    strmap_release(&w.cache);
+    return rc;
+}
+
+/* ------------------------------------------------------------ full text */
+
+static bool add_query_word(void *ctx, const char *word, size_t start, size_t end)
+{
+    (void)start;
+    (void)end;
+    struct buf *b = ctx;
+    if (b->len && b->data[b->len - 1] != '"') {
+        buf_addch(b, ' ');
+    }
+    for (const char *p = word; *p; p++) {
+        if (*p == '"') {
+            buf_addch(b, '"');
+        }
+        buf_addch(b, *p);
+    }
+    return true;
+}
+
+/* Turns the user's query into an FTS5 query over folded words: each "quoted
+ * phrase" and each word (which may fold into several, for unspaced scripts)
+ * becomes a phrase; a trailing * makes a prefix. Returns the number of
+ * phrases. */
+static size_t fts_query(const char *q, struct buf *out)
+{
+    size_t phrases = 0;
+    const char *p = q;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n') {
+            p++;
+        }
+        if (!*p) {
+            break;
+        }
+        const char *start = p;
+        const char *end;
+        bool quoted = *p == '"';
+        if (quoted) {
+            start = ++p;
+            const char *close = strchr(p, '"');
+            end = close ? close : p + strlen(p);
+            p = close ? close + 1 : end;
+        } else {
+            while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+                p++;
+            }
+            end = p;
+        }
+        bool prefix = *p == '*' || (end > start && end[-1] == '*');
+        if (*p == '*') {
+            p++;
+        }
+        struct buf words = BUF_INIT;
+        size_t n = textfold_words(start, (size_t)(end - start), add_query_word, &words);
+        if (n) {
+            buf_adds(out, phrases ? " \"" : "\"");
+            buf_add(out, words.data, words.len);
+            buf_addch(out, '"');
+            if (prefix) {
+                buf_addch(out, '*');
+            }
+            phrases++;
+        }
+        buf_release(&words);
+    }
+    return phrases;
+}
+
+static void add_ref(struct buf *b, enum obj_kind kind, const char *id)
+{
+    char item[300];
+    snprintf(item, sizeof item, "%s:%s", obj_kind_name(kind), id);
+    buf_adds(b, b->len > 1 ? "," : "");
+    json_str(b, item);
+}
+
+/* The "kind:id" list of what belongs to a case, for the case filter. */
+static enum app_err case_scope(struct store *s, const char *case_id, struct buf *json,
+                               struct err *e)
+{
+    struct arena a = ARENA_INIT;
+    struct case_view v;
+    enum app_err rc = service_load_case(s, case_id, &a, &v, e);
+    if (rc == E_OK) {
+        buf_addch(json, '[');
+        add_ref(json, OBJ_CASE, v.kase.id);
+        for (size_t i = 0; i < v.n_events; i++) {
+            add_ref(json, OBJ_EVENT, v.events[i].id);
+        }
+        for (size_t i = 0; i < v.n_sources; i++) {
+            add_ref(json, OBJ_SOURCE, v.sources[i].id);
+        }
+        buf_addch(json, ']');
+    }
+    arena_release(&a);
+    return rc;
+}
+
+static const char *object_title(struct store *s, enum obj_kind kind, const char *id,
+                                struct arena *arena)
+{
+    struct err e = ERR_INIT;
+    switch (kind) {
+    case OBJ_CASE: {
+        struct case_ c;
+        return store_get(s, kind, id, arena, &c, &e) == E_OK && c.title ? c.title : id;
+    }
+    case OBJ_SOURCE: {
+        struct source src;
+        return store_get(s, kind, id, arena, &src, &e) == E_OK && src.title ? src.title : id;
+    }
+    case OBJ_EVENT: {
+        struct event ev;
+        return store_get(s, kind, id, arena, &ev, &e) == E_OK ? event_type_name(ev.type) : id;
+    }
+    case OBJ_PERSON:
+    case OBJ_ORGANIZATION:
+    case OBJ_RISK:
+    case OBJ_ACTION:
+    case OBJ_KIND_COUNT:
+        break;
+    }
+    return id;
+}
+
+enum app_err service_search_text(struct store *s, const char *query, const struct text_filter *f,
+                                 size_t limit, struct arena *arena, struct search_hit **out,
+                                 size_t *n_out, struct err *e)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!limit || limit > 1000) {
+        limit = 20;
+    }
+    struct buf match = BUF_INIT;
+    if (!query || !fts_query(query, &match)) {
+        buf_release(&match);
+        return err_set(e, E_INVALID, "the query has no words to search for");
+    }
+    struct store_text_query q = {.match = match.data, .limit = limit};
+    struct buf scope = BUF_INIT;
+    enum app_err rc = E_OK;
+    if (f) {
+        if (f->has_kind && f->kind != OBJ_CASE && f->kind != OBJ_EVENT && f->kind != OBJ_SOURCE) {
+            rc = err_set(e, E_INVALID, "text search covers cases, events and sources");
+        }
+        q.has_kind = f->has_kind;
+        q.kind = f->kind;
+        q.from = f->from;
+        q.to = f->to;
+        if (rc == E_OK && f->case_id) {
+            rc = case_scope(s, f->case_id, &scope, e);
+            q.in_json = scope.data;
+        }
+    }
+    struct store_text_hit *hits = NULL;
+    size_t n = 0;
+    if (rc == E_OK) {
+        rc = store_text_search(s, &q, arena, &hits, &n, e);
+    }
+    buf_release(&match);
+    buf_release(&scope);
+    if (rc != E_OK) {
+        return rc;
+    }
+    struct search_hit *res = arena_alloc(arena, (n + 1) * sizeof *res);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!store_exists(s, hits[i].kind, hits[i].id)) {
+            continue;
+        }
+        res[kept++] = (struct search_hit){.type = obj_kind_name(hits[i].kind),
+                                          .kind = hits[i].kind,
+                                          .id = hits[i].id,
+                                          .score = -hits[i].rank,
+                                          .name = object_title(s, hits[i].kind, hits[i].id, arena),
+                                          .why = hits[i].snippet,
+                                          .date = hits[i].date};
+    }
+    *out = res;
+    *n_out = kept;
+    return E_OK;
+}
+
+enum app_err service_source_text(struct store *s, const char *source_id, const char *text,
+                                 struct err *e)
+{
+    enum app_err rc = store_begin(s, e);
+    if (rc != E_OK) {
+        return rc;
+    }
+    struct arena a = ARENA_INIT;
+    struct source src;
+    rc = store_get(s, OBJ_SOURCE, source_id, &a, &src, e);
+    if (rc == E_OK) {
+        rc = store_source_text_set(s, source_id, text, e);
+    }
+    if (rc == E_OK) {
+        rc = service_search_index(s, OBJ_SOURCE, &src, e);
+    }
+    if (rc == E_OK) {
+        rc = store_commit(s, e);
+    }
+    if (rc != E_OK) {
+        store_rollback(s);
+    }
+    arena_release(&a);
+    return rc;
+}
+
+/* ------------------------------------------------------------ duplicates */
+
+struct pair_acc {
+    struct strmap index; /* "a\x1fb" -> position + 1 */
+    struct dedup_pair *pairs;
+    size_t n, alloc;
+};
+
+struct dedup_ctx {
+    struct store *s;
+    struct err *e;
+    enum app_err rc;
+    double name_floor;
+    struct weight_ctx w;
+    struct pair_acc acc;
+    struct arena *arena;
+    struct namekey *kq;
+};
+
+static void note_pair(struct dedup_ctx *c, const char *p1, const char *n1, const char *p2,
+                      const char *n2, double score, const char *why)
+{
+    int cmp = strcmp(p1, p2);
+    if (cmp == 0) {
+        return;
+    }
+    const char *a = cmp < 0 ? p1 : p2;
+    const char *b = cmp < 0 ? p2 : p1;
+    struct buf key = BUF_INIT;
+    buf_addf(&key, "%s\x1f%s", a, b);
+    uint64_t at;
+    if (strmap_get(&c->acc.index, key.data, &at)) {
+        struct dedup_pair *p = &c->acc.pairs[at - 1];
+        if (score > p->score) {
+            p->score = score;
+            p->reasons = arena_strdup(c->arena, why);
+            p->name_a = arena_strdup(c->arena, cmp < 0 ? n1 : n2);
+            p->name_b = arena_strdup(c->arena, cmp < 0 ? n2 : n1);
+        }
+        buf_release(&key);
+        return;
+    }
+    if (c->acc.n == c->acc.alloc) {
+        c->acc.alloc = c->acc.alloc ? c->acc.alloc * 2 : 64;
+        c->acc.pairs = xrealloc(c->acc.pairs, c->acc.alloc * sizeof *c->acc.pairs);
+    }
+    c->acc.pairs[c->acc.n] = (struct dedup_pair){
+        .a = arena_strdup(c->arena, a),
+        .b = arena_strdup(c->arena, b),
+        .name_a = arena_strdup(c->arena, cmp < 0 ? n1 : n2),
+        .name_b = arena_strdup(c->arena, cmp < 0 ? n2 : n1),
+        .score = score,
+        .reasons = arena_strdup(c->arena, why),
+    };
+    c->acc.n++;
+    strmap_put(&c->acc.index, key.data, c->acc.n, NULL);
+    buf_release(&key);
+}
+
+static bool dedup_key(void *ctx, const struct store_key *k)
+{
+    struct dedup_ctx *c = ctx;
+    key_parse(k->key, k->full, c->kq);
+    struct arena tmp = ARENA_INIT;
+    struct scored *res = NULL;
+    size_t n = 0;
+    c->rc = rank_key(c->s, c->kq, k->kid, DEDUP_CODE_MAX, DEDUP_SCORED_MAX, c->name_floor,
+                     k->person, &c->w, &tmp, &res, &n, c->e);
+    for (size_t i = 0; i < n && c->rc == E_OK; i++) {
+        note_pair(c, k->person, k->full, res[i].person, res[i].full, res[i].score, res[i].why);
+    }
+    arena_release(&tmp);
+    return c->rc == E_OK;
+}
+
+static bool has_str(const struct strs *l, const char *v)
+{
+    for (size_t i = 0; i < l->n_items; i++) {
+        if (strcmp(l->items[i], v) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Weighs what else the two persons' records say: agreeing birth dates, sex
+ * and nationality and shared events raise the name score, conflicts lower
+ * it. Appends the reasons to b. */
+static double adjust(struct store *s, struct dedup_pair *p, struct buf *b, struct arena *a)
+{
+    struct err e = ERR_INIT;
+    struct person x;
+    struct person y;
+    if (store_get(s, OBJ_PERSON, p->a, a, &x, &e) != E_OK ||
+        store_get(s, OBJ_PERSON, p->b, a, &y, &e) != E_OK) {
+        return p->score;
+    }
+    double sc = p->score;
+    if (x.birth_date.prec && y.birth_date.prec) {
+        char dx[DATE_ISO_MAX];
+        char dy[DATE_ISO_MAX];
+        date_iso(x.birth_date, dx);
+        date_iso(y.birth_date, dy);
+        size_t lx = strlen(dx);
+        size_t ly = strlen(dy);
+        if (strcmp(dx, dy) == 0) {
+            sc += lx >= 10 ? 0.08 : 0.04;
+            buf_addf(b, "; same birth date %s", dx);
+        } else if (strncmp(dx, dy, lx < ly ? lx : ly) == 0) {
+            sc += 0.02;
+            buf_addf(b, "; birth dates agree (%s, %s)", dx, dy);
+        } else {
+            sc -= 0.25;
+            buf_addf(b, "; different birth dates (%s, %s)", dx, dy);
+        }
+    }
+    if (x.sex && y.sex) {
+        if (strcmp(x.sex, y.sex) == 0) {
+            sc += 0.02;
+            buf_addf(b, "; same sex (%s)", x.sex);
+        } else {
+            sc -= 0.3;
+            buf_addf(b, "; different sex (%s, %s)", x.sex, y.sex);
+        }
+    }
+    if (x.nationality.n_items && y.nationality.n_items) {
+        const char *shared = NULL;
+        for (size_t i = 0; i < x.nationality.n_items && !shared; i++) {
+            if (has_str(&y.nationality, x.nationality.items[i])) {
+                shared = x.nationality.items[i];
+            }
+        }
+        if (shared) {
+            sc += 0.03;
+            buf_addf(b, "; shared nationality %s", shared);
+        } else {
+            sc -= 0.05;
+            buf_adds(b, "; different nationalities");
+        }
+    }
+    struct strs ex;
+    struct strs ey;
+    if (store_events_of_person(s, p->a, a, &ex, &e) == E_OK &&
+        store_events_of_person(s, p->b, a, &ey, &e) == E_OK) {
+        size_t shared = 0;
+        const char *first = NULL;
+        for (size_t i = 0; i < ex.n_items; i++) {
+            if (has_str(&ey, ex.items[i])) {
+                first = first ? first : ex.items[i];
+                shared++;
+            }
+        }
+        if (shared) {
+            sc += shared > 1 ? 0.08 : 0.05;
+            buf_addf(b, "; %zu shared event%s (%s%s)", shared, shared == 1 ? "" : "s", first,
+                     shared > 1 ? ", ..." : "");
+        }
+    }
+    return sc < 0 ? 0 : sc > 1 ? 1 : sc;
+}
+
+static int by_pair_score(const void *a, const void *b)
+{
+    const struct dedup_pair *x = a;
+    const struct dedup_pair *y = b;
+    if (x->score != y->score) {
+        return x->score > y->score ? -1 : 1;
+    }
+    int c = strcmp(x->a, y->a);
+    return c ? c : strcmp(x->b, y->b);
+}
+
+enum app_err service_dedup(struct store *s, double threshold, struct arena *arena,
+                           struct dedup_pair **out, size_t *n_out, struct err *e)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (threshold <= 0) {
+        threshold = 0.85;
+    }
+    struct dedup_ctx c = {.s = s, .e = e, .arena = arena};
+    /* Other evidence can add up to about 0.2 to a name score. */
+    c.name_floor = threshold - 0.2 > 0.5 ? threshold - 0.2 : 0.5;
+    weights_init(&c.w, s);
+    c.kq = xmalloc(sizeof *c.kq);
+    enum app_err rc = store_keys_each(s, dedup_key, &c, e);
+    if (rc == E_OK) {
+        rc = c.rc;
+    }
+    free(c.kq);
+    strmap_release(&c.w.cache);
+    strmap_release(&c.acc.index);
+    size_t kept = 0;
+    for (size_t i = 0; i < c.acc.n && rc == E_OK; i++) {
+        struct dedup_pair p = c.acc.pairs[i];
+        struct buf reasons = BUF_INIT;
+        buf_addf(&reasons, "names: %s", p.reasons);
+        p.score = adjust(s, &p, &reasons, arena);
+        p.reasons = arena_strdup(arena, reasons.data);
+        buf_release(&reasons);
+        if (p.score >= threshold) {
+            c.acc.pairs[kept++] = p;
+        }
+    }
+    if (rc == E_OK) {
+        qsort(c.acc.pairs, kept, sizeof *c.acc.pairs, by_pair_score);
+        *out = arena_alloc(arena, (kept + 1) * sizeof **out);
+        if (kept) {
+            memcpy(*out, c.acc.pairs, kept * sizeof **out);
+        }
+        *n_out = kept;
+    }
+    free(c.acc.pairs);
+    return rc;
+}
+
+/* ------------------------------------------------------------ merge */
+
+/* Replaces other by keep in a list of ids, dropping repeats. */
+static bool repoint(struct strs *l, const char *keep, const char *other)
+{
+    bool changed = false;
+    size_t n = 0;
+    for (size_t i = 0; i < l->n_items; i++) {
+        const char *v = l->items[i];
+        if (strcmp(v, other) == 0) {
+            v = keep;
+            changed = true;
+        }
+        bool dup = false;
+        for (size_t j = 0; j < n && !dup; j++) {
+            dup = strcmp(l->items[j], v) == 0;
+        }
+        if (dup) {
+            changed = true;
+            continue;
+        }
+        l->items[n++] = v;
+    }
+    l->n_items = n;
+    return changed;
+}
+
+/* The union of two id lists (a's order, then b's new ones), in arena. */
+static struct strs strs_union(const struct strs *a, const struct strs *b, struct arena *arena)
+{
+    struct strs u = {arena_alloc(arena, (a->n_items + b->n_items + 1) * sizeof(char *)), 0};
+    for (size_t i = 0; i < a->n_items; i++) {
+        u.items[u.n_items++] = a->items[i];
+    }
+    for (size_t i = 0; i < b->n_items; i++) {
+        if (!has_str(&u, b->items[i])) {
+            u.items[u.n_items++] = b->items[i];
+        }
+    }
+    return u;
+}
+
+static bool same_opt(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static void merge_into(struct person *k, const struct person *o, struct arena *a)
+{
+    struct person_name *names = arena_alloc(a, (k->n_names + o->n_names + 1) * sizeof *names);
+    size_t n = 0;
+    for (size_t i = 0; i < k->n_names; i++) {
+        names[n++] = k->names[i];
+    }
+    for (size_t i = 0; i < o->n_names; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < n && !dup; j++) {
+            dup = same_opt(names[j].full, o->names[i].full) &&
+                  same_opt(names[j].script, o->names[i].script);
+        }
+        if (!dup) {
+            names[n++] = o->names[i];
+        }
+    }
+    k->names = names;
+    k->n_names = n;
+    k->nationality = strs_union(&k->nationality, &o->nationality, a);
+    k->profiles = strs_union(&k->profiles, &o->profiles, a);
+    k->sources = strs_union(&k->sources, &o->sources, a);
+    struct position *pos = arena_alloc(a, (k->n_positions + o->n_positions + 1) * sizeof *pos);
+    for (size_t i = 0; i < k->n_positions; i++) {
+        pos[i] = k->positions[i];
+    }
+    for (size_t i = 0; i < o->n_positions; i++) {
+        pos[k->n_positions + i] = o->positions[i];
+    }
+    k->positions = pos;
+    k->n_positions += o->n_positions;
+    if (!k->sex) {
+        k->sex = o->sex;
+    }
+    if (!k->birth_date.prec) {
+        k->birth_date = o->birth_date;
+    }
+    if (!k->ethnicity) {
+        k->ethnicity = o->ethnicity;
+    }
+    if (!k->religion) {
+        k->religion = o->religion;
+    }
+    if (!k->has_origin && o->has_origin) {
+        k->has_origin = true;
+        k->origin = o->origin;
+    }
+    if (k->sensitive != TRI_TRUE && o->sensitive == TRI_TRUE) {
+        k->sensitive = TRI_TRUE;
+    }
+    if (!k->extra) {
+        k->extra = o->extra;
+    }
+}
+
+static enum app_err put_indexed(struct store *s, enum obj_kind kind, const void *obj, struct err *e)
+{
+    enum store_put_result res;
+    enum app_err rc = store_put(s, kind, obj, &res, e);
+    if (rc == E_OK && res != STORE_UNCHANGED) {
+        rc = service_search_index(s, kind, obj, e);
+    }
+    return rc;
+}
+
+static enum app_err merge_refs(struct store *s, const char *keep, const char *other,
+                               struct arena *a, size_t *moved, struct err *e)
+{
+    struct store_person_refs refs;
+    enum app_err rc = store_person_refs(s, other, a, &refs, e);
+    for (size_t i = 0; i < refs.events.n_items && rc == E_OK; i++) {
+        struct event ev;
+        rc = store_get(s, OBJ_EVENT, refs.events.items[i], a, &ev, e);
+        if (rc != E_OK) {
+            break;
+        }
+        repoint(&ev.persons, keep, other);
+        if (ev.official && strcmp(ev.official, other) == 0) {
+            ev.official = keep;
+        }
+        rc = put_indexed(s, OBJ_EVENT, &ev, e);
+        (*moved)++;
+    }
+    for (size_t i = 0; i < refs.cases.n_items && rc == E_OK; i++) {
+        struct case_ c;
+        rc = store_get(s, OBJ_CASE, refs.cases.items[i], a, &c, e);
+        if (rc == E_OK) {
+            repoint(&c.subjects, keep, other);
+            rc = put_indexed(s, OBJ_CASE, &c, e);
+            (*moved)++;
+        }
+    }
+    for (size_t i = 0; i < refs.actions.n_items && rc == E_OK; i++) {
+        struct action ac;
+        rc = store_get(s, OBJ_ACTION, refs.actions.items[i], a, &ac, e);
+        if (rc == E_OK) {
+            repoint(&ac.targets, keep, other);
+            rc = put_indexed(s, OBJ_ACTION, &ac, e);
+            (*moved)++;
+        }
+    }
+    return rc;
+}
+
+enum app_err service_person_merge(struct store *s, const char *keep, const char *other,
+                                  const struct principal *by, const char *address, struct err *e)
+{
+    if (strcmp(keep, other) == 0) {
+        return err_set(e, E_INVALID, "cannot merge person '%s' into itself", keep);
+    }
+    enum app_err rc = store_begin(s, e);
+    if (rc != E_OK) {
+        return rc;
+    }
+    struct arena a = ARENA_INIT;
+    struct person k;
+    struct person o;
+    size_t moved = 0;
+    rc = store_get(s, OBJ_PERSON, keep, &a, &k, e);
+    if (rc == E_OK) {
+        rc = store_get(s, OBJ_PERSON, other, &a, &o, e);
+    }
+    if (rc == E_OK) {
+        /* An organization with the same id as `other` would take its action
+         * targets: refuse rather than guess. */
+        if (store_exists(s, OBJ_ORGANIZATION, other)) {
+            rc = err_set(e, E_CONFLICT,
+                         "an organization also has the id '%s': its action targets are ambiguous",
+                         other);
+        }
+    }
+    if (rc == E_OK) {
+        merge_into(&k, &o, &a);
+        rc = put_indexed(s, OBJ_PERSON, &k, e);
+    }
+    if (rc == E_OK) {
+        rc = merge_refs(s, keep, other, &a, &moved, e);
+    }
+    if (rc == E_OK) {
+        rc = store_delete(s, OBJ_PERSON, other, e);
+    }
+    if (rc == E_OK) {
+        char detail[512];
+        snprintf(detail, sizeof detail,
+                 "merged person %s into %s (%zu names now, %zu referring objects re-pointed)",
+                 other, keep, k.n_names, moved);
+        rc = audit_record(s, by, address, "person.merge", "person", keep, detail, e);
+    }
+    if (rc == E_OK) {
+        rc = store_commit(s, e);
+    }
+    if (rc != E_OK) {
+        store_rollback(s);
+    }
+    arena_release(&a);
+    return rc;
+}

@@ -1,0 +1,423 @@
+/*
+ * test_search.c: search through the service layer on an in-memory store:
+ * every variant of the development name set finds its person first; name
+ * keys follow updates, deletes and merges; the full-text index folds
+ * diacritics, splits Chinese into words, and answers phrase and prefix
+ * queries with filters; duplicates are found with reasons; imports note
+ * probable duplicates.
+ */
+/* clang-format off */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+/* clang-format on */
+
+#include "bundle/bundle.h"
+#include "core/buf.h"
+#include "service/auth.h"
+#include "service/search.h"
+#include "service/service.h"
+#include "store/search.h"
+
+static int setup(void **state)
+{
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    if (store_open(":memory:", 0, &s, &e) != E_OK) {
+        fprintf(stderr, "%s\n", e.msg);
+        return -1;
+    }
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    store_close(*state);
+    return 0;
+}
+
+/* Imports bundle text; returns the notes' count, failing the test on error. */
+static size_t import_text(struct store *s, const char *json, struct diags *notes_out)
+{
+    FILE *in = fmemopen((void *)(uintptr_t)json, strlen(json), "r");
+    assert_non_null(in);
+    struct import_report rep;
+    struct diags problems = DIAGS_INIT;
+    struct diags notes = DIAGS_INIT;
+    struct err e = ERR_INIT;
+    enum app_err rc = service_import(s, in, &rep, &problems, &notes, &e);
+    fclose(in);
+    if (rc != E_OK) {
+        for (size_t i = 0; i < problems.n_items; i++) {
+            print_message("%s: %s\n", problems.items[i].where, problems.items[i].msg);
+        }
+        fail_msg("import failed: %s", e.msg);
+    }
+    size_t n = notes.total;
+    if (notes_out) {
+        *notes_out = notes;
+    } else {
+        diags_release(&notes);
+    }
+    diags_release(&problems);
+    return n;
+}
+
+static void json_escaped(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') {
+            buf_addch(b, '\\');
+        }
+        buf_addch(b, *s);
+    }
+}
+
+/* The id of the best person for a query, or "" when none. */
+static const char *top_person(struct store *s, const char *query, struct arena *a, double *score,
+                              const char **why)
+{
+    struct search_hit *h = NULL;
+    size_t n = 0;
+    struct err e = ERR_INIT;
+    assert_int_equal(service_search_persons(s, query, 10, 0, NULL, a, &h, &n, &e), E_OK);
+    if (score) {
+        *score = n ? h[0].score : 0;
+    }
+    if (why) {
+        *why = n ? h[0].why : "";
+    }
+    return n ? h[0].id : "";
+}
+
+/* ---- the development set ------------------------------------------------ */
+
+struct variant {
+    char group[16];
+    char name[160];
+    bool first;
+};
+
+static void names_dev(void **state)
+{
+    struct store *s = *state;
+    const char *shared = getenv("REFUGE_SHARED");
+    if (!shared) {
+        print_message("REFUGE_SHARED is not set: skipping the development name set\n");
+        skip();
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/names-dev.tsv", shared);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        print_message("%s not found: skipping\n", path);
+        skip();
+    }
+    struct variant *v = NULL;
+    size_t n = 0;
+    char line[512];
+    char last[16] = "";
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n') {
+            continue;
+        }
+        char *tab1 = strchr(line, '\t');
+        char *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+        if (!tab1 || !tab2) {
+            continue;
+        }
+        v = realloc(v, (n + 1) * sizeof *v);
+        assert_non_null(v);
+        snprintf(v[n].group, sizeof v[n].group, "%.*s", (int)(tab1 - line), line);
+        snprintf(v[n].name, sizeof v[n].name, "%.*s", (int)(tab2 - tab1 - 1), tab1 + 1);
+        v[n].first = strcmp(v[n].group, last) != 0;
+        snprintf(last, sizeof last, "%s", v[n].group);
+        n++;
+    }
+    fclose(f);
+    assert_true(n > 10);
+
+    /* The registered forms, plus people with similar but different names. */
+    struct buf b = BUF_INIT;
+    buf_adds(&b, "{\"format\": \"refuge-bundle/1\", \"persons\": [");
+    static const char *const others[] = {
+        "Gulnara Zhumabaeva", "Ermek Sadykov",    "Мурат Нурланов", "Ablimit Tohti",
+        "Nurlan Yermekov",    "Айгүл Нұрланқызы", "Memet Tursun",   "Abdurahman Ismail",
+    };
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].first) {
+            buf_addf(&b, "%s{\"id\": \"%s\", \"names\": [{\"full\": \"", count++ ? "," : "",
+                     v[i].group);
+            json_escaped(&b, v[i].name);
+            buf_adds(&b, "\"}]}");
+        }
+    }
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        buf_addf(&b, ",{\"id\": \"other-%zu\", \"names\": [{\"full\": \"%s\"}]}", i, others[i]);
+    }
+    buf_adds(&b, "]}");
+    import_text(s, b.data, NULL);
+    buf_release(&b);
+
+    size_t failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].first) {
+            continue;
+        }
+        struct arena a = ARENA_INIT;
+        double score;
+        const char *why;
+        const char *got = top_person(s, v[i].name, &a, &score, &why);
+        if (strcmp(got, v[i].group) != 0) {
+            print_message("%s: \"%s\" found \"%s\" first (%.2f: %s)\n", v[i].group, v[i].name, got,
+                          score, why);
+            failures++;
+        }
+        arena_release(&a);
+    }
+    free(v);
+    assert_int_equal(failures, 0);
+}
+
+/* ---- keys follow writes ---------------------------------------------------- */
+
+static void put_json(struct store *s, enum obj_kind kind, const char *json)
+{
+    struct arena a = ARENA_INIT;
+    struct bundle_obj o;
+    struct diags d = DIAGS_INIT;
+    struct err e = ERR_INIT;
+    assert_int_equal(bundle_decode_text(kind, json, strlen(json), &a, &o, &d), E_OK);
+    int64_t version = 0;
+    assert_int_equal(service_put_object(s, &o, VERSION_ANY, &version, &d, &e), E_OK);
+    diags_release(&d);
+    arena_release(&a);
+}
+
+static void keys_follow_writes(void **state)
+{
+    struct store *s = *state;
+    struct arena a = ARENA_INIT;
+    put_json(s, OBJ_PERSON, "{\"id\": \"p1\", \"names\": [{\"full\": \"Ермек Нұрланұлы\"}]}");
+    put_json(s, OBJ_PERSON, "{\"id\": \"p2\", \"names\": [{\"full\": \"Gulnar Zhumabekova\"}]}");
+    assert_string_equal(top_person(s, "Yermek Nurlanuly", &a, NULL, NULL), "p1");
+    assert_int_equal(store_code_count(s, "#"), 2);
+
+    /* Renamed: the old name no longer finds p1, the new one does. */
+    put_json(
+        s, OBJ_PERSON,
+        "{\"id\": \"p1\", \"names\": [{\"full\": \"Abdurehim Heyit\"}, {\"full\": \"Абдурехим Хейит\"}]}");
+    assert_string_equal(top_person(s, "Yermek Nurlanuly", &a, NULL, NULL), "");
+    assert_string_equal(top_person(s, "ئابدۇرېھىم ھېيت", &a, NULL, NULL), "p1");
+    assert_int_equal(store_code_count(s, "#"), 3);
+    assert_int_equal(store_code_count(s, "t:yermek"), 0);
+
+    /* Deleted: gone from the index, codes and counts included. */
+    struct err e = ERR_INIT;
+    int64_t version;
+    assert_int_equal(service_delete_object(s, OBJ_PERSON, "p1", VERSION_ANY, &version, &e), E_OK);
+    assert_string_equal(top_person(s, "Abdurehim Heyit", &a, NULL, NULL), "");
+    assert_int_equal(store_code_count(s, "#"), 1);
+    assert_int_equal(store_code_count(s, "t:heiit") + store_code_count(s, "t:heyit"), 0);
+
+    /* A rebuild gives the same answers. */
+    size_t persons = 0;
+    assert_int_equal(service_reindex(s, &persons, NULL, &e), E_OK);
+    assert_int_equal(persons, 1);
+    assert_string_equal(top_person(s, "Гүлнар Жұмабекова", &a, NULL, NULL), "p2");
+    arena_release(&a);
+}
+
+/* ---- merge ------------------------------------------------------------------- */
+
+static const char merge_bundle[] =
+    "{\"format\": \"refuge-bundle/1\","
+    " \"sources\": [{\"id\": \"s1\", \"title\": \"Report\"}, {\"id\": \"s2\", \"title\": \"News\"}],"
+    " \"organizations\": [{\"id\": \"o1\", \"name\": \"Court\"}],"
+    " \"persons\": ["
+    "  {\"id\": \"keep\", \"names\": [{\"full\": \"Gulnar Zhumabekova\", \"script\": \"Latn\"}],"
+    "   \"birth_date\": \"1985-03-02\", \"sex\": \"female\", \"nationality\": [\"KZ\"], \"sources\": [\"s1\"]},"
+    "  {\"id\": \"other\", \"names\": [{\"full\": \"Гүлнар Жұмабекова\", \"script\": \"Cyrl\"}],"
+    "   \"birth_date\": \"1985-03-02\", \"sex\": \"female\", \"sources\": [\"s2\"],"
+    "   \"positions\": [{\"organization\": \"o1\", \"title\": \"clerk\"}]},"
+    "  {\"id\": \"judge\", \"names\": [{\"full\": \"Marat Kozhakhmetov\"}]}],"
+    " \"cases\": [{\"id\": \"c1\", \"title\": \"Case\", \"state\": \"KZ\", \"subjects\": [\"keep\", \"other\"]}],"
+    " \"events\": ["
+    "  {\"id\": \"e1\", \"type\": \"arrest\", \"date\": \"2020-01-05\", \"persons\": [\"other\"], \"official\": \"judge\"},"
+    "  {\"id\": \"e2\", \"type\": \"detention\", \"date\": \"2020-01-06\", \"persons\": [\"keep\", \"other\"]}],"
+    " \"actions\": [{\"id\": \"a1\", \"case\": \"c1\", \"kind\": \"appeal\", \"targets\": [\"other\"]}]}";
+
+static enum app_err find_merge(void *ctx, const struct audit_entry *en)
+{
+    if (en->action && strcmp(en->action, "person.merge") == 0) {
+        *(bool *)ctx = true;
+    }
+    return E_OK;
+}
+
+static void merge_moves_everything(void **state)
+{
+    struct store *s = *state;
+    struct diags notes = DIAGS_INIT;
+    assert_true(import_text(s, merge_bundle, &notes) >= 1);
+    bool noted = false;
+    for (size_t i = 0; i < notes.n_items; i++) {
+        noted = noted || strstr(notes.items[i].msg, "probably the same person") != NULL;
+    }
+    diags_release(&notes);
+    assert_true(noted);
+
+    struct arena a = ARENA_INIT;
+    struct err e = ERR_INIT;
+    struct dedup_pair *pairs = NULL;
+    size_t n = 0;
+    assert_int_equal(service_dedup(s, 0.85, &a, &pairs, &n, &e), E_OK);
+    assert_true(n >= 1);
+    assert_string_equal(pairs[0].a, "keep");
+    assert_string_equal(pairs[0].b, "other");
+    assert_non_null(strstr(pairs[0].reasons, "same birth date 1985-03-02"));
+    assert_non_null(strstr(pairs[0].reasons, "shared event"));
+
+    struct principal who = auth_local_principal();
+    assert_int_equal(service_person_merge(s, "keep", "other", &who, "test", &e), E_OK);
+    assert_false(store_exists(s, OBJ_PERSON, "other"));
+    struct person p;
+    assert_int_equal(store_get(s, OBJ_PERSON, "keep", &a, &p, &e), E_OK);
+    assert_int_equal(p.n_names, 2);
+    assert_int_equal(p.sources.n_items, 2);
+    assert_int_equal(p.n_positions, 1);
+    struct event ev;
+    assert_int_equal(store_get(s, OBJ_EVENT, "e1", &a, &ev, &e), E_OK);
+    assert_string_equal(ev.persons.items[0], "keep");
+    assert_int_equal(store_get(s, OBJ_EVENT, "e2", &a, &ev, &e), E_OK);
+    assert_int_equal(ev.persons.n_items, 1);
+    struct case_ c;
+    assert_int_equal(store_get(s, OBJ_CASE, "c1", &a, &c, &e), E_OK);
+    assert_int_equal(c.subjects.n_items, 1);
+    assert_string_equal(c.subjects.items[0], "keep");
+    struct action ac;
+    assert_int_equal(store_get(s, OBJ_ACTION, "a1", &a, &ac, &e), E_OK);
+    assert_string_equal(ac.targets.items[0], "keep");
+    /* Keys: both names now find keep; nothing finds other. */
+    assert_string_equal(top_person(s, "Гульнар Жумабекова", &a, NULL, NULL), "keep");
+    assert_int_equal(store_code_count(s, "#"), 3);
+    bool audited = false;
+    struct audit_filter f = {0};
+    assert_int_equal(audit_each(s, &who, &f, find_merge, &audited, &e), E_OK);
+    assert_true(audited);
+    assert_int_equal(service_person_merge(s, "keep", "other", &who, "test", &e), E_NOT_FOUND);
+    arena_release(&a);
+}
+
+/* ---- full text --------------------------------------------------------------- */
+
+static const char text_bundle[] =
+    "{\"format\": \"refuge-bundle/1\","
+    " \"sources\": [{\"id\": \"s-zh\", \"title\": \"新闻报道\", \"date\": \"2021-02\"}],"
+    " \"persons\": [{\"id\": \"p1\", \"names\": [{\"full\": \"Ерлан Сейтов\"}]},"
+    "  {\"id\": \"p2\", \"names\": [{\"full\": \"Li Wei\"}]}],"
+    " \"cases\": [{\"id\": \"c-ru\", \"title\": \"Задержание в Алматы\", \"state\": \"KZ\","
+    "   \"subjects\": [\"p1\"], \"opened\": \"2020-03-01\","
+    "   \"summary\": \"Ёрлан был задержан сотрудниками полиции; ему грозит экстрадиция.\"},"
+    "  {\"id\": \"c-zh\", \"title\": \"Li Wei\", \"state\": \"TR\", \"subjects\": [\"p2\"],"
+    "   \"opened\": \"2021-01-10\", \"summary\": \"Müller says extradition hearings continue.\"}],"
+    " \"events\": ["
+    "  {\"id\": \"e-zh\", \"type\": \"arrest\", \"date\": \"2021-01-15\", \"persons\": [\"p2\"],"
+    "   \"sources\": [\"s-zh\"], \"description\": \"他在北京被警察拘留了三天。\"},"
+    "  {\"id\": \"e-ru\", \"type\": \"detention\", \"date\": \"2020-03-02\", \"persons\": [\"p1\"],"
+    "   \"description\": \"Содержится в следственном изоляторе.\"}]}";
+
+static size_t text_ids(struct store *s, const char *q, const struct text_filter *f, struct arena *a,
+                       const char **first)
+{
+    struct search_hit *h = NULL;
+    size_t n = 0;
+    struct err e = ERR_INIT;
+    enum app_err rc = service_search_text(s, q, f, 20, a, &h, &n, &e);
+    if (rc != E_OK) {
+        fail_msg("%s: %s", q, e.msg);
+    }
+    *first = n ? h[0].id : "";
+    return n;
+}
+
+static void full_text(void **state)
+{
+    struct store *s = *state;
+    import_text(s, text_bundle, NULL);
+    struct arena a = ARENA_INIT;
+    const char *id;
+    /* Cyrillic with and without diacritics, any case. */
+    assert_int_equal(text_ids(s, "ёрлан", NULL, &a, &id), 1);
+    assert_string_equal(id, "c-ru");
+    assert_int_equal(text_ids(s, "ерлан", NULL, &a, &id), 1);
+    assert_int_equal(text_ids(s, "ЗАДЕРЖАН", NULL, &a, &id), 1);
+    assert_int_equal(text_ids(s, "muller", NULL, &a, &id), 1);
+    assert_string_equal(id, "c-zh");
+    /* Chinese by word, in text without spaces. */
+    assert_int_equal(text_ids(s, "北京", NULL, &a, &id), 1);
+    assert_string_equal(id, "e-zh");
+    assert_int_equal(text_ids(s, "警察", NULL, &a, &id), 1);
+    assert_int_equal(text_ids(s, "新闻", NULL, &a, &id), 1);
+    assert_string_equal(id, "s-zh");
+    /* Phrases and prefixes. */
+    assert_int_equal(text_ids(s, "\"сотрудниками полиции\"", NULL, &a, &id), 1);
+    assert_int_equal(text_ids(s, "\"полиции сотрудниками\"", NULL, &a, &id), 0);
+    assert_int_equal(text_ids(s, "экстрад*", NULL, &a, &id), 1);
+    assert_int_equal(text_ids(s, "extradit*", NULL, &a, &id), 1);
+    assert_int_equal(text_ids(s, "изолят*", NULL, &a, &id), 1);
+    assert_string_equal(id, "e-ru");
+    /* Filters: kind, dates, case. */
+    struct text_filter f = {.has_kind = true, .kind = OBJ_EVENT};
+    assert_int_equal(text_ids(s, "задержан*", NULL, &a, &id), 1);
+    assert_int_equal(text_ids(s, "задержан*", &f, &a, &id), 0);
+    f = (struct text_filter){.from = "2021"};
+    assert_int_equal(text_ids(s, "extradition", &f, &a, &id), 1);
+    assert_string_equal(id, "c-zh");
+    f = (struct text_filter){.to = "2020-12"};
+    assert_int_equal(text_ids(s, "extradition", &f, &a, &id), 0);
+    f = (struct text_filter){.case_id = "c-zh"};
+    assert_int_equal(text_ids(s, "北京", &f, &a, &id), 1);
+    assert_int_equal(text_ids(s, "新闻", &f, &a, &id), 1);
+    f = (struct text_filter){.case_id = "c-ru"};
+    assert_int_equal(text_ids(s, "北京", &f, &a, &id), 0);
+    /* Writes keep the index in step. */
+    put_json(
+        s, OBJ_EVENT,
+        "{\"id\": \"e-zh\", \"type\": \"arrest\", \"persons\": [\"p2\"], \"description\": \"在上海被捕\"}");
+    assert_int_equal(text_ids(s, "北京", NULL, &a, &id), 0);
+    assert_int_equal(text_ids(s, "上海", NULL, &a, &id), 1);
+    struct err e = ERR_INIT;
+    int64_t version;
+    assert_int_equal(service_delete_object(s, OBJ_EVENT, "e-zh", VERSION_ANY, &version, &e), E_OK);
+    assert_int_equal(text_ids(s, "上海", NULL, &a, &id), 0);
+    /* Attached text. */
+    assert_int_equal(service_source_text(s, "s-zh", "Отчёт о депортации", &e), E_OK);
+    assert_int_equal(text_ids(s, "отчет депортации", NULL, &a, &id), 1);
+    assert_string_equal(id, "s-zh");
+    /* An empty query is refused. */
+    struct search_hit *h;
+    size_t n;
+    assert_int_equal(service_search_text(s, " ... ", NULL, 5, &a, &h, &n, &e), E_INVALID);
+    arena_release(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(names_dev, setup, teardown),
+        cmocka_unit_test_setup_teardown(keys_follow_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(merge_moves_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(full_text, setup, teardown),
+    };
+    store_global_init();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
