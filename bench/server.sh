@@ -28,6 +28,7 @@ export REFUGE_DB="$DB"
 TOKEN=$($R token add "bench-$$" --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
 CASE=$($R cases --json | jq -r '.[length / 2 | floor].id')
 
+rm -f "$OUT/port"
 $R serve --listen 127.0.0.1:0 --port-file "$OUT/port" --threads 2 2>"$OUT/serve.log" &
 SERVER=$!
 for i in $(seq 1 100); do [ -s "$OUT/port" ] && break; sleep 0.1; done

@@ -25,6 +25,7 @@ TOKEN=$($R token add "soak-$$" --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-
 CASE=$($R cases --json | jq -r '.[0].id')
 PERSON=$($R export --case "$CASE" | jq -r '.cases[0].subjects[0]')
 
+rm -f "$OUT/port"
 $R serve --listen 127.0.0.1:0 --port-file "$OUT/port" --threads 2 2>"$OUT/serve.log" &
 SERVER=$!
 for i in $(seq 1 100); do [ -s "$OUT/port" ] && break; sleep 0.1; done
