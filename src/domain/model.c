@@ -3,6 +3,8 @@
  */
 #include "domain/model.h"
 
+#include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +21,22 @@ const char *obj_kind_list_name(enum obj_kind k)
 const char *obj_kind_name(enum obj_kind k)
 {
     return (unsigned)k < OBJ_KIND_COUNT ? kind_names[k] : "?";
+}
+
+static_assert(offsetof(struct source, id) == 0 && offsetof(struct person, id) == 0 &&
+                  offsetof(struct organization, id) == 0 && offsetof(struct case_, id) == 0 &&
+                  offsetof(struct event, id) == 0 && offsetof(struct risk, id) == 0 &&
+                  offsetof(struct action, id) == 0,
+              "every object struct begins with its id");
+
+size_t obj_kind_size(enum obj_kind k)
+{
+    static const size_t sizes[OBJ_KIND_COUNT] = {
+        sizeof(struct source), sizeof(struct person), sizeof(struct organization),
+        sizeof(struct case_),  sizeof(struct event),  sizeof(struct risk),
+        sizeof(struct action),
+    };
+    return (unsigned)k < OBJ_KIND_COUNT ? sizes[k] : 0;
 }
 
 const char *const vocab_source_kind[] = {

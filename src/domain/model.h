@@ -39,6 +39,9 @@ enum obj_kind {
 const char *obj_kind_list_name(enum obj_kind k);
 /* "source", "person", ...: singular, for messages. */
 const char *obj_kind_name(enum obj_kind k);
+/* sizeof the struct of the kind (struct source, struct person, ...). Every
+ * such struct begins with its `const char *id`. */
+size_t obj_kind_size(enum obj_kind k);
 
 struct strs {
     const char **items;

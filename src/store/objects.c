@@ -711,12 +711,7 @@ enum { OBJ_MAX_SIZE = 512, MAX_CHILDREN = 8 };
 
 static size_t obj_size(enum obj_kind k)
 {
-    static const size_t sizes[OBJ_KIND_COUNT] = {
-        sizeof(struct source), sizeof(struct person), sizeof(struct organization),
-        sizeof(struct case_),  sizeof(struct event),  sizeof(struct risk),
-        sizeof(struct action),
-    };
-    return sizes[k];
+    return obj_kind_size(k);
 }
 
 enum app_err store_get(struct store *s, enum obj_kind kind, const char *id, struct arena *arena,
