@@ -32,6 +32,10 @@ sqlite3_stmt *store_stmt(struct store *s, int slot, const char *sql, struct err 
 /* Sets e from the connection's last error. Returns E_STORAGE (or E_CONFLICT
  * for constraint failures). */
 enum app_err store_fail(struct store *s, struct err *e, const char *what);
+/* Steps a prepared, bound statement and collects its first column (ids) into
+ * arena; resets the statement. */
+ATTR_NODISCARD enum app_err store_collect_ids(struct store *s, sqlite3_stmt *st,
+                                              struct arena *arena, struct strs *out, struct err *e);
 /* Runs SQL without results. */
 ATTR_NODISCARD enum app_err store_exec(struct store *s, const char *sql, struct err *e);
 

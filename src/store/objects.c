@@ -841,15 +841,9 @@ enum app_err store_each(struct store *s, enum obj_kind kind, store_each_fn fn, v
     return rc;
 }
 
-/* Runs a one-parameter query whose rows are ids, collecting them in arena. */
-static enum app_err collect_ids(struct store *s, int slot_no, const char *sql, const char *param,
-                                struct arena *arena, struct strs *out, struct err *e)
+enum app_err store_collect_ids(struct store *s, sqlite3_stmt *st, struct arena *arena,
+                               struct strs *out, struct err *e)
 {
-    sqlite3_stmt *st = store_stmt(s, slot_no, sql, e);
-    if (!st) {
-        return e->code;
-    }
-    sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
     size_t alloc = 0;
     out->items = NULL;
     out->n_items = 0;
@@ -868,6 +862,18 @@ static enum app_err collect_ids(struct store *s, int slot_no, const char *sql, c
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot read ids");
+}
+
+/* Runs a one-parameter query whose rows are ids, collecting them in arena. */
+static enum app_err collect_ids(struct store *s, int slot_no, const char *sql, const char *param,
+                                struct arena *arena, struct strs *out, struct err *e)
+{
+    sqlite3_stmt *st = store_stmt(s, slot_no, sql, e);
+    if (!st) {
+        return e->code;
+    }
+    sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
+    return store_collect_ids(s, st, arena, out, e);
 }
 
 enum app_err store_events_of_person(struct store *s, const char *person_id, struct arena *arena,
@@ -1004,23 +1010,7 @@ enum app_err store_events_of_persons(struct store *s, const struct strs *persons
         return e->code;
     }
     sqlite3_bind_text(st, 1, json.data, (int)json.len, SQLITE_STATIC);
-    size_t alloc = 0;
-    out->items = NULL;
-    out->n_items = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->n_items == alloc) {
-            size_t cap = alloc ? alloc * 2 : 64;
-            const char **grown = arena_alloc(arena, cap * sizeof *grown);
-            if (out->n_items) {
-                memcpy(grown, out->items, out->n_items * sizeof *grown);
-            }
-            out->items = grown;
-            alloc = cap;
-        }
-        out->items[out->n_items++] = arena_strdup(arena, (const char *)sqlite3_column_text(st, 0));
-    }
-    sqlite3_reset(st);
+    enum app_err rc = store_collect_ids(s, st, arena, out, e);
     buf_release(&json);
-    return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot read events");
+    return rc;
 }

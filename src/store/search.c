@@ -442,24 +442,7 @@ static enum app_err ids_of(struct store *s, int slot_no, const char *sql, const 
         return e->code;
     }
     sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
-    size_t alloc = 0;
-    out->items = NULL;
-    out->n_items = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->n_items == alloc) {
-            size_t cap = alloc ? alloc * 2 : 16;
-            const char **grown = arena_alloc(arena, cap * sizeof *grown);
-            if (out->n_items) {
-                memcpy(grown, out->items, out->n_items * sizeof *grown);
-            }
-            out->items = grown;
-            alloc = cap;
-        }
-        out->items[out->n_items++] = arena_strdup(arena, (const char *)sqlite3_column_text(st, 0));
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot read references");
+    return store_collect_ids(s, st, arena, out, e);
 }
 
 enum app_err store_person_refs(struct store *s, const char *person, struct arena *arena,
