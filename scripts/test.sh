@@ -1,6 +1,6 @@
 #!/bin/sh
 # test.sh: installs what is missing, builds refuge three times (a debug build
-# and an optimised build, with warnings as errors, and an AddressSanitizer +
+# and a Release build, with warnings as errors, and an AddressSanitizer +
 # UndefinedBehaviorSanitizer build) and runs the whole test suite on the debug
 # and sanitizer builds. Exits non-zero on any failure.
 set -eu
@@ -19,9 +19,9 @@ cmake --build build -j "$jobs"
 echo "== tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
-echo "== build (RelWithDebInfo: the optimiser finds warnings a debug build does not)"
-cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-rel -j "$jobs"
+echo "== build (Release: the optimiser finds warnings a debug build does not)"
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-release -j "$jobs"
 
 echo "== build (ASan + UBSan)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DREFUGE_SANITIZE=ON >/dev/null
