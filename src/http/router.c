@@ -88,10 +88,11 @@ static bool is_json(const char *ct)
     return n == strlen("application/json") && strncasecmp(ct, "application/json", n) == 0;
 }
 
+static void dispatch_checked(struct req *r, struct resp *w, const struct route *rt);
+
 void router_dispatch(struct req *r, struct resp *w)
 {
     const char *allow = NULL;
-    const char *m = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
     const struct route *rt = router_match(r->method, r->path, r->params, &allow);
     if (!rt) {
         if (allow) {
@@ -104,7 +105,16 @@ void router_dispatch(struct req *r, struct resp *w)
     }
     match(rt->pattern, r->path, r->params, r->arena);
     r->route = rt;
-    (void)m;
+    bool snapshot = (rt->flags & R_SNAPSHOT) && store_read_begin(r->store);
+    dispatch_checked(r, w, rt);
+    if (snapshot) {
+        store_read_end(r->store);
+    }
+}
+
+/* The checks a route's flags demand, then its handler. */
+static void dispatch_checked(struct req *r, struct resp *w, const struct route *rt)
+{
     if (!(rt->flags & R_PUBLIC)) {
         if (!access_authenticate(r, w)) {
             return;

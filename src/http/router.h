@@ -15,6 +15,8 @@ enum route_flags {
     R_JSON_BODY = 1 << 3, /* the body must be JSON (415 otherwise) */
     R_OBJECT = 1 << 4,    /* {id} names an object of `kind`: access is checked on it */
     R_BIG_BODY = 1 << 5,  /* the body may be as large as the configured limit (imports) */
+    R_SNAPSHOT = 1 << 6,  /* a plain read: run the whole request in one read transaction
+                             (one set of file locks instead of one per statement) */
 };
 
 struct route {

@@ -6,15 +6,17 @@
 #include "http/api.h"
 #include "http/router.h"
 
-#define OBJECT_ROUTES(list, kind_)                                                         \
-    {"GET", "/api/" list, api_object_list, 0, kind_, "list " list},                        \
-        {"POST", "/api/" list, api_object_create, R_WRITE | R_JSON_BODY, kind_, "create"}, \
-        {"GET", "/api/" list "/{id}", api_object_get, R_OBJECT, kind_, "read one"},        \
-        {"PUT", "/api/" list "/{id}", api_object_put, R_WRITE | R_JSON_BODY | R_OBJECT,    \
-         kind_, "replace (If-Match)"},                                                     \
-    {                                                                                      \
-        "DELETE", "/api/" list "/{id}", api_object_delete, R_WRITE | R_OBJECT, kind_,      \
-            "delete (If-Match)"                                                            \
+/* The five routes of an object kind. `get_flags` is R_SNAPSHOT where reading
+ * one object writes nothing (persons' reads are audited, so not for them). */
+#define OBJECT_ROUTES(list, kind_, get_flags)                                                     \
+    {"GET", "/api/" list, api_object_list, R_SNAPSHOT, kind_, "list " list},                      \
+        {"POST", "/api/" list, api_object_create, R_WRITE | R_JSON_BODY, kind_, "create"},        \
+        {"GET", "/api/" list "/{id}", api_object_get, R_OBJECT | (get_flags), kind_, "read one"}, \
+        {"PUT", "/api/" list "/{id}", api_object_put, R_WRITE | R_JSON_BODY | R_OBJECT,           \
+         kind_, "replace (If-Match)"},                                                            \
+    {                                                                                             \
+        "DELETE", "/api/" list "/{id}", api_object_delete, R_WRITE | R_OBJECT, kind_,             \
+            "delete (If-Match)"                                                                   \
     }
 
 static const struct route routes[] = {
@@ -22,17 +24,17 @@ static const struct route routes[] = {
     {"GET", "/api/openapi.json", api_openapi, R_PUBLIC, OBJ_CASE, "this API's description"},
     {"POST", "/api/session", api_session_create, R_PUBLIC | R_JSON_BODY, OBJ_CASE, "sign in"},
     {"DELETE", "/api/session", api_session_delete, R_WRITE, OBJ_CASE, "sign out"},
-    OBJECT_ROUTES("cases", OBJ_CASE),
+    OBJECT_ROUTES("cases", OBJ_CASE, R_SNAPSHOT),
     {"GET", "/api/cases/{id}/timeline", api_case_timeline, R_OBJECT, OBJ_CASE, "case timeline"},
     {"GET", "/api/cases/{id}/findings", api_case_findings, R_OBJECT, OBJ_CASE, "case findings"},
     {"GET", "/api/cases/{id}/statement", api_case_statement, R_OBJECT, OBJ_CASE,
      "draft a statement"},
-    OBJECT_ROUTES("persons", OBJ_PERSON),
-    OBJECT_ROUTES("organizations", OBJ_ORGANIZATION),
-    OBJECT_ROUTES("events", OBJ_EVENT),
-    OBJECT_ROUTES("sources", OBJ_SOURCE),
-    OBJECT_ROUTES("risks", OBJ_RISK),
-    OBJECT_ROUTES("actions", OBJ_ACTION),
+    OBJECT_ROUTES("persons", OBJ_PERSON, 0),
+    OBJECT_ROUTES("organizations", OBJ_ORGANIZATION, R_SNAPSHOT),
+    OBJECT_ROUTES("events", OBJ_EVENT, R_SNAPSHOT),
+    OBJECT_ROUTES("sources", OBJ_SOURCE, R_SNAPSHOT),
+    OBJECT_ROUTES("risks", OBJ_RISK, R_SNAPSHOT),
+    OBJECT_ROUTES("actions", OBJ_ACTION, R_SNAPSHOT),
     {"POST", "/api/import", api_import, R_WRITE | R_JSON_BODY | R_BIG_BODY, OBJ_CASE,
      "import a bundle (all or nothing)"},
     {"GET", "/api/export", api_export, 0, OBJ_CASE, "export a bundle"},

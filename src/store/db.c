@@ -219,6 +219,20 @@ enum app_err store_commit(struct store *s, struct err *e)
     return E_OK;
 }
 
+bool store_read_begin(struct store *s)
+{
+    return sqlite3_get_autocommit(s->db) &&
+           sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+void store_read_end(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db) &&
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
 void store_rollback(struct store *s)
 {
     if (!sqlite3_get_autocommit(s->db)) {

@@ -38,6 +38,13 @@ int store_schema_version(struct store *s);
 ATTR_NODISCARD enum app_err store_begin(struct store *s, struct err *e);
 ATTR_NODISCARD enum app_err store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
+/* A read transaction (BEGIN DEFERRED) for a group of reads that should see
+ * one snapshot and take the file locks once. False when one could not be
+ * begun (the reads then run one by one). A write inside it that conflicts
+ * fails with E_STORAGE rather than waiting. */
+bool store_read_begin(struct store *s);
+/* Ends it (a write made inside it is committed). */
+void store_read_end(struct store *s);
 
 enum store_put_result {
     STORE_INSERTED,
