@@ -64,15 +64,14 @@ enum app_err bundle_writer_end(struct bundle_writer *w)
     return E_OK;
 }
 
-static int dump_to_buf(const char *buffer, size_t size, void *data)
-{
-    buf_add(data, buffer, size);
-    return 0;
-}
-
 void bundle_encode_object(enum obj_kind kind, const void *obj, struct buf *out)
 {
     json_t *v = codec_encode(kind, obj);
-    json_dump_callback(v, dump_to_buf, out, dump_flags);
+    /* Dumped whole, then copied once: the callback form calls back per token. */
+    char *text = json_dumps(v, dump_flags);
+    if (text) {
+        buf_adds(out, text);
+        free(text);
+    }
     json_decref(v);
 }
