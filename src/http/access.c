@@ -225,3 +225,36 @@ bool access_audit(struct req *r, const char *action, enum obj_kind kind, const c
     }
     return rc == E_OK;
 }
+
+bool access_case_in_full(struct req *r, const char *case_id, struct resp *w)
+{
+    if (!store_exists(r->store, OBJ_CASE, case_id)) {
+        resp_error(w, E_NOT_FOUND, "no such case", NULL);
+        return false;
+    }
+    if (!access_object(r, OBJ_CASE, case_id, NULL, ACCESS_READ, w)) {
+        return false;
+    }
+    struct case_ c;
+    struct err e = ERR_INIT;
+    if (store_get(r->store, OBJ_CASE, case_id, r->arena, &c, &e) != E_OK) {
+        resp_error(w, e.code, e.msg, NULL);
+        return false;
+    }
+    for (size_t i = 0; i < c.subjects.n_items; i++) {
+        if (!auth_can_person(r->store, r->who, c.subjects.items[i], VERB_READ)) {
+            resp_error(w, E_FORBIDDEN, "you may not see everyone in this case", NULL);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool access_all_cases(struct req *r, struct resp *w)
+{
+    if (r->who && (r->who->role == ROLE_ADMIN || r->who->role == ROLE_COORDINATOR)) {
+        return true;
+    }
+    resp_error(w, E_FORBIDDEN, "administrators and coordinators only", NULL);
+    return false;
+}

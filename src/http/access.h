@@ -25,6 +25,15 @@ bool access_is_admin(const struct req *r);
  * For creation, `id` is the new object's id and `obj` its decoded content. */
 bool access_object(struct req *r, enum obj_kind kind, const char *id, const void *obj,
                    enum access_verb verb, struct resp *w);
+/* May the requester see the case together with everyone in it (its subjects'
+ * names appear in timelines, findings, statements and exports)? True when
+ * the case is readable and every subject is; otherwise writes 403 or 404
+ * and returns false. */
+bool access_case_in_full(struct req *r, const char *case_id, struct resp *w);
+/* May the requester import bundles or export the whole store? Administrators
+ * and coordinators only; otherwise writes 403 and returns false. */
+bool access_all_cases(struct req *r, struct resp *w);
+
 /* For lists of cases: 0 when the requester sees every case, else the user id
  * whose assignments limit the list (-1: none at all). */
 int64_t access_case_scope(const struct req *r);

@@ -33,11 +33,7 @@ static void capture_end(struct resp *w, FILE *f, char **data, size_t *len)
 
 static bool case_readable(struct req *r, struct resp *w, const char *id)
 {
-    if (!store_exists(r->store, OBJ_CASE, id)) {
-        resp_error(w, E_NOT_FOUND, "no such case", NULL);
-        return false;
-    }
-    return access_object(r, OBJ_CASE, id, NULL, ACCESS_READ, w);
+    return access_case_in_full(r, id, w);
 }
 
 void api_case_timeline(struct req *r, struct resp *w)
@@ -97,6 +93,9 @@ void api_case_findings(struct req *r, struct resp *w)
 
 void api_import(struct req *r, struct resp *w)
 {
+    if (!access_all_cases(r, w)) {
+        return;
+    }
     FILE *in = fmemopen((void *)(uintptr_t)r->body, r->body_len ? r->body_len : 1, "rb");
     if (!in) {
         resp_error(w, E_INTERNAL, NULL, NULL);
@@ -141,8 +140,10 @@ void api_export(struct req *r, struct resp *w)
         if (!case_readable(r, w, case_id)) {
             return;
         }
-    } else if (access_case_scope(r)) {
-        resp_error(w, E_FORBIDDEN, "export one of your cases with ?case=", "case");
+    } else if (access_case_scope(r) || !access_all_cases(r, w)) {
+        if (access_case_scope(r)) {
+            resp_error(w, E_FORBIDDEN, "export one of your cases with ?case=", "case");
+        }
         return;
     }
     FILE *f;

@@ -17,7 +17,7 @@ void api_case_statement(struct req *r, struct resp *w)
         resp_error(w, E_NOT_FOUND, "no such case", NULL);
         return;
     }
-    if (!access_object(r, OBJ_CASE, id, NULL, ACCESS_READ, w)) {
+    if (!access_case_in_full(r, id, w)) {
         return;
     }
     struct draft_request rq = {.case_id = id,
