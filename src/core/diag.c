@@ -30,11 +30,6 @@ void diag_add(struct diags *d, const char *where, const char *fmt, ...)
     d->n_items++;
 }
 
-bool diag_full(const struct diags *d)
-{
-    return d->n_items >= (d->cap ? d->cap : DIAG_DEFAULT_CAP);
-}
-
 void diags_release(struct diags *d)
 {
     for (size_t i = 0; i < d->n_items; i++) {

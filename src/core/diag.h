@@ -35,8 +35,6 @@ enum { DIAG_DEFAULT_CAP = 100 };
 
 /* Records a problem at `where` (copied). */
 void diag_add(struct diags *d, const char *where, const char *fmt, ...) ATTR_PRINTF(3, 4);
-/* True once the cap is reached: callers may stop looking. */
-bool diag_full(const struct diags *d);
 void diags_release(struct diags *d);
 
 #endif

@@ -182,6 +182,8 @@ bool access_object(struct req *r, enum obj_kind kind, const char *id, const void
         ok = false;
     } else if (obj && verb == ACCESS_WRITE) {
         ok = content_allowed(r, kind, obj, v);
+    } else if (obj && !w) {
+        ok = stored_allowed(r, kind, id, v); /* a list item just read from the store */
     } else if (store_exists(r->store, kind, id)) {
         ok = stored_allowed(r, kind, id, v);
     } else {

@@ -111,18 +111,6 @@ static const char *subject_name(const struct case_view *v, const char *id)
     return p ? person_display_name(p) : id;
 }
 
-void render_findings_text(const struct check_outcome *o, struct date as_of, FILE *out)
-{
-    char asof[64];
-    render_date_text(as_of, false, asof, sizeof asof);
-    if (o->result.n_items == 0) {
-        fprintf(out, "No findings as of %s (%zu case%s checked).\n", asof, o->n_views,
-                o->n_views == 1 ? "" : "s");
-        return;
-    }
-    render_findings_text_groups(o, as_of, out);
-}
-
 void render_findings_text_groups(const struct check_outcome *o, struct date as_of, FILE *out)
 {
     char asof[64];

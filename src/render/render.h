@@ -37,17 +37,16 @@ void render_case_json(const struct case_view *v, FILE *out);
  * ("Removal to China announced by Border Service ..."). */
 void render_event_line(const struct case_view *v, const struct event *ev, struct buf *out);
 
-/* Findings: text grouped by case for the terminal; JSON in the findings
- * contract's shape (with `explain`, also sources, missing_words, demands,
- * destinations and explanation). */
-void render_findings_text(const struct check_outcome *o, struct date as_of, FILE *out);
+/* Findings: JSON in the findings contract's shape (with `explain`, also
+ * sources, missing_words, demands, destinations and explanation). */
 void render_findings_json(const struct check_outcome *o, bool explain, struct buf *out);
 /* The same, for output built batch by batch: appends the findings as array
  * items (after a comma when *count is not 0), counting them in *count; the
  * caller writes the brackets. */
 void render_findings_json_items(const struct check_outcome *o, bool explain, size_t *count,
                                 struct buf *out);
-/* The text groups alone, without the "no findings" line. */
+/* Findings as text for the terminal, grouped by case, most severe first
+ * (nothing when there are none: the caller says so once for a whole run). */
 void render_findings_text_groups(const struct check_outcome *o, struct date as_of, FILE *out);
 void render_history_text(const struct finding_period *p, size_t n, FILE *out);
 void render_history_json(const struct finding_period *p, size_t n, FILE *out);
