@@ -93,6 +93,7 @@ struct bundle_writer {
     FILE *out;
     int list; /* current list (enum obj_kind), or -1 before the first */
     size_t n_in_list;
+    struct buf text; /* one object's text, reused */
 };
 
 void bundle_writer_begin(struct bundle_writer *w, FILE *out);
@@ -100,6 +101,8 @@ void bundle_writer_begin(struct bundle_writer *w, FILE *out);
 void bundle_writer_put(struct bundle_writer *w, enum obj_kind kind, const void *obj);
 /* Closes the document. Returns E_IO if writing failed. */
 ATTR_NODISCARD enum app_err bundle_writer_end(struct bundle_writer *w);
+/* Frees the writer's buffer when an export stops before bundle_writer_end(). */
+void bundle_writer_abandon(struct bundle_writer *w);
 
 /* Encodes one object as canonical JSON text into `out` (for the API). */
 void bundle_encode_object(enum obj_kind kind, const void *obj, struct buf *out);

@@ -10,6 +10,7 @@
  */
 #include "bundle/codec.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1055,6 +1056,292 @@ json_t *codec_encode(enum obj_kind kind, const void *obj)
     }
     return encode_object(obj, t->fields, t->n_fields, evfields,
                          *CAT(obj, t->extra_off, const char *const));
+}
+
+/* ------------------------------------------------ encoding straight to text
+ *
+ * The same output as json_dumps(codec_encode(...), JSON_COMPACT), byte for
+ * byte, without building a tree: reading APIs and exports encode every object
+ * they send, and the tree cost more than the database reads. Strings are
+ * escaped as jansson escapes them; unknown fields (extra) are merged by
+ * jansson as before, since they are rare. */
+
+static void text_string(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    buf_addch(b, '"');
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        buf_add(b, run, (size_t)(p - run));
+        run = p + 1;
+        switch (c) {
+        case '"':
+            buf_add(b, "\\\"", 2);
+            break;
+        case '\\':
+            buf_add(b, "\\\\", 2);
+            break;
+        case '\b':
+            buf_add(b, "\\b", 2);
+            break;
+        case '\f':
+            buf_add(b, "\\f", 2);
+            break;
+        case '\n':
+            buf_add(b, "\\n", 2);
+            break;
+        case '\r':
+            buf_add(b, "\\r", 2);
+            break;
+        case '\t':
+            buf_add(b, "\\t", 2);
+            break;
+        default: {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            buf_add(b, esc, sizeof esc);
+        }
+        }
+    }
+    buf_adds(b, run);
+    buf_addch(b, '"');
+}
+
+static void text_strs(struct buf *b, const struct strs *s)
+{
+    buf_addch(b, '[');
+    for (size_t i = 0; i < s->n_items; i++) {
+        if (i) {
+            buf_addch(b, ',');
+        }
+        text_string(b, s->items[i]);
+    }
+    buf_addch(b, ']');
+}
+
+static void text_object(struct buf *b, const void *in, const struct field *fields, size_t n_fields,
+                        unsigned evfields, const char *extra);
+
+/* Writes `,"key":` (or `"key":` first) and the value; false when the field is
+ * absent and nothing was written. */
+static bool text_value(struct buf *b, const void *in, const struct field *f, bool first)
+{
+    char num[32];
+    const char *str = NULL;
+    const void *sub = NULL;
+    switch (f->kind) {
+    case FK_ID:
+    case FK_TEXT:
+    case FK_COUNTRY:
+    case FK_REGION:
+    case FK_VOCAB:
+    case FK_EVKIND:
+    case FK_REF:
+    case FK_SCRIPT:
+    case FK_LANG:
+    case FK_SHA256:
+    case FK_URL:
+        str = *CAT(in, f->off, const char *const);
+        if (!str) {
+            return false;
+        }
+        break;
+    case FK_DATE: {
+        struct date d = *CAT(in, f->off, const struct date);
+        if (!d.prec) {
+            return false;
+        }
+        date_iso(d, num);
+        str = num;
+        break;
+    }
+    case FK_EVTYPE:
+        str = event_type_name(*CAT(in, f->off, const enum event_type));
+        break;
+    case FK_BOOL:
+        if (!*CAT(in, f->off, const bool)) {
+            return false;
+        }
+        break;
+    case FK_TRI:
+        if (*CAT(in, f->off, const enum tri) == TRI_UNKNOWN) {
+            return false;
+        }
+        break;
+    case FK_REFS:
+    case FK_TARGETS:
+    case FK_TAGS:
+    case FK_COUNTRIES:
+    case FK_VOCABS:
+        if (!CAT(in, f->off, const struct strs)->n_items) {
+            return false;
+        }
+        break;
+    case FK_POSINT:
+        if (!*CAT(in, f->off, const int64_t)) {
+            return false;
+        }
+        break;
+    case FK_PLACE:
+        if (!*CAT(in, f->has_off, const bool)) {
+            return false;
+        }
+        sub = CAT(in, f->off, const struct place);
+        break;
+    case FK_FILE:
+        if (!((const struct source *)in)->has_file) {
+            return false;
+        }
+        break;
+    case FK_NAMES:
+        break;
+    case FK_POSITIONS:
+        if (!((const struct person *)in)->n_positions) {
+            return false;
+        }
+        break;
+    }
+    if (!first) {
+        buf_addch(b, ',');
+    }
+    text_string(b, f->key);
+    buf_addch(b, ':');
+    switch (f->kind) {
+    case FK_BOOL:
+        buf_add(b, "true", 4);
+        break;
+    case FK_TRI:
+        if (*CAT(in, f->off, const enum tri) == TRI_TRUE) {
+            buf_add(b, "true", 4);
+        } else {
+            buf_add(b, "false", 5);
+        }
+        break;
+    case FK_REFS:
+    case FK_TARGETS:
+    case FK_TAGS:
+    case FK_COUNTRIES:
+    case FK_VOCABS:
+        text_strs(b, CAT(in, f->off, const struct strs));
+        break;
+    case FK_POSINT:
+        buf_addf(b, "%" PRId64, *CAT(in, f->off, const int64_t));
+        break;
+    case FK_PLACE: {
+        const struct place *pl = sub;
+        text_object(b, pl, place_fields, ARRAY_LEN(place_fields), ~0U, pl->extra);
+        break;
+    }
+    case FK_FILE: {
+        const struct source *s = in;
+        text_object(b, s, file_fields, ARRAY_LEN(file_fields), ~0U, s->file_extra);
+        break;
+    }
+    case FK_NAMES: {
+        const struct person *p = in;
+        buf_addch(b, '[');
+        for (size_t i = 0; i < p->n_names; i++) {
+            if (i) {
+                buf_addch(b, ',');
+            }
+            text_object(b, &p->names[i], name_fields, ARRAY_LEN(name_fields), ~0U,
+                        p->names[i].extra);
+        }
+        buf_addch(b, ']');
+        break;
+    }
+    case FK_POSITIONS: {
+        const struct person *p = in;
+        buf_addch(b, '[');
+        for (size_t i = 0; i < p->n_positions; i++) {
+            if (i) {
+                buf_addch(b, ',');
+            }
+            text_object(b, &p->positions[i], position_fields, ARRAY_LEN(position_fields), ~0U,
+                        p->positions[i].extra);
+        }
+        buf_addch(b, ']');
+        break;
+    }
+    case FK_ID:
+    case FK_TEXT:
+    case FK_COUNTRY:
+    case FK_REGION:
+    case FK_VOCAB:
+    case FK_EVKIND:
+    case FK_REF:
+    case FK_SCRIPT:
+    case FK_LANG:
+    case FK_SHA256:
+    case FK_URL:
+    case FK_DATE:
+    case FK_EVTYPE:
+        text_string(b, str);
+        break;
+    }
+    return true;
+}
+
+static int dump_to_buf(const char *text, size_t size, void *data)
+{
+    buf_add(data, text, size);
+    return 0;
+}
+
+static void text_object(struct buf *b, const void *in, const struct field *fields, size_t n_fields,
+                        unsigned evfields, const char *extra)
+{
+    buf_addch(b, '{');
+    bool first = true;
+    uint64_t written = 0; /* bit i: fields[i] was written (tables are shorter than 64) */
+    for (size_t i = 0; i < n_fields && i < 64; i++) {
+        const struct field *f = &fields[i];
+        if (f->evmask && !(f->evmask & evfields)) {
+            continue;
+        }
+        if (text_value(b, in, f, first)) {
+            first = false;
+            written |= UINT64_C(1) << i;
+        }
+    }
+    json_t *x = extra ? json_loads(extra, 0, NULL) : NULL;
+    if (json_is_object(x)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(x, key, v)
+        {
+            bool known = false; /* a field written above wins over an unknown one */
+            for (size_t i = 0; i < n_fields && i < 64 && !known; i++) {
+                known = (written >> i & 1) && strcmp(fields[i].key, key) == 0;
+            }
+            if (known) {
+                continue;
+            }
+            if (!first) {
+                buf_addch(b, ',');
+            }
+            first = false;
+            text_string(b, key);
+            buf_addch(b, ':');
+            json_dump_callback(v, dump_to_buf, b, JSON_COMPACT | JSON_ENCODE_ANY);
+        }
+    }
+    json_decref(x);
+    buf_addch(b, '}');
+}
+
+void codec_encode_text(enum obj_kind kind, const void *obj, struct buf *out)
+{
+    const struct kind_table *t = &tables[kind];
+    unsigned evfields = ~0U;
+    if (kind == OBJ_EVENT) {
+        evfields = event_type_fields(((const struct event *)obj)->type);
+    }
+    text_object(out, obj, t->fields, t->n_fields, evfields,
+                *CAT(obj, t->extra_off, const char *const));
 }
 
 enum app_err bundle_decode_text(enum obj_kind kind, const char *text, size_t len,

@@ -18,5 +18,8 @@ void codec_decode(enum obj_kind kind, size_t index, const char *prefix, json_t *
 
 /* Encodes a domain struct of the given kind; returns a new reference. */
 json_t *codec_encode(enum obj_kind kind, const void *obj);
+/* Appends the same object as compact JSON text (what json_dumps of
+ * codec_encode gives, byte for byte) without building a tree. */
+void codec_encode_text(enum obj_kind kind, const void *obj, struct buf *out);
 
 #endif

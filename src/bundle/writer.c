@@ -6,21 +6,15 @@
  * Callers supply objects sorted by id, so two exports of the same data are
  * byte-identical.
  */
-#include <stdlib.h>
-
-#include <jansson.h>
-
 #include "bundle/bundle.h"
 #include "bundle/codec.h"
-
-/* Compact, UTF-8 as it is (no \\u escapes), keys in insertion order. */
-static const size_t dump_flags = JSON_COMPACT;
 
 void bundle_writer_begin(struct bundle_writer *w, FILE *out)
 {
     w->out = out;
     w->list = -1;
     w->n_in_list = 0;
+    w->text = (struct buf)BUF_INIT;
     fprintf(out, "{\"format\": \"%s\"", BUNDLE_FORMAT);
 }
 
@@ -37,18 +31,13 @@ static void open_list(struct bundle_writer *w, enum obj_kind kind)
     w->n_in_list = 0;
 }
 
-static int dump_to_file(const char *buffer, size_t size, void *data)
-{
-    return fwrite(buffer, 1, size, data) == size ? 0 : -1;
-}
-
 void bundle_writer_put(struct bundle_writer *w, enum obj_kind kind, const void *obj)
 {
     open_list(w, kind);
-    json_t *v = codec_encode(kind, obj);
-    fputs(w->n_in_list ? ",\n" : "\n", w->out);
-    json_dump_callback(v, dump_to_file, w->out, dump_flags);
-    json_decref(v);
+    buf_reset(&w->text);
+    buf_adds(&w->text, w->n_in_list ? ",\n" : "\n");
+    codec_encode_text(kind, obj, &w->text);
+    fwrite(w->text.data, 1, w->text.len, w->out);
     w->n_in_list++;
 }
 
@@ -58,20 +47,19 @@ enum app_err bundle_writer_end(struct bundle_writer *w)
         fputs("\n]", w->out);
     }
     fputs("}\n", w->out);
+    buf_release(&w->text);
     if (fflush(w->out) != 0 || ferror(w->out)) {
         return E_IO;
     }
     return E_OK;
 }
 
+void bundle_writer_abandon(struct bundle_writer *w)
+{
+    buf_release(&w->text);
+}
+
 void bundle_encode_object(enum obj_kind kind, const void *obj, struct buf *out)
 {
-    json_t *v = codec_encode(kind, obj);
-    /* Dumped whole, then copied once: the callback form calls back per token. */
-    char *text = json_dumps(v, dump_flags);
-    if (text) {
-        buf_adds(out, text);
-        free(text);
-    }
-    json_decref(v);
+    codec_encode_text(kind, obj, out);
 }

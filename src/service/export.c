@@ -81,6 +81,7 @@ enum app_err service_export(struct store *s, const char *case_id, FILE *out, str
         }
     }
     if (rc != E_OK) {
+        bundle_writer_abandon(&w);
         return rc == E_IO ? err_set(e, E_IO, "cannot write the bundle") : rc;
     }
     if (bundle_writer_end(&w) != E_OK) {

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "bundle/bundle.h"
+#include "bundle/codec.h"
 #include "core/embedded.h"
 
 struct counts {
@@ -63,6 +64,70 @@ static void reads_the_example(void **state)
     assert_int_equal(c.objects[OBJ_EVENT], 7);
     assert_int_equal(c.objects[OBJ_PERSON], 3);
     assert_int_equal(c.valid, 17);
+    diags_release(&d);
+}
+
+/* The text encoder gives exactly what jansson gives for the same tree. */
+static void same_as_tree(const struct bundle_obj *o)
+{
+    json_t *tree = codec_encode(o->kind, &o->u);
+    char *want = json_dumps(tree, JSON_COMPACT);
+    struct buf got = BUF_INIT;
+    codec_encode_text(o->kind, &o->u, &got);
+    assert_non_null(want);
+    assert_string_equal(got.data, want);
+    free(want);
+    json_decref(tree);
+    buf_release(&got);
+}
+
+static enum app_err compare(void *ctx, const struct bundle_obj *o, struct diags *problems)
+{
+    (void)problems;
+    size_t *n = ctx;
+    assert_true(o->valid);
+    same_as_tree(o);
+    (*n)++;
+    return E_OK;
+}
+
+static void text_encoding_matches_jansson(void **state)
+{
+    (void)state;
+    const struct embedded_file *f = example();
+    FILE *in = fmemopen((void *)(uintptr_t)f->data, f->len, "rb");
+    assert_non_null(in);
+    size_t n = 0;
+    struct diags d = DIAGS_INIT;
+    struct bundle_sink sink = {.ctx = &n, .object = compare};
+    assert_int_equal(bundle_read(in, NULL, &sink, &d, NULL), E_OK);
+    fclose(in);
+    assert_int_equal(n, 17);
+    /* Escapes, control characters, non-ASCII text and unknown fields, nested too. */
+    static const char *const objects[][2] = {
+        {"persons", "{\"id\":\"p1\",\"names\":[{\"full\":\"Q\\u0001\\u001f\\b\\f\\n\\r\\t"
+                    "\\\\/\\u007f \u041c\u04b1\u0441\u0430 \u0645\u062d\u0645\u062f \U0001F600\","
+                    "\"script\":\"Cyrl\",\"x-n\":[1,{\"a\":null}]}],\"x-top\":\"\\u2028\","
+                    "\"sex\":\"male\"}"},
+        {"events", "{\"id\":\"e1\",\"type\":\"detention\",\"date\":\"2019-10\","
+                   "\"persons\":[\"p1\"],\"place\":{\"country\":\"KZ\",\"x\":1.5},"
+                   "\"description\":\"\\\"quoted\\\" \\\\ back\",\"zz\":true}"},
+    };
+    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++) {
+        struct arena a = ARENA_INIT;
+        struct bundle_obj o;
+        enum obj_kind kind = strcmp(objects[i][0], "persons") == 0 ? OBJ_PERSON : OBJ_EVENT;
+        enum app_err rc =
+            bundle_decode_text(kind, objects[i][1], strlen(objects[i][1]), &a, &o, &d);
+        if (rc != E_OK) {
+            for (size_t j = 0; j < d.n_items; j++) {
+                fprintf(stderr, "%s: %s\n", d.items[j].where, d.items[j].msg);
+            }
+        }
+        assert_int_equal(rc, E_OK);
+        same_as_tree(&o);
+        arena_release(&a);
+    }
     diags_release(&d);
 }
 
@@ -140,6 +205,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_the_example),
+        cmocka_unit_test(text_encoding_matches_jansson),
         cmocka_unit_test(every_truncation_is_refused),
         cmocka_unit_test(mutations_never_crash),
         cmocka_unit_test(problems_are_capped),
