@@ -228,7 +228,7 @@ static enum app_err check_batch(struct store *s, const struct check_request *rq,
     out->treaties = *treaties;
     struct case_ *cases;
     size_t n_cases;
-    enum app_err rc = store_get_many(s, OBJ_CASE, ids, a, (void **)&cases, &n_cases, e);
+    enum app_err rc = store_get_page(s, OBJ_CASE, ids, a, (void **)&cases, &n_cases, e);
     if (rc != E_OK) {
         return rc;
     }

@@ -12,7 +12,8 @@
 /* Statement cache slots: one block per object kind, then free slots for
  * queries that belong to no kind (see STMT_MISC). */
 enum {
-    STMT_PER_KIND = 56, /* objects.c: 8 operations, 4 per child (8 at most), 1 + 8 batch reads */
+    STMT_PER_KIND =
+        66, /* objects.c: 8 operations, 4 per child (8 at most), 2 x (1 + 8) batch reads */
     STMT_MISC = OBJ_KIND_COUNT * STMT_PER_KIND,
     STMT_MISC_COUNT = 128,
     STMT_SLOTS = STMT_MISC + STMT_MISC_COUNT,

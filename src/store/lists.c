@@ -74,30 +74,40 @@ enum app_err store_delete(struct store *s, enum obj_kind kind, const char *id, s
     return E_OK;
 }
 
+/* store_list's statements: one per kind, with and without a cursor (a
+ * cursor in an OR with "IS NULL" would make SQLite scan from the start), and
+ * two more for cases seen by one assignee. Slots STMT_MISC + 112 onwards. */
+enum { SLOT_LIST = STMT_MISC + 112, SLOT_LIST_ASSIGNED = SLOT_LIST + 2 * OBJ_KIND_COUNT };
+
+_Static_assert(SLOT_LIST_ASSIGNED + 2 <= STMT_MISC + STMT_MISC_COUNT, "statement slots");
+
 enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_filter *f,
                         struct arena *arena, struct strs *out, bool *more, struct err *e)
 {
     /* Filters are fixed SQL fragments; values are always bound. */
+    bool assigned = kind == OBJ_CASE && f->assigned_to;
+    int slot = assigned ? SLOT_LIST_ASSIGNED : SLOT_LIST + 2 * (int)kind;
+    slot += f->after ? 1 : 0;
     struct buf sql = BUF_INIT;
-    buf_addf(&sql, "SELECT id FROM %s AS t WHERE (?1 IS NULL OR t.id > ?1)", tables[kind]);
+    buf_addf(&sql, "SELECT id FROM %s AS t WHERE %s", tables[kind],
+             f->after ? "t.id > ?1" : "?1 IS NULL");
     if (kind == OBJ_CASE) {
         buf_adds(
             &sql,
             " AND (?2 IS NULL OR coalesce(t.status, 'open') = ?2)"
             " AND (?3 IS NULL OR t.state = ?3)"
             " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM case_tag g WHERE g.case_id = t.id AND g.tag = ?4))");
-        if (f->assigned_to) {
+        if (assigned) {
             buf_adds(&sql, " AND EXISTS (SELECT 1 FROM case_assignment a"
                            " WHERE a.case_id = t.id AND a.user_id = ?5)");
         }
     }
     buf_adds(&sql, " ORDER BY t.id LIMIT ?6");
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
-        buf_release(&sql);
-        return store_fail(s, e, "cannot list");
-    }
+    sqlite3_stmt *st = store_stmt(s, slot, sql.data, e);
     buf_release(&sql);
+    if (!st) {
+        return e->code;
+    }
     size_t limit = f->limit ? f->limit : 50;
     if (f->after) {
         sqlite3_bind_text(st, 1, f->after, -1, SQLITE_STATIC);
@@ -130,7 +140,8 @@ enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_
     }
     enum app_err result =
         (rc == SQLITE_ROW || rc == SQLITE_DONE) ? E_OK : store_fail(s, e, "cannot list");
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return result;
 }
 

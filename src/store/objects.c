@@ -915,8 +915,13 @@ static int many_slot(enum obj_kind k, int which)
     return slot(k, OP_CHILD0 + MAX_CHILDREN * CH_OPS + which);
 }
 
-enum app_err store_get_many(struct store *s, enum obj_kind kind, const struct strs *ids,
-                            struct arena *arena, void **out, size_t *n_out, struct err *e)
+/* Reads the objects with the given ids. By list (`range` false): `id IN` a
+ * JSON array of them. By range (`range` true, ids sorted in byte order): the
+ * rows between the first and the last id, in index order, keeping those in
+ * the list: no temporary index and no sort, for pages of consecutive ids. */
+static enum app_err get_many(struct store *s, enum obj_kind kind, const struct strs *ids,
+                             bool range, struct arena *arena, void **out, size_t *n_out,
+                             struct err *e)
 {
     const struct objdef *d = &defs[kind];
     size_t size = obj_size(kind);
@@ -926,14 +931,19 @@ enum app_err store_get_many(struct store *s, enum obj_kind kind, const struct st
         return E_OK;
     }
     struct buf json = BUF_INIT;
-    ids_json(ids, &json);
+    if (!range) {
+        ids_json(ids, &json);
+    }
+    const char *first = ids->items[0];
+    const char *last = ids->items[ids->n_items - 1];
+    int base = range ? 1 + MAX_CHILDREN : 0;
     struct buf sql = BUF_INIT;
-    int sl = many_slot(kind, 0);
+    int sl = many_slot(kind, base);
     if (!s->stmts[sl]) {
         buf_adds(&sql, "SELECT ");
         add_col_list(&sql, d->cols, d->n_cols);
-        buf_addf(&sql, " FROM %s WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
-                 d->table);
+        buf_addf(&sql, " FROM %s WHERE %s ORDER BY id", d->table,
+                 range ? "id BETWEEN ?2 AND ?3" : "id IN (SELECT value FROM json_each(?1))");
     }
     sqlite3_stmt *st = store_stmt(s, sl, sql.data, e);
     buf_release(&sql);
@@ -942,10 +952,25 @@ enum app_err store_get_many(struct store *s, enum obj_kind kind, const struct st
         buf_release(&json);
         return e->code;
     }
-    sqlite3_bind_text(st, 1, json.data, (int)json.len, SQLITE_STATIC);
+    if (range) {
+        sqlite3_bind_text(st, 2, first, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, last, -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_text(st, 1, json.data, (int)json.len, SQLITE_STATIC);
+    }
     char *arr = *out;
     int step;
+    size_t want = 0; /* range: the next id of the list not yet passed */
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (range) {
+            const char *id = (const char *)sqlite3_column_text(st, 0);
+            while (want < ids->n_items && strcmp(ids->items[want], id) < 0) {
+                want++;
+            }
+            if (want == ids->n_items || strcmp(ids->items[want], id) != 0) {
+                continue; /* between two ids of the list, not in it */
+            }
+        }
         read_row(st, d, arr + *n_out * size, arena);
         (*n_out)++;
     }
@@ -956,14 +981,19 @@ enum app_err store_get_many(struct store *s, enum obj_kind kind, const struct st
     }
     for (size_t c = 0; c < d->n_children && rc == E_OK; c++) {
         const struct child *ch = &d->children[c];
-        sl = many_slot(kind, 1 + (int)c);
+        sl = many_slot(kind, base + 1 + (int)c);
         buf_init(&sql);
         if (!s->stmts[sl]) {
             buf_addf(&sql, "SELECT %s, ", ch->owner);
             add_col_list(&sql, ch->cols, ch->n_cols);
-            buf_addf(&sql,
-                     " FROM %s WHERE %s IN (SELECT value FROM json_each(?1)) ORDER BY %s, pos",
-                     ch->table, ch->owner, ch->owner);
+            if (range) {
+                buf_addf(&sql, " FROM %s WHERE %s BETWEEN ?2 AND ?3 ORDER BY %s, pos", ch->table,
+                         ch->owner, ch->owner);
+            } else {
+                buf_addf(&sql,
+                         " FROM %s WHERE %s IN (SELECT value FROM json_each(?1)) ORDER BY %s, pos",
+                         ch->table, ch->owner, ch->owner);
+            }
         }
         st = store_stmt(s, sl, sql.data, e);
         buf_release(&sql);
@@ -971,7 +1001,12 @@ enum app_err store_get_many(struct store *s, enum obj_kind kind, const struct st
             rc = e->code;
             break;
         }
-        sqlite3_bind_text(st, 1, json.data, (int)json.len, SQLITE_STATIC);
+        if (range) {
+            sqlite3_bind_text(st, 2, first, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, last, -1, SQLITE_STATIC);
+        } else {
+            sqlite3_bind_text(st, 1, json.data, (int)json.len, SQLITE_STATIC);
+        }
         /* Both sides are in id order: walk them together. */
         size_t i = 0;
         size_t alloc = 0;
@@ -994,6 +1029,23 @@ enum app_err store_get_many(struct store *s, enum obj_kind kind, const struct st
     }
     buf_release(&json);
     return rc;
+}
+
+enum app_err store_get_many(struct store *s, enum obj_kind kind, const struct strs *ids,
+                            struct arena *arena, void **out, size_t *n_out, struct err *e)
+{
+    return get_many(s, kind, ids, false, arena, out, n_out, e);
+}
+
+enum app_err store_get_page(struct store *s, enum obj_kind kind, const struct strs *ids,
+                            struct arena *arena, void **out, size_t *n_out, struct err *e)
+{
+    for (size_t i = 1; i < ids->n_items; i++) {
+        if (strcmp(ids->items[i - 1], ids->items[i]) >= 0) {
+            return get_many(s, kind, ids, false, arena, out, n_out, e); /* not a page */
+        }
+    }
+    return get_many(s, kind, ids, true, arena, out, n_out, e);
 }
 
 enum app_err store_events_of_persons(struct store *s, const struct strs *persons,

@@ -79,6 +79,13 @@ ATTR_NODISCARD enum app_err store_each(struct store *s, enum obj_kind kind, stor
 ATTR_NODISCARD enum app_err store_get_many(struct store *s, enum obj_kind kind,
                                            const struct strs *ids, struct arena *arena, void **out,
                                            size_t *n_out, struct err *e);
+/* The same for a page of ids from store_list() (sorted, consecutive in id
+ * order but for filtered-out ones): reads the id range between the first and
+ * the last id in index order, which is much cheaper than a list of ids when
+ * the page is dense. Falls back to store_get_many() when ids are unsorted. */
+ATTR_NODISCARD enum app_err store_get_page(struct store *s, enum obj_kind kind,
+                                           const struct strs *ids, struct arena *arena, void **out,
+                                           size_t *n_out, struct err *e);
 
 /* Ids of the events that name any of the persons, into arena (no order). */
 ATTR_NODISCARD enum app_err store_events_of_persons(struct store *s, const struct strs *persons,

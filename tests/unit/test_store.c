@@ -146,6 +146,44 @@ static void iterates_in_id_order(void **state)
     assert_int_equal(store_count(s, OBJ_PERSON), 3);
 }
 
+/* A page with gaps (ids left out between its first and last) and an
+ * unsorted list read the same objects, each with its own names only. */
+static void reads_pages_with_gaps(void **state)
+{
+    struct store *s = *state;
+    struct err e = ERR_INIT;
+    enum store_put_result r;
+    assert_int_equal(store_begin(s, &e), E_OK);
+    static const char *const all[] = {"a", "b", "c", "d", "e", "f"};
+    for (size_t i = 0; i < 6; i++) {
+        struct person_name nm[2] = {{.full = all[i], .script = "Latn", .kind = "primary"},
+                                    {.full = "Other", .script = "Latn", .kind = "alias"}};
+        struct person p = {.id = all[i], .names = nm, .n_names = 1 + i % 2};
+        assert_int_equal(store_put(s, OBJ_PERSON, &p, &r, &e), E_OK);
+    }
+    assert_int_equal(store_commit(s, &e), E_OK);
+    const char *page[] = {"b", "d", "e"};
+    const char *unsorted[] = {"e", "b", "d"};
+    for (int way = 0; way < 3; way++) {
+        struct arena a = ARENA_INIT;
+        struct strs ids = {way == 2 ? unsorted : page, 3};
+        struct person *got;
+        size_t n;
+        enum app_err rc = way == 0 ? store_get_many(s, OBJ_PERSON, &ids, &a, (void **)&got, &n, &e)
+                                   : store_get_page(s, OBJ_PERSON, &ids, &a, (void **)&got, &n, &e);
+        assert_int_equal(rc, E_OK);
+        assert_int_equal(n, 3);
+        for (size_t i = 0; i < n; i++) {
+            assert_string_equal(got[i].id, page[i]);
+            assert_string_equal(got[i].names[0].full, page[i]);
+        }
+        assert_int_equal(got[0].n_names, 2); /* b */
+        assert_int_equal(got[1].n_names, 2); /* d */
+        assert_int_equal(got[2].n_names, 1); /* e */
+        arena_release(&a);
+    }
+}
+
 static void rollback_leaves_nothing(void **state)
 {
     struct store *s = *state;
@@ -188,6 +226,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(writes_only_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(reads_back_every_field, setup, teardown),
         cmocka_unit_test_setup_teardown(iterates_in_id_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(reads_pages_with_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(rollback_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(schema_is_current, setup, teardown),
         cmocka_unit_test(refuses_foreign_files),
