@@ -17,23 +17,44 @@ struct arena_block {
 
 enum { ARENA_BLOCK = 64 * 1024 };
 
-void *arena_alloc(struct arena *a, size_t n)
+/* Bytes from the arena, not cleared. A request larger than a quarter block
+ * gets a block of its own, linked behind the current one so that the
+ * current one's free space is not abandoned. */
+static void *arena_raw(struct arena *a, size_t n)
 {
     size_t align = alignof(max_align_t);
     n = (n + align - 1) & ~(align - 1);
     if (!n) {
         n = align;
     }
+    if (n > ARENA_BLOCK / 4) {
+        struct arena_block *b = xmalloc(sizeof *b + n);
+        b->size = n;
+        if (a->head) {
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            b->next = NULL;
+            a->head = b;
+            a->used = n;
+        }
+        return b->data;
+    }
     if (!a->head || a->used + n > a->head->size) {
-        size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-        struct arena_block *b = xmalloc(sizeof *b + size);
-        b->size = size;
+        struct arena_block *b = xmalloc(sizeof *b + ARENA_BLOCK);
+        b->size = ARENA_BLOCK;
         b->next = a->head;
         a->head = b;
         a->used = 0;
     }
     void *p = a->head->data + a->used;
     a->used += n;
+    return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    void *p = arena_raw(a, n);
     memset(p, 0, n);
     return p;
 }
@@ -43,7 +64,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
     if (!s) {
         return NULL;
     }
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_raw(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
