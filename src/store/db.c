@@ -211,9 +211,25 @@ enum app_err store_begin(struct store *s, struct err *e)
     return store_exec(s, "BEGIN IMMEDIATE", e);
 }
 
+/* Transaction control runs on every request: cached statements spare the
+ * parser. Slots STMT_MISC + 3 to + 5. */
+enum { SLOT_BEGIN_READ = STMT_MISC + 3, SLOT_COMMIT, SLOT_ROLLBACK };
+
+static bool run_cached(struct store *s, int slot, const char *sql)
+{
+    struct err e = ERR_INIT;
+    sqlite3_stmt *st = store_stmt(s, slot, sql, &e);
+    if (!st) {
+        return false;
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE;
+}
+
 enum app_err store_commit(struct store *s, struct err *e)
 {
-    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+    if (!run_cached(s, SLOT_COMMIT, "COMMIT")) {
         return store_fail(s, e, "cannot commit");
     }
     return E_OK;
@@ -221,21 +237,19 @@ enum app_err store_commit(struct store *s, struct err *e)
 
 bool store_read_begin(struct store *s)
 {
-    return sqlite3_get_autocommit(s->db) &&
-           sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL) == SQLITE_OK;
+    return sqlite3_get_autocommit(s->db) && run_cached(s, SLOT_BEGIN_READ, "BEGIN DEFERRED");
 }
 
 void store_read_end(struct store *s)
 {
-    if (!sqlite3_get_autocommit(s->db) &&
-        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(s->db) && !run_cached(s, SLOT_COMMIT, "COMMIT")) {
+        run_cached(s, SLOT_ROLLBACK, "ROLLBACK");
     }
 }
 
 void store_rollback(struct store *s)
 {
     if (!sqlite3_get_autocommit(s->db)) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        run_cached(s, SLOT_ROLLBACK, "ROLLBACK");
     }
 }
