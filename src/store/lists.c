@@ -76,10 +76,11 @@ enum app_err store_delete(struct store *s, enum obj_kind kind, const char *id, s
 
 /* store_list's statements: one per kind, with and without a cursor (a
  * cursor in an OR with "IS NULL" would make SQLite scan from the start), and
- * two more for cases seen by one assignee. Slots STMT_MISC + 112 onwards. */
-enum { SLOT_LIST = STMT_MISC + 112, SLOT_LIST_ASSIGNED = SLOT_LIST + 2 * OBJ_KIND_COUNT };
+ * two more for cases seen by one assignee. Slots STMT_MISC + 128 .. + 143. */
+enum { SLOT_LIST = STMT_MISC + 128, SLOT_LIST_ASSIGNED = SLOT_LIST + 2 * OBJ_KIND_COUNT };
 
-_Static_assert(SLOT_LIST_ASSIGNED + 2 <= STMT_MISC + STMT_MISC_COUNT, "statement slots");
+_Static_assert(SLOT_LIST_ASSIGNED + 2 <= STMT_MISC + 144,
+               "store_list uses STMT_MISC + 128 .. + 143");
 
 enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_filter *f,
                         struct arena *arena, struct strs *out, bool *more, struct err *e)
