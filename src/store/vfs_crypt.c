@@ -63,6 +63,9 @@ struct cfile {
     char kind;             /* 'D', 'W' or 'J' */
     uint32_t hdr_frame;    /* WAL: last frame whose header we wrote ... */
     uint32_t hdr_pgno;     /* ... and the page number it names */
+    int64_t part_start;    /* WAL: a page written in two parts (see c_write) ... */
+    int part_lo, part_hi;  /* ... the bytes of it received so far */
+    unsigned char part[CRYPT_PAGE];
     unsigned char scratch[CRYPT_PAGE];
 };
 
@@ -346,7 +349,27 @@ static int c_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
             }
             rc = REAL(cf)->pMethods->xWrite(REAL(cf), src, (int)n, pos);
         } else {
-            if (r.start != pos || n != CRYPT_PAGE) {
+            if ((r.start != pos || n != CRYPT_PAGE) && cf->kind == 'W') {
+                /* Without POWERSAFE_OVERWRITE, SQLite pads the WAL to a sector
+                 * boundary after a commit with copies of the commit frame, and
+                 * splits the one that crosses the boundary into two writes with
+                 * a sync between them. Only a whole page can be sealed: collect
+                 * the parts, write when complete. (The split frame is padding:
+                 * the commit frame before it is already whole and synced.) */
+                int lo = (int)(pos - r.start);
+                if (cf->part_start != r.start || cf->part_hi != lo) {
+                    cf->part_start = r.start;
+                    cf->part_lo = lo;
+                }
+                memcpy(cf->part + lo, src, (size_t)n);
+                cf->part_hi = lo + (int)n;
+                if (cf->part_lo != 0 || cf->part_hi != CRYPT_PAGE) {
+                    pos += n;
+                    continue;
+                }
+                src = cf->part;
+                cf->part_start = -1;
+            } else if (r.start != pos || n != CRYPT_PAGE) {
                 sqlite3_log(SQLITE_IOERR_WRITE, "refuge-crypt: partial page write refused");
                 return SQLITE_IOERR_WRITE;
             }
@@ -363,7 +386,7 @@ static int c_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
                 return SQLITE_IOERR_WRITE;
             }
             seal(cf, r.index, src, cf->scratch);
-            rc = REAL(cf)->pMethods->xWrite(REAL(cf), cf->scratch, CRYPT_PAGE, pos);
+            rc = REAL(cf)->pMethods->xWrite(REAL(cf), cf->scratch, CRYPT_PAGE, r.start);
         }
         if (rc != SQLITE_OK) {
             return rc;
@@ -380,6 +403,7 @@ static int c_close(sqlite3_file *f)
     sodium_free(cf->secret);
     cf->secret = NULL;
     sodium_memzero(cf->scratch, sizeof cf->scratch);
+    sodium_memzero(cf->part, sizeof cf->part);
     return rc;
 }
 
@@ -482,6 +506,7 @@ static int c_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags
     struct cvfs *cv = (struct cvfs *)vfs;
     struct cfile *cf = (struct cfile *)f;
     memset(cf, 0, sizeof *cf);
+    cf->part_start = -1;
     cf->real = (sqlite3_file *)((char *)cf + ((sizeof *cf + 7) & ~(size_t)7));
     if ((flags & REFUSED_OPENS) || !name) {
         atomic_fetch_add(&n_temp, 1);
