@@ -712,9 +712,14 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
            (unsigned long long)st.pages_decrypted, (unsigned long long)st.mac_fail_db,
            (unsigned long long)st.mac_fail_wal, (unsigned long long)st.mac_fail_journal,
            (unsigned long long)st.header_synth, (unsigned long long)st.temp_refused);
-    if (st.mac_fail_db || st.mac_fail_wal || st.mac_fail_journal) {
-        printf("WARNING: pages failed authentication: the files were damaged or changed\n");
+    if (st.mac_fail_db) {
+        printf("FAILED: database pages failed authentication: the file was damaged or changed\n");
         failed++;
+    }
+    if (st.mac_fail_wal || st.mac_fail_journal) {
+        printf("note: WAL frames or journal pages failed authentication and were dropped: normal "
+               "once after a crash or power cut (a torn last write); if it happens again, the "
+               "WAL was changed and later commits may be missing\n");
     }
     printf("%s\n", failed ? "problems found" : "all checks passed");
     return failed ? 1 : 0;

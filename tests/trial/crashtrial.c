@@ -38,11 +38,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sys/stat.h>
-#include <sys/wait.h>
-
 #include <sodium.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "store/vfs_crypt.h"
 
@@ -223,62 +222,72 @@ static int x_close(sqlite3_file *pf)
 }
 
 #define XR(pf) (((struct xfile *)(pf))->real)
+
 static int x_read(sqlite3_file *pf, void *b, int n, sqlite3_int64 o)
 {
     return XR(pf)->pMethods->xRead(XR(pf), b, n, o);
 }
+
 static int x_fsize(sqlite3_file *pf, sqlite3_int64 *s)
 {
     return XR(pf)->pMethods->xFileSize(XR(pf), s);
 }
+
 static int x_lock(sqlite3_file *pf, int l)
 {
     return XR(pf)->pMethods->xLock(XR(pf), l);
 }
+
 static int x_unlock(sqlite3_file *pf, int l)
 {
     return XR(pf)->pMethods->xUnlock(XR(pf), l);
 }
+
 static int x_check(sqlite3_file *pf, int *o)
 {
     return XR(pf)->pMethods->xCheckReservedLock(XR(pf), o);
 }
+
 static int x_fcntl(sqlite3_file *pf, int op, void *a)
 {
     return XR(pf)->pMethods->xFileControl(XR(pf), op, a);
 }
+
 static int x_sector(sqlite3_file *pf)
 {
     return XR(pf)->pMethods->xSectorSize(XR(pf));
 }
+
 static int x_dev(sqlite3_file *pf)
 {
     /* no POWERSAFE_OVERWRITE: a power cut can damage a whole sector */
-    return XR(pf)->pMethods->xDeviceCharacteristics(XR(pf)) &
-           ~SQLITE_IOCAP_POWERSAFE_OVERWRITE;
+    return XR(pf)->pMethods->xDeviceCharacteristics(XR(pf)) & ~SQLITE_IOCAP_POWERSAFE_OVERWRITE;
 }
+
 static int x_shm_map(sqlite3_file *pf, int a, int b, int c, void volatile **p)
 {
     return XR(pf)->pMethods->xShmMap(XR(pf), a, b, c, p);
 }
+
 static int x_shm_lock(sqlite3_file *pf, int a, int b, int c)
 {
     return XR(pf)->pMethods->xShmLock(XR(pf), a, b, c);
 }
+
 static void x_shm_barrier(sqlite3_file *pf)
 {
     XR(pf)->pMethods->xShmBarrier(XR(pf));
 }
+
 static int x_shm_unmap(sqlite3_file *pf, int d)
 {
     return XR(pf)->pMethods->xShmUnmap(XR(pf), d);
 }
 
 static const sqlite3_io_methods x_io = {
-    2,           x_close, x_read,      x_write,   x_truncate,    x_sync,
-    x_fsize,     x_lock,  x_unlock,    x_check,   x_fcntl,       x_sector,
-    x_dev,       x_shm_map, x_shm_lock, x_shm_barrier, x_shm_unmap, NULL,
-    NULL,
+    2,          x_close,       x_read,      x_write, x_truncate, x_sync, x_fsize,
+    x_lock,     x_unlock,      x_check,     x_fcntl, x_sector,   x_dev,  x_shm_map,
+    x_shm_lock, x_shm_barrier, x_shm_unmap, NULL,    NULL,
 };
 
 static int x_open(sqlite3_vfs *v, const char *name, sqlite3_file *pf, int flags, int *out)
@@ -304,31 +313,37 @@ static int x_delete(sqlite3_vfs *v, const char *n, int s)
     (void)v;
     return x_root->xDelete(x_root, n, s);
 }
+
 static int x_access(sqlite3_vfs *v, const char *n, int f, int *o)
 {
     (void)v;
     return x_root->xAccess(x_root, n, f, o);
 }
+
 static int x_full(sqlite3_vfs *v, const char *n, int k, char *o)
 {
     (void)v;
     return x_root->xFullPathname(x_root, n, k, o);
 }
+
 static int x_random(sqlite3_vfs *v, int n, char *o)
 {
     (void)v;
     return x_root->xRandomness(x_root, n, o);
 }
+
 static int x_sleep(sqlite3_vfs *v, int us)
 {
     (void)v;
     return x_root->xSleep(x_root, us);
 }
+
 static int x_time(sqlite3_vfs *v, double *o)
 {
     (void)v;
     return x_root->xCurrentTime(x_root, o);
 }
+
 static int x_time64(sqlite3_vfs *v, sqlite3_int64 *o)
 {
     (void)v;
@@ -398,8 +413,9 @@ static const char SCHEMA[] =
  * must never appear in a file in plaintext. */
 static void canary_body(int64_t seq, char *out, size_t n)
 {
-    snprintf(out, n, "CANARYNAME Zhanargul Serikbayeva %lld phone +77015550%03lld gps 43.2389N "
-                     "76.8897E witness statement",
+    snprintf(out, n,
+             "CANARYNAME Zhanargul Serikbayeva %lld phone +77015550%03lld gps 43.2389N "
+             "76.8897E witness statement",
              (long long)seq, (long long)(seq % 1000));
 }
 
@@ -411,8 +427,7 @@ static void child_writer(int ackfd, const char *vfs_plain, const char *vfs_enc)
     }
     sqlite3_stmt *ins = NULL;
     sqlite3_stmt *fts = NULL;
-    sqlite3_prepare_v2(db, "INSERT INTO ev (seq, data, hash) VALUES (?1, ?2, ?3)", -1, &ins,
-                       NULL);
+    sqlite3_prepare_v2(db, "INSERT INTO ev (seq, data, hash) VALUES (?1, ?2, ?3)", -1, &ins, NULL);
     sqlite3_prepare_v2(db, "INSERT INTO ev_fts (rowid, body) VALUES (?1, ?2)", -1, &fts, NULL);
     sqlite3_int64 seq = 0;
     sqlite3_stmt *mx = NULL;
@@ -468,8 +483,8 @@ struct verdict {
 
 static bool verdict_bad(const struct verdict *v)
 {
-    return v->open_fail || v->integrity_fail || v->fts_fail || v->lost || v->gaps ||
-           v->hash_bad || v->count_mismatch;
+    return v->open_fail || v->integrity_fail || v->fts_fail || v->lost || v->gaps || v->hash_bad ||
+           v->count_mismatch;
 }
 
 static int64_t one_int(sqlite3 *db, const char *sql, bool *fail)
@@ -576,8 +591,7 @@ static long count_hits_file(const char *path, const char *needle)
 static long canary_hits(void)
 {
     const char *sfx[] = {"", "-wal", "-shm", "-journal"};
-    const char *needles[] = {"CANARYNAME", "Serikbayeva", "+77015550", "43.2389N",
-                             "CANARYBLOB"};
+    const char *needles[] = {"CANARYNAME", "Serikbayeva", "+77015550", "43.2389N", "CANARYBLOB"};
     long hits = 0;
     for (size_t i = 0; i < 4; i++) {
         char p[700];
@@ -602,8 +616,8 @@ static bool make_schema(void)
 
 static int crash_trials(bool power, int trials, uint64_t seed)
 {
-    long fails = 0, integrity = 0, lost = 0, gaps = 0, hashes = 0, fts = 0, counts = 0,
-         opens = 0, canaries = 0, acked_total = 0;
+    long fails = 0, integrity = 0, lost = 0, gaps = 0, hashes = 0, fts = 0, counts = 0, opens = 0,
+         canaries = 0, acked_total = 0;
     struct crypt_counters before;
     crypt_vfs_counters(&before);
     uint64_t wal_rejects = 0, synth = 0;
@@ -626,7 +640,8 @@ static int crash_trials(bool power, int trials, uint64_t seed)
                 x_crash_at = crash_at;
                 x_ops = 0;
             }
-            child_writer(fds[1], power ? "crash" : NULL, power ? "crypt-over-crash" : "refuge-crypt");
+            child_writer(fds[1], power ? "crash" : NULL,
+                         power ? "crypt-over-crash" : "refuge-crypt");
         }
         close(fds[1]);
         if (!power) {
@@ -689,8 +704,8 @@ static int crash_trials(bool power, int trials, uint64_t seed)
            "fts_failures=%ld count_mismatches=%ld acked=%ld wal_mac_rejections=%llu "
            "header_syntheses=%llu canary_hits=%ld\n",
            power ? "power" : "kill", g_enc ? "enc" : "plain", g_sync, trials, fails, opens,
-           integrity, lost, gaps, hashes, fts, counts, acked_total,
-           (unsigned long long)wal_rejects, (unsigned long long)synth, canaries);
+           integrity, lost, gaps, hashes, fts, counts, acked_total, (unsigned long long)wal_rejects,
+           (unsigned long long)synth, canaries);
     int passed = 0;
     int failed = 0;
     if (strcmp(g_sync, "OFF") == 0) {
@@ -801,8 +816,7 @@ static int tamper_trials(int trials, uint64_t seed)
     sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     sqlite3_stmt *ins = NULL;
     sqlite3_stmt *fts = NULL;
-    sqlite3_prepare_v2(db, "INSERT INTO ev (seq, data, hash) VALUES (?1, ?2, ?3)", -1, &ins,
-                       NULL);
+    sqlite3_prepare_v2(db, "INSERT INTO ev (seq, data, hash) VALUES (?1, ?2, ?3)", -1, &ins, NULL);
     sqlite3_prepare_v2(db, "INSERT INTO ev_fts (rowid, body) VALUES (?1, ?2)", -1, &fts, NULL);
     static unsigned char blob[8192];
     for (int64_t s = 1; s <= 200; s++) {
@@ -918,16 +932,156 @@ static int tamper_trials(int trials, uint64_t seed)
     return failed ? 1 : 0;
 }
 
+/* ---- fail-closed checks ---- */
+
+static int check(bool ok, const char *what, int *passed, int *failed)
+{
+    printf("%s %s\n", ok ? "ok" : "FAILED", what);
+    ok ? (*passed)++ : (*failed)++;
+    return ok;
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+    return count_hits_file(path, needle) > 0;
+}
+
+/* Nonces of every page of the file (at the end of each page region). */
+static long dup_nonces(const char *path, bool wal, long *pages)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return 0;
+    }
+    static unsigned char nonces[20000][24];
+    long n = 0;
+    unsigned char page[CRYPT_PAGE];
+    long off = wal ? 32 + 24 : 0;
+    while (n < 20000 && fseek(f, off, SEEK_SET) == 0 &&
+           fread(page, 1, CRYPT_PAGE, f) == CRYPT_PAGE) {
+        memcpy(nonces[n++], page + CRYPT_PAGE - CRYPT_RESERVE, 24);
+        off += wal ? 24 + CRYPT_PAGE : CRYPT_PAGE;
+    }
+    fclose(f);
+    long dups = 0;
+    for (long i = 0; i < n; i++) {
+        for (long j = i + 1; j < n; j++) {
+            dups += memcmp(nonces[i], nonces[j], 24) == 0;
+        }
+    }
+    *pages += n;
+    return dups;
+}
+
+static int failclosed(void)
+{
+    int passed = 0;
+    int failed = 0;
+    struct crypt_counters c0;
+    struct crypt_counters c1;
+    sqlite3 *db = NULL;
+    rm_db_files();
+    /* no key: refused */
+    int rc = sqlite3_open_v2(g_db, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "refuge-crypt");
+    check(rc == SQLITE_CANTOPEN, "a database opened through the layer without a key is refused",
+          &passed, &failed);
+    sqlite3_close(db);
+    /* a key but no reserve: the first page-1 write is refused, nothing
+     * readable reaches the disk */
+    rm_db_files();
+    crypt_vfs_counters(&c0);
+    crypt_vfs_pending_key(g_key, g_id);
+    rc = sqlite3_open_v2(g_db, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "refuge-crypt");
+    crypt_vfs_pending_key(NULL, NULL);
+    rc = rc == SQLITE_OK ? sqlite3_exec(db,
+                                        "CREATE TABLE t (x TEXT); INSERT INTO t VALUES "
+                                        "('CANARYNAME plaintext')",
+                                        NULL, NULL, NULL)
+                         : rc;
+    crypt_vfs_counters(&c1);
+    check(rc != SQLITE_OK && c1.plain_refused > c0.plain_refused,
+          "without the 40-byte reserve the first write fails closed", &passed, &failed);
+    sqlite3_close(db);
+    char p[700];
+    snprintf(p, sizeof p, "%s-journal", g_db);
+    check(!file_has(g_db, "SQLite format 3") && !file_has(g_db, "CANARYNAME") &&
+              !file_has(p, "CANARYNAME"),
+          "and no plaintext reached the files", &passed, &failed);
+    /* temporary files */
+    rm_db_files();
+    db = open_db(NULL, "refuge-crypt");
+    crypt_vfs_counters(&c0);
+    rc = db ? sqlite3_exec(db, "CREATE TEMP TABLE tt (x); INSERT INTO tt VALUES (1)", NULL, NULL,
+                           NULL)
+            : SQLITE_ERROR;
+    crypt_vfs_counters(&c1);
+    check(rc == SQLITE_OK && c1.temp_refused == c0.temp_refused,
+          "temp_store=MEMORY: temporary tables open no file", &passed, &failed);
+    rc = db ? sqlite3_exec(
+                  db,
+                  "PRAGMA temp_store=FILE; PRAGMA temp.cache_size=5; CREATE TEMP TABLE t2 (x);"
+                  " WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c"
+                  " WHERE i < 300) INSERT INTO t2 SELECT zeroblob(4000) FROM c;",
+                  NULL, NULL, NULL)
+            : SQLITE_OK;
+    crypt_vfs_counters(&c1);
+    check(rc != SQLITE_OK && c1.temp_refused > c0.temp_refused,
+          "temp_store=FILE: the temporary file is refused (fails closed)", &passed, &failed);
+    sqlite3_close(db);
+    /* nonces: every page of a database and its WAL has its own */
+    rm_db_files();
+    db = open_db(NULL, "refuge-crypt");
+    sqlite3_exec(db, "PRAGMA wal_autocheckpoint=0; CREATE TABLE b (x BLOB);", NULL, NULL, NULL);
+    for (int i = 0; i < 40; i++) {
+        sqlite3_exec(db,
+                     "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 25)"
+                     " INSERT INTO b SELECT zeroblob(3000) FROM c",
+                     NULL, NULL, NULL);
+    }
+    sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
+    long pages = 0;
+    snprintf(p, sizeof p, "%s-wal", g_db);
+    long dups = dup_nonces(g_db, false, &pages) + dup_nonces(p, true, &pages);
+    sqlite3_close(db);
+    printf("RESULT name=nonces pages=%ld duplicates=%ld\n", pages, dups);
+    check(dups == 0 && pages > 1000, "no nonce repeats across database and WAL pages", &passed,
+          &failed);
+    rm_db_files();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: crashtrial kill|power enc|plain FULL|NORMAL|OFF TRIALS [SEED] [DIR]\n"
-                    "       crashtrial tamper enc|plain TRIALS [SEED] [DIR]\n");
+                    "       crashtrial tamper enc|plain TRIALS [SEED] [DIR]\n"
+                    "       crashtrial failclosed\n");
     return 64;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 4 || sodium_init() < 0) {
+    if (sodium_init() < 0) {
+        return 2;
+    }
+    if (argc == 2 && strcmp(argv[1], "failclosed") == 0) {
+        g_enc = true;
+        snprintf(g_dir, sizeof g_dir, "%s/crashtrial.XXXXXX",
+                 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        if (!mkdtemp(g_dir)) {
+            return 2;
+        }
+        snprintf(g_db, sizeof g_db, "%s/trial.db", g_dir);
+        randombytes_buf(g_key, sizeof g_key);
+        randombytes_buf(g_id, sizeof g_id);
+        if (crypt_vfs_register("refuge-crypt", NULL) != SQLITE_OK) {
+            return 2;
+        }
+        int rc = failclosed();
+        rmdir(g_dir);
+        return rc;
+    }
+    if (argc < 4) {
         return usage();
     }
     bool tamper = strcmp(argv[1], "tamper") == 0;
