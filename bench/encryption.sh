@@ -9,7 +9,10 @@
 # the floor so that key derivation does not count), and exports each (every
 # page read and decrypted). Reports the best time of each, rows/s, the
 # encrypted/plaintext ratios and the file sizes, with the targets' verdicts
-# (insert speed >= 80% of plaintext, size <= +3%).
+# (insert speed >= 80% of plaintext, size <= +3%). Speed is judged on CPU
+# time (user + system, GNU time): on a shared machine the wall-clock time of
+# the same import varies by more than the difference being measured; wall
+# times are printed too.
 set -eu
 
 N=${1:-7000}
@@ -45,6 +48,15 @@ best_plain_imp=999999
 best_enc_imp=999999
 best_plain_exp=999999
 best_enc_exp=999999
+best_plain_wall=999999
+best_enc_wall=999999
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "bench/encryption.sh: needs GNU time (apt-get install time)" >&2; exit 1; }
+
+# cpu FILE: user + system seconds from a GNU time "%e %U %S" file
+cpu() {
+    tail -n 1 "$1" | awk '{ print $2 + $3 }'
+}
 i=0
 while [ "$i" -lt "$RUNS" ]; do
     for mode in plain enc; do
@@ -57,19 +69,21 @@ while [ "$i" -lt "$RUNS" ]; do
         fi
         sync
         t0=$(now)
-        "$R" --db "$db" import -q "$OUT/enc-bundle.json" >/dev/null
+        "$TIME" -f '%e %U %S' -o "$OUT/enc-imp.time" "$R" --db "$db" import -q "$OUT/enc-bundle.json" >/dev/null
         t1=$(now)
-        "$R" --db "$db" export >"$OUT/enc-export.json"
-        t2=$(now)
-        imp=$(echo "$t1 - $t0" | bc)
-        exp=$(echo "$t2 - $t1" | bc)
+        "$TIME" -f '%e %U %S' -o "$OUT/enc-exp.time" "$R" --db "$db" export >"$OUT/enc-export.json"
+        wall=$(echo "$t1 - $t0" | bc)
+        imp=$(cpu "$OUT/enc-imp.time")
+        exp=$(cpu "$OUT/enc-exp.time")
         size=$(stat -c %s "$db")
-        echo "run $((i + 1)) $mode: import ${imp}s export ${exp}s size $size bytes"
+        echo "run $((i + 1)) $mode: import ${wall}s wall ${imp}s CPU, export ${exp}s CPU, size $size bytes"
         if [ "$mode" = plain ]; then
+            best_plain_wall=$(echo "if ($wall < $best_plain_wall) $wall else $best_plain_wall" | bc)
             best_plain_imp=$(echo "if ($imp < $best_plain_imp) $imp else $best_plain_imp" | bc)
             best_plain_exp=$(echo "if ($exp < $best_plain_exp) $exp else $best_plain_exp" | bc)
             plain_size=$size
         else
+            best_enc_wall=$(echo "if ($wall < $best_enc_wall) $wall else $best_enc_wall" | bc)
             best_enc_imp=$(echo "if ($imp < $best_enc_imp) $imp else $best_enc_imp" | bc)
             best_enc_exp=$(echo "if ($exp < $best_enc_exp) $exp else $best_enc_exp" | bc)
             enc_size=$size
@@ -83,18 +97,21 @@ rmdb "$OUT/enc-enc.db"
 rm -f "$OUT/enc-export.json"
 
 awk -v n="$N" -v pi="$best_plain_imp" -v ei="$best_enc_imp" -v pe="$best_plain_exp" \
-    -v ee="$best_enc_exp" -v ps="$plain_size" -v es="$enc_size" -v hits="$hits" '
+    -v ee="$best_enc_exp" -v ps="$plain_size" -v es="$enc_size" -v hits="$hits" \
+    -v pw="$best_plain_wall" -v ew="$best_enc_wall" '
 function verdict(ok) { return ok ? "PASS" : "FAIL" }
 BEGIN {
     speed = ei > 0 ? pi / ei : 0
     rspeed = ee > 0 ? pe / ee : 0
     grow = ps > 0 ? (es - ps) / ps * 100 : 0
+    wspeed = ew > 0 ? pw / ew : 0
     printf "N=%d cases (%d persons, %d events)\n", n, 3 * n, 10 * n
-    printf "%-10s %10s %10s %14s\n", "store", "import s", "export s", "file bytes"
-    printf "%-10s %10.2f %10.2f %14d\n", "plaintext", pi, pe, ps
-    printf "%-10s %10.2f %10.2f %14d\n", "encrypted", ei, ee, es
-    printf "RESULT name=enc_overhead cases=%d import_speed_ratio=%.3f export_speed_ratio=%.3f size_growth_pct=%.2f\n", n, speed, rspeed, grow
-    printf "insert speed enc/plain %5.1f%% (target >= 80%%)  %s\n", speed * 100, verdict(speed >= 0.8)
+    printf "best of the runs:\n"
+    printf "%-10s %14s %14s %14s %14s\n", "store", "import wall s", "import CPU s", "export CPU s", "file bytes"
+    printf "%-10s %14.2f %14.2f %14.2f %14d\n", "plaintext", pw, pi, pe, ps
+    printf "%-10s %14.2f %14.2f %14.2f %14d\n", "encrypted", ew, ei, ee, es
+    printf "RESULT name=enc_overhead cases=%d import_speed_ratio_cpu=%.3f import_speed_ratio_wall=%.3f export_speed_ratio_cpu=%.3f size_growth_pct=%.2f\n", n, speed, wspeed, rspeed, grow
+    printf "insert speed enc/plain %5.1f%% of CPU time (target >= 80%%)  %s\n", speed * 100, verdict(speed >= 0.8)
     printf "file size growth      %+5.2f%% (target <= +3%%)  %s\n", grow, verdict(grow <= 3)
     printf "hits of a person name in the encrypted files: %d\n", hits
 }'

@@ -85,6 +85,27 @@ done
 echo "RESULT name=passwd_kill trials=$PASSWD completed=$changed lockouts=$lockouts"
 [ "$lockouts" -eq 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
 
+echo "== rekey interrupted by kill -9 at a random point, $((PASSWD / 5)) times"
+rk_lockouts=0
+rk_loss=0
+want=$("$R" cases | wc -l)
+i=0
+while [ "$i" -lt $((PASSWD / 5)) ]; do
+    "$R" rekey >/dev/null 2>&1 &
+    pid=$!
+    sleep "0.$(awk -v s="$i" 'BEGIN { srand(s + 7); printf "%03d", int(rand() * 300) }')"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    if ! got=$("$R" cases 2>/dev/null | wc -l) || ! "$R" cases >/dev/null 2>&1; then
+        rk_lockouts=$((rk_lockouts + 1))
+    elif [ "$got" != "$want" ] || ! "$R" doctor >/dev/null 2>&1; then
+        rk_loss=$((rk_loss + 1))
+    fi
+    i=$((i + 1))
+done
+echo "RESULT name=rekey_kill trials=$((PASSWD / 5)) lockouts=$rk_lockouts data_loss=$rk_loss"
+[ "$rk_lockouts" -eq 0 ] && [ "$rk_loss" -eq 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
+
 echo "== $WRONG wrong passphrases"
 accepts=0
 i=0

@@ -207,6 +207,18 @@ run --db back.db cases
 expect_err "keyring" "an encrypted file without its keyring says what is missing"
 mv back.keys.away back.db.keys
 
+# --- format golden files: a store made by the first version still opens ---
+cp "$REFUGE_SOURCE/tests/data/encrypted/format-v1.db" golden.db
+cp "$REFUGE_SOURCE/tests/data/encrypted/format-v1.db.keys" golden.db.keys
+printf 'golden passphrase\n' >goldenpp
+REFUGE_PASSPHRASE_FILE=$PWD/goldenpp "$REFUGE" --db golden.db show "$CASE" >out 2>err
+status=$?
+expect_status 0 "the version-1 golden store opens"
+expect_out "Musakhanuly" "and reads back"
+REFUGE_PASSPHRASE_FILE=$PWD/goldenpp "$REFUGE" --db golden.db doctor >out 2>err
+status=$?
+expect_status 0 "and passes doctor"
+
 # --- wipe ---
 run --db back.db wipe
 expect_status 64 "wipe wants --yes"
