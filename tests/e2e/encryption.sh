@@ -207,6 +207,21 @@ run --db back.db cases
 expect_err "keyring" "an encrypted file without its keyring says what is missing"
 mv back.keys.away back.db.keys
 
+# --- a damaged or altered keyring is refused with where and why ---
+cp back.db k2.db && cp back.db.keys k2.db.keys
+sed -i '3s/^entry owner/entry 0wner!/' k2.db.keys
+run --db k2.db cases
+expect_status 65 "a damaged keyring line is refused"
+expect_err "line 3 is damaged" "naming the line"
+cp back.db.keys k2.db.keys
+sed -i '3s/argon2id13 1 /argon2id13 2 /' k2.db.keys
+run --db k2.db cases
+expect_status 77 "a keyring entry with altered cost no longer opens"
+cp back.db.keys k2.db.keys
+sed -i '1s/1$/9/' k2.db.keys
+run --db k2.db cases
+expect_err "version" "an unknown keyring version is refused"
+
 # --- format golden files: a store made by the first version still opens ---
 cp "$REFUGE_SOURCE/tests/data/encrypted/format-v1.db" golden.db
 cp "$REFUGE_SOURCE/tests/data/encrypted/format-v1.db.keys" golden.db.keys

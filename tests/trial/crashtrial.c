@@ -932,6 +932,104 @@ static int tamper_trials(int trials, uint64_t seed)
     return failed ? 1 : 0;
 }
 
+/* ---- WAL tampering (reliability.md B4) ---- */
+
+/* Rows readable after opening, and the WAL frames rejected meanwhile. */
+static int64_t rows_after_open(uint64_t *rejected)
+{
+    struct crypt_counters c0;
+    struct crypt_counters c1;
+    crypt_vfs_counters(&c0);
+    sqlite3 *db = open_db(NULL, "refuge-crypt");
+    bool fail = false;
+    int64_t n = db ? one_int(db, "SELECT count(*) FROM ev", &fail) : -1;
+    sqlite3_close(db);
+    crypt_vfs_counters(&c1);
+    *rejected = c1.mac_fail_wal - c0.mac_fail_wal;
+    return fail ? -1 : n;
+}
+
+static int wal_tamper(int trials, uint64_t seed)
+{
+    rng_state = seed * 40503ULL + 3;
+    if (!make_schema()) {
+        return 2;
+    }
+    sqlite3 *db = open_db(NULL, "refuge-crypt");
+    sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    sqlite3_exec(db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+    for (int i = 1; i <= 60; i++) {
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "BEGIN; INSERT INTO ev VALUES (%d, randomblob(%d), x'00');"
+                 " INSERT INTO ev_fts (rowid, body) VALUES (%d, 'row %d'); COMMIT;",
+                 i, 100 + i * 50, i, i);
+        sqlite3_exec(db, sql, NULL, NULL, NULL);
+    }
+    sqlite3_close(db);
+    char wal[700], shm[700], bdb[700], bwal[700];
+    snprintf(wal, sizeof wal, "%s-wal", g_db);
+    snprintf(shm, sizeof shm, "%s-shm", g_db);
+    snprintf(bdb, sizeof bdb, "%s/base.db", g_dir);
+    snprintf(bwal, sizeof bwal, "%s/base.db-wal", g_dir);
+    unlink(shm);
+    if (!copy_file(g_db, bdb) || !copy_file(wal, bwal)) {
+        return 2;
+    }
+    struct stat st;
+    stat(bwal, &st);
+    long frames = (long)((st.st_size - 32) / (24 + CRYPT_PAGE));
+    uint64_t rej = 0;
+    int64_t want = rows_after_open(&rej);
+    if (want != 60 || rej != 0 || frames < 10) {
+        fprintf(stderr, "crashtrial: WAL set-up: %lld rows, %ld frames\n", (long long)want, frames);
+        return 2;
+    }
+    long page_tries = 0, page_alerts = 0, page_lost = 0, hdr_tries = 0, hdr_alerts = 0,
+         hdr_lost = 0;
+    for (int t = 0; t < trials; t++) {
+        unlink(shm);
+        copy_file(bdb, g_db);
+        copy_file(bwal, wal);
+        /* a middle frame: not the last one */
+        long k = (long)rnd_below((unsigned)(frames - 1));
+        bool in_page = t % 2 == 0;
+        int64_t off = 32 + (int64_t)k * (24 + CRYPT_PAGE) +
+                      (in_page ? 24 + (int64_t)rnd_below(CRYPT_PAGE) : (int64_t)rnd_below(24));
+        int fd = open(wal, O_RDWR);
+        unsigned char c;
+        if (fd < 0 || pread(fd, &c, 1, off) != 1) {
+            return 2;
+        }
+        c ^= (unsigned char)(1u << rnd_below(8));
+        if (pwrite(fd, &c, 1, off) != 1) {
+            return 2;
+        }
+        close(fd);
+        int64_t got = rows_after_open(&rej);
+        if (in_page) {
+            page_tries++;
+            page_alerts += rej > 0;
+            page_lost += got != want;
+        } else {
+            hdr_tries++;
+            hdr_alerts += rej > 0;
+            hdr_lost += got != want;
+        }
+    }
+    rm_db_files();
+    unlink(bdb);
+    unlink(bwal);
+    printf("RESULT name=wal_tamper part=page trials=%ld alerted=%ld commits_lost=%ld\n", page_tries,
+           page_alerts, page_lost);
+    printf("RESULT name=wal_tamper part=frame_header trials=%ld alerted=%ld commits_lost=%ld\n",
+           hdr_tries, hdr_alerts, hdr_lost);
+    /* a changed page in a middle frame always raises the counter */
+    bool ok = page_alerts == page_tries;
+    printf("%d passed, %d failed\n", ok ? 1 : 0, ok ? 0 : 1);
+    return ok ? 0 : 1;
+}
+
 /* ---- fail-closed checks ---- */
 
 static int check(bool ok, const char *what, int *passed, int *failed)
@@ -1055,6 +1153,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: crashtrial kill|power enc|plain FULL|NORMAL|OFF TRIALS [SEED] [DIR]\n"
                     "       crashtrial tamper enc|plain TRIALS [SEED] [DIR]\n"
+                    "       crashtrial waltamper enc TRIALS [SEED] [DIR]\n"
                     "       crashtrial failclosed\n");
     return 64;
 }
@@ -1084,7 +1183,8 @@ int main(int argc, char **argv)
     if (argc < 4) {
         return usage();
     }
-    bool tamper = strcmp(argv[1], "tamper") == 0;
+    bool walt = strcmp(argv[1], "waltamper") == 0;
+    bool tamper = walt || strcmp(argv[1], "tamper") == 0;
     bool power = strcmp(argv[1], "power") == 0;
     if (!tamper && !power && strcmp(argv[1], "kill") != 0) {
         return usage();
@@ -1130,7 +1230,9 @@ int main(int argc, char **argv)
     printf("# crashtrial %s %s %s trials=%d seed=%llu\n", argv[1], argv[2], tamper ? "" : g_sync,
            trials, (unsigned long long)seed);
     fflush(stdout);
-    int rc = tamper ? tamper_trials(trials, seed) : crash_trials(power, trials, seed);
+    int rc = walt     ? wal_tamper(trials, seed)
+             : tamper ? tamper_trials(trials, seed)
+                      : crash_trials(power, trials, seed);
     if (!dir) {
         rmdir(g_dir);
     }
