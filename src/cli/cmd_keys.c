@@ -634,6 +634,14 @@ int cmd_restore(struct cli *cli, int argc, char **argv)
         return 66;
     }
     bool enc = keyring_present(src);
+    /* Reading the backup (in WAL mode) makes -wal and -shm files beside it:
+     * remove them afterwards unless they were there before. */
+    char src_wal[4200];
+    char src_shm[4200];
+    snprintf(src_wal, sizeof src_wal, "%s-wal", src);
+    snprintf(src_shm, sizeof src_shm, "%s-shm", src);
+    bool had_wal = exists(src_wal);
+    bool had_shm = exists(src_shm);
     struct store *from = NULL;
     enum app_err rc = E_OK;
     if (enc) {
@@ -659,6 +667,12 @@ int cmd_restore(struct cli *cli, int argc, char **argv)
         rc = store_backup(from, tmp, cli->key, &e);
     }
     store_close(from);
+    if (!had_wal) {
+        remove(src_wal);
+    }
+    if (!had_shm) {
+        remove(src_shm);
+    }
     char keys[4096];
     path_with(keys, sizeof keys, db, ".keys");
     if (rc == E_OK && enc) {

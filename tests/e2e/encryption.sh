@@ -169,6 +169,7 @@ run --db enc.db restore bk.db
 expect_status 1 "restore refuses to overwrite"
 run --db back.db restore bk.db
 expect_status 0 "restore into a new path"
+[ ! -e bk.db-wal ] && [ ! -e bk.db-shm ] && ok "restore leaves the backup as it was" || not_ok "restore left files beside the backup"
 run --db back.db show "$CASE"
 expect_out "Kazakh" "the restored copy reads"
 
