@@ -11,6 +11,16 @@ cmake --build build-rel -j "$(nproc 2>/dev/null || echo 2)"
 
 mkdir -p demo
 export REFUGE_DB="$PWD/demo/refuge.db"
+# The demo database is encrypted; its passphrase is kept beside it (like the
+# admin password below) so that the demo runs unattended. A real store's
+# passphrase is typed, or comes from a file on other media.
+if [ ! -f demo/passphrase ]; then
+    (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > demo/passphrase)
+fi
+export REFUGE_PASSPHRASE_FILE="$PWD/demo/passphrase"
+if [ ! -f "$REFUGE_DB" ]; then
+    ./build-rel/refuge init
+fi
 ./build-rel/refuge import examples/kazakhstan-2019.json
 echo
 ./build-rel/refuge show kz-2019-xuar-asylum-seekers

@@ -10,7 +10,7 @@ sh scripts/install-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== format (clang-format, the repository's .clang-format)"
-git ls-files 'src/*.c' 'src/*.h' 'tools/*.c' 'tests/unit/*.c' 'bench/*.c' |
+git ls-files 'src/*.c' 'src/*.h' 'tools/*.c' 'tests/unit/*.c' 'tests/trial/*.c' 'bench/*.c' |
     xargs clang-format --dry-run -Werror
 
 echo "== build (Debug, warnings as errors)"

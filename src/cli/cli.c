@@ -14,12 +14,27 @@
 #include <sys/stat.h>
 
 #include "cli/cli_internal.h"
+#include "store/keyring.h"
 
 static int cmd_help(struct cli *cli, int argc, char **argv);
 static int cmd_version(struct cli *cli, int argc, char **argv);
 
 /* THE command table: `refuge help` and docs/cli.md follow it. */
 static const struct cmd commands[] = {
+    {"init", cmd_init, 0, "init [--plaintext] [--kdf-memory MiB] [--kdf-ops N]",
+     "create an encrypted database and its keyring (prints a recovery code once)"},
+    {"passwd", cmd_passwd, 0, "passwd [--new-passphrase-file F | --new-passphrase-fd N]",
+     "change the passphrase of an encrypted database (or reset it with the recovery code)"},
+    {"rekey", cmd_rekey, CMD_STORE | CMD_EXISTING, "rekey",
+     "move the data to a new data key and destroy the old one (after a compromise)"},
+    {"wipe", cmd_wipe, 0, "wipe --yes",
+     "destroy the keyring (crypto-shredding) and delete the database"},
+    {"backup", cmd_backup, CMD_STORE | CMD_EXISTING, "backup FILE",
+     "copy the database to FILE (and its keyring to FILE.keys); the copy stays encrypted"},
+    {"restore", cmd_restore, 0, "restore FILE",
+     "restore a backup made by 'refuge backup' into a new database path"},
+    {"doctor", cmd_doctor, CMD_STORE | CMD_EXISTING, "doctor",
+     "check the database, its full-text index and the audit chain"},
     {"import", cmd_import, CMD_STORE, "import FILE|-", "import a case bundle (all or nothing)"},
     {"export", cmd_export, CMD_STORE | CMD_EXISTING, "export [--case ID]",
      "print cases as a bundle"},
@@ -122,8 +137,11 @@ void cli_print_diags(const struct diags *d, const char *prefix)
 static void print_help(FILE *out)
 {
     fprintf(out, "refuge: case tracking and early warning for people at risk of refoulement\n\n"
-                 "usage: refuge [--db PATH] COMMAND [ARGS]\n\n"
-                 "The database is --db PATH, else $REFUGE_DB, else ./refuge.db.\n\n"
+                 "usage: refuge [--db PATH] [--passphrase-fd N] COMMAND [ARGS]\n\n"
+                 "The database is --db PATH, else $REFUGE_DB, else ./refuge.db.\n"
+                 "An encrypted database is unlocked with the passphrase read from\n"
+                 "descriptor N, else the file named by $REFUGE_PASSPHRASE_FILE, else the\n"
+                 "terminal.\n\n"
                  "Commands:\n");
     for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
         if (!(commands[i].flags & CMD_HIDDEN)) {
@@ -180,6 +198,7 @@ static const struct cmd *find_command(const char *name)
 int cli_main(int argc, char **argv)
 {
     struct cli cli = {0};
+    cli.passphrase_fd = -1;
     cli.db_path = getenv("REFUGE_DB");
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -187,6 +206,13 @@ int cli_main(int argc, char **argv)
             cli.db_path = argv[++i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             cli.db_path = argv[i] + 5;
+        } else if (strcmp(argv[i], "--passphrase-fd") == 0 && i + 1 < argc) {
+            char *end = NULL;
+            long fd = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || fd < 0 || fd > 1024) {
+                return cli_usage(NULL, "--passphrase-fd takes a file descriptor number");
+            }
+            cli.passphrase_fd = (int)fd;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             print_help(stdout);
             return 0;
@@ -214,18 +240,18 @@ int cli_main(int argc, char **argv)
         }
     }
     int status;
+    keyring_harden_process();
     store_global_init();
     if (cmd->flags & CMD_STORE) {
-        struct stat st;
-        cli.created = stat(cli.db_path, &st) != 0;
-        struct err e = ERR_INIT;
-        unsigned flags = (cmd->flags & CMD_EXISTING) ? STORE_MUST_EXIST : 0;
-        if (store_open(cli.db_path, flags, &cli.store, &e) != E_OK) {
-            return cli_fail(&e);
+        status = cli_open_store(&cli, cmd->flags);
+        if (status != 0) {
+            cli_close_keys(&cli);
+            return status;
         }
     }
     optind = 0; /* each command parses its own options with getopt_long */
     status = cmd->fn(&cli, argc - i, argv + i);
     store_close(cli.store);
+    cli_close_keys(&cli);
     return status;
 }

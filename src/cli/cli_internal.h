@@ -13,9 +13,13 @@
 #include "store/store.h"
 
 struct cli {
-    const char *db_path; /* --db, $REFUGE_DB, or ./refuge.db */
-    struct store *store; /* opened by the dispatcher for CMD_STORE commands */
-    bool created;        /* the database file did not exist before this run */
+    const char *db_path;      /* --db, $REFUGE_DB, or ./refuge.db */
+    struct store *store;      /* opened by the dispatcher for CMD_STORE commands */
+    bool created;             /* the database file did not exist before this run */
+    int passphrase_fd;        /* --passphrase-fd N, or -1 */
+    struct store_secret *key; /* the unlocked key of an encrypted store, or NULL */
+    char *pass;               /* the passphrase that unlocked it (locked memory), or NULL */
+    size_t pass_len;
 };
 
 enum cmd_flags {
@@ -41,6 +45,19 @@ int cli_usage(const char *cmd, const char *fmt, ...) ATTR_PRINTF(2, 3);
 /* Prints every problem ("where: message"), and how many were left out. */
 void cli_print_diags(const struct diags *d, const char *prefix);
 
+/* Opens (unlocking or creating) the store for a CMD_STORE command; returns 0
+ * or the exit status of the failure, already reported. */
+int cli_open_store(struct cli *cli, unsigned cmd_flags);
+/* Zeroes and frees the key and passphrase. */
+void cli_close_keys(struct cli *cli);
+
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_passwd(struct cli *cli, int argc, char **argv);
+int cmd_rekey(struct cli *cli, int argc, char **argv);
+int cmd_wipe(struct cli *cli, int argc, char **argv);
+int cmd_backup(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);
+int cmd_doctor(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_cases(struct cli *cli, int argc, char **argv);

@@ -16,7 +16,7 @@ static void remove_created(struct cli *cli)
 {
     store_close(cli->store);
     cli->store = NULL;
-    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+    const char *suffixes[] = {"", "-wal", "-shm", "-journal", ".keys"};
     for (size_t i = 0; i < ARRAY_LEN(suffixes); i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s%s", cli->db_path, suffixes[i]);

@@ -44,6 +44,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
         .host = "127.0.0.1",
         .port = 8080,
         .db_path = cli->db_path,
+        .key = cli->key,
         .max_body = 32u << 20,
         .threads = 4,
         .session_idle_minutes = 30,
@@ -91,6 +92,18 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     }
     if (optind != argc) {
         return cli_usage("serve", "unexpected argument '%s'", argv[optind]);
+    }
+    /* Start-up self-check (a full check is `refuge doctor`). */
+    if (store_verify(cli->store, false, &e) != E_OK) {
+        return cli_fail(&e);
+    }
+    struct store_crypt_stats cs;
+    store_crypt_stats(&cs);
+    if (cs.mac_fail_wal || cs.mac_fail_journal) {
+        cli_errorf("warning: %llu WAL frame(s) and %llu journal page(s) failed authentication "
+                   "while opening and were dropped: normal once after a crash or power cut; "
+                   "otherwise the files were changed (run 'refuge doctor')",
+                   (unsigned long long)cs.mac_fail_wal, (unsigned long long)cs.mac_fail_journal);
     }
     /* The dispatcher opened the store to create and migrate it; workers open their own. */
     store_close(cli->store);

@@ -50,7 +50,7 @@ static struct store *thread_store(struct err *e)
     if (s) {
         return s;
     }
-    if (store_open(server.cfg->db_path, STORE_MUST_EXIST, &s, e) != E_OK) {
+    if (store_open_key(server.cfg->db_path, STORE_MUST_EXIST, server.cfg->key, &s, e) != E_OK) {
         return NULL;
     }
     pthread_setspecific(server.store_key, s);

@@ -6,16 +6,23 @@
  * (acknowledged writes survive power loss), defensive mode, and temporary
  * data kept in memory. The schema is the embedded list of migrations; the
  * file is stamped with refuge's application_id.
+ *
+ * An encrypted store opens through the encrypting VFS (vfs_crypt.c) with
+ * its key; a new one gets page size 4096 and the 40-byte page reserve before
+ * anything is written.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
 #include <sys/stat.h>
 
+#include "core/buf.h"
 #include "core/embedded.h"
 #include "core/xalloc.h"
 #include "store/internal.h"
+#include "store/vfs_crypt.h"
 
 /* "RFGE" */
 enum { REFUGE_APPLICATION_ID = 0x52464745 };
@@ -147,20 +154,114 @@ static enum app_err migrate(struct store *s, struct err *e)
     return E_OK;
 }
 
-enum app_err store_open(const char *path, unsigned flags, struct store **out, struct err *e)
+/* What the first bytes of the file say: -1 no file or empty, 0 an SQLite
+ * plaintext header, 1 something else (an encrypted store, or not a
+ * database). */
+static int file_kind(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return -1;
+    }
+    unsigned char head[16];
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n == 0) {
+        return -1;
+    }
+    return n == sizeof head && memcmp(head, "SQLite format 3", 16) == 0 ? 0 : 1;
+}
+
+struct store_secret *store_secret_new(void)
+{
+    if (sodium_init() < 0) {
+        return NULL;
+    }
+    struct store_secret *k = sodium_malloc(sizeof *k);
+    if (k) {
+        sodium_memzero(k, sizeof *k);
+    }
+    return k;
+}
+
+void store_secret_free(struct store_secret *k)
+{
+    if (k) {
+        sodium_free(k); /* zeroes and unlocks */
+    }
+}
+
+bool store_encrypted(const struct store *s)
+{
+    return s->encrypted;
+}
+
+void store_crypt_stats(struct store_crypt_stats *out)
+{
+    struct crypt_counters c;
+    crypt_vfs_counters(&c);
+    out->pages_encrypted = c.pages_encrypted;
+    out->pages_decrypted = c.pages_decrypted;
+    out->mac_fail_db = c.mac_fail_db;
+    out->mac_fail_wal = c.mac_fail_wal;
+    out->mac_fail_journal = c.mac_fail_journal;
+    out->header_synth = c.header_synth;
+    out->temp_refused = c.temp_refused;
+    out->plain_refused = c.plain_refused;
+}
+
+/* Opens the SQLite connection (plaintext, or encrypted through the VFS) and
+ * gives a new encrypted database its geometry. */
+static int open_conn(const char *path, int oflags, const struct store_secret *key, sqlite3 **db)
+{
+    if (!key) {
+        return sqlite3_open_v2(path, db, oflags, NULL);
+    }
+    crypt_vfs_pending_key(key->dek, key->file_id);
+    int rc = sqlite3_open_v2(path, db, oflags, STORE_CRYPT_VFS);
+    crypt_vfs_pending_key(NULL, NULL);
+    if (rc == SQLITE_OK && !(oflags & SQLITE_OPEN_READONLY)) {
+        /* Before the first write: a new file takes these; an existing one
+         * keeps what its header says (and the VFS refuses a page 1 without
+         * the reserve). */
+        int reserve = CRYPT_RESERVE;
+        rc = sqlite3_exec(*db, "PRAGMA page_size=4096", NULL, NULL, NULL);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_file_control(*db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+        }
+    }
+    return rc;
+}
+
+enum app_err store_open_key(const char *path, unsigned flags, const struct store_secret *key,
+                            struct store **out, struct err *e)
 {
     *out = NULL;
     struct stat st;
     if ((flags & STORE_MUST_EXIST) && stat(path, &st) != 0) {
         return err_set(e, E_NOT_FOUND, "no database at '%s' (import a bundle first)", path);
     }
+    if (strcmp(path, ":memory:") != 0) {
+        int kind = file_kind(path);
+        if (key && kind == 0) {
+            return err_set(e, E_STORAGE,
+                           "'%s' is a plaintext database, but a keyring was given for it", path);
+        }
+        if (!key && kind == 1) {
+            return err_set(e, E_STORAGE,
+                           "'%s' is encrypted or not a database (an encrypted store needs "
+                           "its keyring '%s.keys' beside it)",
+                           path, path);
+        }
+    }
     struct store *s = xcalloc(1, sizeof *s);
     s->path = xstrdup(path);
     s->readonly = flags & STORE_READONLY;
+    s->encrypted = key != NULL;
     int oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     oflags |= SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     enum app_err rc = E_OK;
-    if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+    if (open_conn(path, oflags, key, &s->db) != SQLITE_OK) {
         rc = err_set(e, E_STORAGE, "cannot open database '%s': %s", path,
                      s->db ? sqlite3_errmsg(s->db) : "out of memory");
         goto fail;
@@ -177,7 +278,18 @@ enum app_err store_open(const char *path, unsigned flags, struct store **out, st
         rc = store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", e);
     }
     if (rc != E_OK) {
-        err_set(e, E_STORAGE, "cannot open database '%s': %s", path, e->msg);
+        if (key && sqlite3_extended_errcode(s->db) == SQLITE_IOERR_DATA) {
+            err_set(e, E_STORAGE,
+                    "cannot open database '%s': a page failed authentication (wrong key, "
+                    "or the file was damaged or changed)",
+                    path);
+        } else {
+            err_set(e, E_STORAGE, "cannot open database '%s': %s", path, e->msg);
+        }
+        goto fail;
+    }
+    if (key && pragma_int(s, "PRAGMA page_size") != CRYPT_PAGE) {
+        rc = err_set(e, E_STORAGE, "'%s' does not have the page size of an encrypted store", path);
         goto fail;
     }
     if (!s->readonly) {
@@ -191,6 +303,106 @@ enum app_err store_open(const char *path, unsigned flags, struct store **out, st
 fail:
     store_close(s);
     return rc;
+}
+
+enum app_err store_open(const char *path, unsigned flags, struct store **out, struct err *e)
+{
+    return store_open_key(path, flags, NULL, out, e);
+}
+
+enum app_err store_verify(struct store *s, bool full, struct err *e)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql = full ? "PRAGMA integrity_check(20)" : "PRAGMA quick_check(20)";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        return store_fail(s, e, "cannot check the database");
+    }
+    struct buf msg;
+    buf_init(&msg);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *row = (const char *)sqlite3_column_text(st, 0);
+        if (row && strcmp(row, "ok") != 0) {
+            buf_addf(&msg, "%s%s", msg.len ? "; " : "", row);
+        }
+    }
+    enum app_err result = E_OK;
+    if (rc != SQLITE_DONE) {
+        result = store_fail(s, e, "the database check failed");
+    } else if (msg.len) {
+        result = err_set(e, E_STORAGE, "the database is damaged: %s", msg.data);
+    }
+    sqlite3_finalize(st);
+    buf_release(&msg);
+    if (result != E_OK || !full) {
+        return result;
+    }
+    if (pragma_int(s, "SELECT count(*) FROM sqlite_schema WHERE name='text_fts'") == 1 &&
+        sqlite3_exec(s->db, "INSERT INTO text_fts(text_fts) VALUES('integrity-check')", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        return store_fail(s, e, "the full-text index is damaged (run 'refuge reindex')");
+    }
+    return E_OK;
+}
+
+enum app_err store_backup(struct store *s, const char *dest, const struct store_secret *dest_key,
+                          struct err *e)
+{
+    struct stat st;
+    if (stat(dest, &st) == 0) {
+        return err_set(e, E_CONFLICT, "'%s' already exists", dest);
+    }
+    if (s->encrypted != (dest_key != NULL)) {
+        return err_set(e, E_INTERNAL, "a backup keeps the store's encryption");
+    }
+    sqlite3 *db = NULL;
+    enum app_err result = E_OK;
+    int rc = open_conn(dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE,
+                       dest_key, &db);
+    if (rc == SQLITE_OK) {
+        rc =
+            sqlite3_exec(db, "PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK) {
+        result = err_set(e, E_STORAGE, "cannot create '%s': %s", dest,
+                         db ? sqlite3_errmsg(db) : "out of memory");
+        goto done;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(db, "main", s->db, "main");
+    if (!b) {
+        result = err_set(e, E_STORAGE, "cannot back up to '%s': %s", dest, sqlite3_errmsg(db));
+        goto done;
+    }
+    do {
+        rc = sqlite3_backup_step(b, 256);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+            sqlite3_sleep(20);
+        }
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        result = err_set(e, E_STORAGE, "cannot back up to '%s': %s", dest, sqlite3_errstr(rc));
+        goto done;
+    }
+    /* The copy is a WAL database like its source: fold the WAL in so that
+     * the single file is complete. */
+    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        result = err_set(e, E_STORAGE, "cannot finish '%s': %s", dest, sqlite3_errmsg(db));
+    }
+done:
+    if (sqlite3_close(db) != SQLITE_OK && result == E_OK) {
+        result = err_set(e, E_STORAGE, "cannot close '%s'", dest);
+    }
+    if (result != E_OK) {
+        const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+            char p[4096];
+            snprintf(p, sizeof p, "%s%s", dest, suffixes[i]);
+            remove(p);
+        }
+    }
+    return result;
 }
 
 void store_close(struct store *s)

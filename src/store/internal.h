@@ -28,10 +28,14 @@ enum {
     STMT_SLOTS = STMT_MISC + STMT_MISC_COUNT,
 };
 
+/* The name the encrypting VFS is registered under. */
+#define STORE_CRYPT_VFS "refuge-crypt"
+
 struct store {
     sqlite3 *db;
     char *path;
     bool readonly;
+    bool encrypted;
     sqlite3_stmt *stmts[STMT_SLOTS];
 };
 

@@ -2,10 +2,13 @@
  * lists.c: paging through objects (keyset pagination by id, with filters)
  * and deleting objects with a clear answer when they are still referred to.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "store/internal.h"
+#include "store/vfs_crypt.h"
 
 static const char *const tables[OBJ_KIND_COUNT] = {"source", "person", "organization", "case_file",
                                                    "event",  "risk",   "action"};
@@ -150,4 +153,8 @@ void store_global_init(void)
 {
     /* Global memory statistics serialise every allocation across threads. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    if (crypt_vfs_register(STORE_CRYPT_VFS, NULL) != SQLITE_OK) {
+        fprintf(stderr, "refuge: cannot set up the encrypting storage layer\n");
+        abort();
+    }
 }

@@ -25,10 +25,61 @@ enum store_open_flags {
     STORE_MUST_EXIST = 1 << 1, /* fail with E_NOT_FOUND rather than create */
 };
 
-/* Opens (creating unless STORE_MUST_EXIST) and migrates the database at path.
- * On success *out is a new store the caller closes with store_close(). */
+/* Opens (creating unless STORE_MUST_EXIST) and migrates the plaintext
+ * database at path. On success *out is a new store the caller closes with
+ * store_close(). An encrypted file is refused with a clear message. */
 ATTR_NODISCARD enum app_err store_open(const char *path, unsigned flags, struct store **out,
                                        struct err *e);
+
+/* The key of an encrypted store (see keyring.h, which makes and unwraps
+ * them): a 256-bit data key and the database's 128-bit file id. Allocate
+ * with store_secret_new() (locked, guarded memory); free with store_secret_free()
+ * (zeroed). */
+struct store_secret {
+    unsigned char dek[32];
+    unsigned char file_id[16];
+};
+struct store_secret *store_secret_new(void);
+void store_secret_free(struct store_secret *k);
+
+/* store_open() for an encrypted store (key == NULL: plaintext, as
+ * store_open()). Every page of the database, WAL and journal is encrypted
+ * with the key (src/store/vfs_crypt.c); a new database gets page size 4096
+ * and the 40-byte reserve before its first write. The store keeps its own
+ * copy of the key: the caller may free key after the call. */
+ATTR_NODISCARD enum app_err store_open_key(const char *path, unsigned flags,
+                                           const struct store_secret *key, struct store **out,
+                                           struct err *e);
+/* True when the store was opened with a key. */
+bool store_encrypted(const struct store *s);
+
+/* Integrity checks: quick (PRAGMA quick_check) or full (integrity_check and
+ * the full-text index's integrity-check). E_OK when all is well; otherwise
+ * E_STORAGE with the first problems in e->msg. */
+ATTR_NODISCARD enum app_err store_verify(struct store *s, bool full, struct err *e);
+
+/* Copies the whole database into a new file at dest (which must not exist)
+ * through SQLite's backup API, encrypted with dest_key (NULL: plaintext
+ * copy of a plaintext store). The copy is synced before this returns. */
+ATTR_NODISCARD enum app_err store_backup(struct store *s, const char *dest,
+                                         const struct store_secret *dest_key, struct err *e);
+
+/* Counters of the encrypting layer since the process started: pages that
+ * failed authentication (database pages, and WAL frames / journal pages
+ * read as zeros), page-1 header probes synthesised, temporary files refused.
+ * WAL or journal failures outside crash recovery mean tampering. */
+struct store_crypt_stats {
+    uint64_t pages_encrypted;
+    uint64_t pages_decrypted;
+    uint64_t mac_fail_db;
+    uint64_t mac_fail_wal;
+    uint64_t mac_fail_journal;
+    uint64_t header_synth;
+    uint64_t temp_refused;
+    uint64_t plain_refused;
+};
+
+void store_crypt_stats(struct store_crypt_stats *out);
 /* Finishes cached statements and closes the connection; NULL is ignored. */
 void store_close(struct store *s);
 /* The schema version (PRAGMA user_version) the store is at. */
@@ -127,7 +178,8 @@ ATTR_NODISCARD enum app_err store_list(struct store *s, enum obj_kind kind,
                                        const struct store_filter *f, struct arena *arena,
                                        struct strs *out, bool *more, struct err *e);
 
-/* Process-wide SQLite settings; call once before opening any store. */
+/* Process-wide SQLite settings and the encrypting VFS; call once before
+ * opening any store. */
 void store_global_init(void);
 
 #endif

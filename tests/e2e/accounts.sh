@@ -3,6 +3,10 @@
 . "$(dirname "$0")/lib.sh"
 
 CASE=kz-2019-xuar-asylum-seekers
+# A plaintext store: the tampering below edits it with the sqlite3 shell, to
+# test the audit chain itself (encryption.sh tests the page encryption).
+run --db a.db init --plaintext
+expect_err "will NOT be encrypted" "init --plaintext says what it gives up"
 run --db a.db import "$EXAMPLE"
 expect_status 0 "the example bundle imports"
 

@@ -10,6 +10,13 @@ EXAMPLE="$REFUGE_SOURCE/examples/kazakhstan-2019.json"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/refuge-e2e.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 1
+# Every store the tests create is encrypted: the passphrase comes from a
+# file (never an argument), and the key derivation is cheap (the floor, so
+# that hundreds of runs stay fast; real stores use the calibrated default).
+printf 'e2e passphrase\n' > "$TMP/.passphrase"
+REFUGE_PASSPHRASE_FILE="$TMP/.passphrase"
+REFUGE_KDF_COST=8,1
+export REFUGE_PASSPHRASE_FILE REFUGE_KDF_COST
 n_tests=0
 n_failed=0
 

@@ -92,6 +92,9 @@ http DELETE /api/persons/kaster-musakhanuly -H "$(auth)" -H 'If-Match: "1"'
 expect_code 409 "deleting a referenced person is a conflict"
 http DELETE /api/events/e9 -H "$(auth)" -H 'If-Match: "1"'
 expect_code 204 "an event is deleted"
+# A canary written through the API (checked in the files after the stop).
+http POST /api/sources -H "$(auth)" -H 'Content-Type: application/json' --data '{"id": "s-canary", "title": "Canaryapi Zhanargul +77015550123"}'
+expect_code 201 "a source is created through the API"
 
 head -c 3000000 /dev/zero | tr '\0' ' ' > big.json
 http POST /api/import -H "$(auth)" -H 'Content-Type: application/json' --data-binary @big.json
@@ -224,5 +227,7 @@ wait $SERVER
 status=$?
 [ "$status" = 0 ] && ok "SIGTERM stops the server cleanly" || not_ok "SIGTERM stops the server cleanly" "status $status"
 "$REFUGE" check --no-record >/dev/null 2>&1 && ok "the store is usable after the stop" || not_ok "the store is usable after the stop"
+hits=$(cat "$REFUGE_DB" "$REFUGE_DB"-wal "$REFUGE_DB"-shm "$REFUGE_DB".keys 2>/dev/null | grep -caE 'Canaryapi|Zhanargul|77015550123|Musakhanuly')
+[ "$hits" -eq 0 ] && ok "0 plaintext canaries in the server's files (encrypted store)" || not_ok "canaries in the server's files" "$hits"
 
 finish

@@ -214,6 +214,81 @@ static void refuses_foreign_files(void **state)
     assert_int_equal(store_open("/nonexistent-dir/x.db", STORE_MUST_EXIST, &s, &e), E_NOT_FOUND);
 }
 
+/* An encrypted store: written and read back with its key; refused with
+ * another key, or opened as plaintext; no plaintext in the file; a backup
+ * opens with the same key; the checks pass. */
+static void encrypted_round_trip(void **state)
+{
+    (void)state;
+    store_global_init();
+    char dir[] = "/tmp/refuge-test-enc-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    char copy[128];
+    snprintf(path, sizeof path, "%s/s.db", dir);
+    snprintf(copy, sizeof copy, "%s/copy.db", dir);
+    struct store_secret *key = store_secret_new();
+    struct store_secret *other = store_secret_new();
+    assert_non_null(key);
+    assert_non_null(other);
+    memset(key->dek, 7, sizeof key->dek);
+    memset(key->file_id, 1, sizeof key->file_id);
+    memset(other->dek, 8, sizeof other->dek);
+    memcpy(other->file_id, key->file_id, sizeof other->file_id);
+
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    assert_int_equal(store_open_key(path, 0, key, &s, &e), E_OK);
+    assert_true(store_encrypted(s));
+    assert_int_equal(store_begin(s, &e), E_OK);
+    put_person(s, "zhanargul-serikbayeva");
+    assert_int_equal(store_commit(s, &e), E_OK);
+    assert_int_equal(store_verify(s, true, &e), E_OK);
+    assert_int_equal(store_backup(s, copy, key, &e), E_OK);
+    store_close(s);
+
+    /* no plaintext: neither the SQLite header nor the id */
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char data[1 << 20];
+    size_t n = fread(data, 1, sizeof data, f);
+    fclose(f);
+    assert_true(n > 4096);
+    for (size_t i = 0; i + 10 < n; i++) {
+        assert_false(memcmp(data + i, "zhanargul-", 10) == 0);
+        assert_false(memcmp(data + i, "SQLite format 3", 15) == 0);
+    }
+
+    s = NULL;
+    assert_int_equal(store_open_key(path, STORE_MUST_EXIST, other, &s, &e), E_STORAGE);
+    assert_null(s);
+    assert_non_null(strstr(e.msg, "authentication"));
+    assert_int_equal(store_open(path, STORE_MUST_EXIST, &s, &e), E_STORAGE);
+    assert_non_null(strstr(e.msg, "keyring"));
+    struct store_crypt_stats st;
+    store_crypt_stats(&st);
+    assert_true(st.mac_fail_db > 0);
+
+    const char *copies[] = {path, copy};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(store_open_key(copies[i], STORE_MUST_EXIST, key, &s, &e), E_OK);
+        assert_true(store_exists(s, OBJ_PERSON, "zhanargul-serikbayeva"));
+        assert_int_equal(store_verify(s, false, &e), E_OK);
+        store_close(s);
+    }
+    store_secret_free(key);
+    store_secret_free(other);
+    const char *sfx[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[160];
+        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+        unlink(p);
+        snprintf(p, sizeof p, "%s%s", copy, sfx[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
 static void schema_is_current(void **state)
 {
     struct store *s = *state;
@@ -230,6 +305,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rollback_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(schema_is_current, setup, teardown),
         cmocka_unit_test(refuses_foreign_files),
+        cmocka_unit_test(encrypted_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
