@@ -79,6 +79,19 @@ else
     not_ok "the custody leaf names the file's SHA-256" "$(cat leaf.txt)"
 fi
 
+# the checkpoint's signature with OpenSSL, as docs/evidence.md shows
+sed -n 's/^checkpoint //p' pkg.txt | base64 -d >note
+head -n 3 note >text
+tail -n 1 note | cut -d' ' -f3 | base64 -d | tail -c 64 >sig
+printf '%s' "$KEY" | cut -d+ -f3- | base64 -d | tail -c 32 >pub.raw
+(printf '\060\052\060\005\006\003\053\145\160\003\041\000'; cat pub.raw) >pub.der
+if openssl pkey -pubin -inform DER -in pub.der -out pub.pem 2>openssl.err &&
+    openssl pkeyutl -verify -pubin -inkey pub.pem -rawin -in text -sigfile sig >openssl.out 2>&1; then
+    ok "OpenSSL verifies the package's checkpoint signature"
+else
+    not_ok "OpenSSL verifies the package's checkpoint signature" "$(cat openssl.err openssl.out)"
+fi
+
 # another database's key does not verify it
 run --db other.db import "$EXAMPLE"
 run --db other.db checkpoint export -o other-cp.txt
