@@ -104,8 +104,8 @@ static void print_info(const char *verb, const struct evidence_info *i)
 {
     printf("%s %s\n  source     %s\n  sha256     %s\n  blake2b    %s\n  size       %" PRIu64
            "\n  media type %s\n  added by   %s at %s\n  log leaf   %" PRId64 "\n",
-           verb, i->c.filename, i->c.source, i->c.sha256, i->c.blake2b, i->c.size,
-           i->c.media_type, i->c.added_by, i->c.time, i->leaf_index);
+           verb, i->c.filename, i->c.source, i->c.sha256, i->c.blake2b, i->c.size, i->c.media_type,
+           i->c.added_by, i->c.time, i->leaf_index);
 }
 
 /* ---- refuge source ---- */
@@ -181,8 +181,8 @@ static int source_extract(struct cli *cli, int argc, char **argv)
 static enum app_err print_file(void *ctx, const struct evidence_info *i)
 {
     (void)ctx;
-    printf("%s  %10" PRIu64 "  %s  %s  %s  %s\n", i->c.sha256, i->c.size, i->c.time,
-           i->c.added_by, i->c.media_type, i->c.filename);
+    printf("%s  %10" PRIu64 "  %s  %s  %s  %s\n", i->c.sha256, i->c.size, i->c.time, i->c.added_by,
+           i->c.media_type, i->c.filename);
     return E_OK;
 }
 
@@ -235,8 +235,7 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
     struct ledger_report r;
     ledger_report_init(&r);
     struct err e = ERR_INIT;
-    enum app_err rc =
-        ledger_verify(cli->store, cp_path ? note.data : NULL, note.len, &r, &e);
+    enum app_err rc = ledger_verify(cli->store, cp_path ? note.data : NULL, note.len, &r, &e);
     buf_release(&note);
     if (rc != E_OK) {
         ledger_report_release(&r);
@@ -335,8 +334,8 @@ static int evidence_export_cmd(struct cli *cli, int argc, char **argv)
     struct principal me = auth_local_principal();
     struct buf pkg = BUF_INIT;
     struct evidence_info info;
-    enum app_err rc = evidence_export(s, &me, argv[optind],
-                                      argc - optind == 2 ? argv[optind + 1] : NULL, &pkg, &info, &e);
+    enum app_err rc = evidence_export(
+        s, &me, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &pkg, &info, &e);
     store_close(s);
     int st = rc == E_OK ? write_all(out, pkg.data, pkg.len) : cli_fail(&e);
     buf_release(&pkg);

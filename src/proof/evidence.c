@@ -4,9 +4,10 @@
 #include "proof/evidence.h"
 
 #include <inttypes.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <sodium.h>
 
 /* Length of the valid UTF-8 sequence at s (0 when invalid), refusing
  * overlong forms, surrogates and code points above U+10FFFF. */
@@ -110,8 +111,10 @@ enum app_err leaf_custody(const struct custody *c, struct buf *out, struct err *
     }
     for (size_t i = 0; i < 8; i++) {
         if (f[i].value && !leaf_value_ok(f[i].value, strlen(f[i].value))) {
-            return err_set(e, E_INVALID, "the custody record's %s is empty, too long or has "
-                           "control characters", f[i].key);
+            return err_set(e, E_INVALID,
+                           "the custody record's %s is empty, too long or has "
+                           "control characters",
+                           f[i].key);
         }
     }
     buf_adds(out, "refuge-log/1\nkind custody\n");
@@ -235,8 +238,7 @@ void evidence_pkg_write(const struct evidence_pkg *p, struct buf *out)
 }
 
 /* The value of the line "<key> <value>\n" at *p. */
-static bool line_value(const char **p, const char *end, const char *key, const char **v,
-                       size_t *vl)
+static bool line_value(const char **p, const char *end, const char *key, const char **v, size_t *vl)
 {
     size_t kl = strlen(key);
     if ((size_t)(end - *p) < kl + 1 || memcmp(*p, key, kl) != 0 || (*p)[kl] != ' ') {
@@ -390,11 +392,10 @@ enum app_err evidence_pkg_verify(const struct evidence_pkg *p, const struct note
     }
     merkle_hash lh;
     merkle_leaf_hash(p->leaf.data, p->leaf.len, lh);
-    if (!merkle_verify_inclusion(p->index, cp->size, lh, p->proof[0], p->n_proof,
-                                 cp->root)) {
-        return err_set(e, E_INVALID, "the inclusion proof of leaf %" PRIu64
-                                     " does not lead to the checkpoint's root (tree size %" PRIu64
-                                     ")",
+    if (!merkle_verify_inclusion(p->index, cp->size, lh, p->proof[0], p->n_proof, cp->root)) {
+        return err_set(e, E_INVALID,
+                       "the inclusion proof of leaf %" PRIu64
+                       " does not lead to the checkpoint's root (tree size %" PRIu64 ")",
                        p->index, cp->size);
     }
     return E_OK;

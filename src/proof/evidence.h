@@ -59,8 +59,7 @@ bool leaf_value_ok(const char *v, size_t len);
 /* Appends an audit leaf. */
 void leaf_audit(const char *time, int64_t seq, const unsigned char hash[32], struct buf *out);
 /* Appends a custody leaf; E_INVALID when a value is not a leaf value. */
-ATTR_NODISCARD enum app_err leaf_custody(const struct custody *c, struct buf *out,
-                                         struct err *e);
+ATTR_NODISCARD enum app_err leaf_custody(const struct custody *c, struct buf *out, struct err *e);
 /* Parses a custody leaf strictly. */
 ATTR_NODISCARD enum app_err leaf_custody_parse(const char *s, size_t len, struct custody *out,
                                                struct err *e);

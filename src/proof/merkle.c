@@ -3,8 +3,9 @@
  */
 #include "proof/merkle.h"
 
-#include <sodium.h>
 #include <string.h>
+
+#include <sodium.h>
 
 void merkle_leaf_hash(const void *data, size_t len, merkle_hash out)
 {

@@ -3,9 +3,10 @@
  */
 #include "proof/note.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <sodium.h>
 
 static const char dash[] = "\xe2\x80\x94 "; /* U+2014 EM DASH, then a space */
 
@@ -66,8 +67,8 @@ bool note_b64_exact(const char *s, size_t len, unsigned char *out, size_t want)
         return false;
     }
     size_t got = 0;
-    return sodium_base642bin(out, want, s, len, NULL, &got, NULL,
-                             sodium_base64_VARIANT_ORIGINAL) == 0 &&
+    return sodium_base642bin(out, want, s, len, NULL, &got, NULL, sodium_base64_VARIANT_ORIGINAL) ==
+               0 &&
            got == want;
 }
 
@@ -194,8 +195,9 @@ enum app_err note_verify(const char *note, size_t len, const struct note_key *k,
     size_t b64_len = sig_len - dl - name_len - 2;
     unsigned char raw[NOTE_KEY_ID_BYTES + NOTE_SIG_BYTES];
     if (!note_b64_exact(b64, b64_len, raw, sizeof raw)) {
-        return err_set(e, E_INVALID, "the signature is not base64 of a key id and an Ed25519 "
-                                     "signature");
+        return err_set(e, E_INVALID,
+                       "the signature is not base64 of a key id and an Ed25519 "
+                       "signature");
     }
     if (memcmp(raw, k->id, NOTE_KEY_ID_BYTES) != 0) {
         return err_set(e, E_INVALID, "the signature's key id is not the key's");
@@ -266,7 +268,8 @@ enum app_err checkpoint_parse(const char *text, size_t len, struct checkpoint *o
     if (!next_line(&p, end, &line, &ll) || !parse_u63(line, ll, &out->size)) {
         return err_set(e, E_INVALID, "the checkpoint's tree size is not a decimal number");
     }
-    if (!next_line(&p, end, &line, &ll) || !note_b64_exact(line, ll, out->root, MERKLE_HASH_BYTES)) {
+    if (!next_line(&p, end, &line, &ll) ||
+        !note_b64_exact(line, ll, out->root, MERKLE_HASH_BYTES)) {
         return err_set(e, E_INVALID, "the checkpoint's root hash is not base64 of 32 bytes");
     }
     if (p != end) {

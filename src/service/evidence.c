@@ -5,12 +5,13 @@
 #include "service/evidence.h"
 
 #include <inttypes.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sodium.h>
 
 #include "core/arena.h"
 #include "core/xalloc.h"
@@ -116,8 +117,8 @@ static bool media_type_ok(const char *t)
 static bool parse_sha(const char *hex, unsigned char out[32])
 {
     size_t got = 0;
-    return hex && strlen(hex) == 64 &&
-           sodium_hex2bin(out, 32, hex, 64, NULL, &got, NULL) == 0 && got == 32;
+    return hex && strlen(hex) == 64 && sodium_hex2bin(out, 32, hex, 64, NULL, &got, NULL) == 0 &&
+           got == 32;
 }
 
 /* The custody record as its leaf states it. */
@@ -241,8 +242,9 @@ static enum app_err load_file(struct store *s, const char *source_id, const char
         } else {
             evidence_blake2b_hex(content->data, content->len, hex);
             if (strcmp(hex, out->c.blake2b) != 0 || (int64_t)content->len != f.size) {
-                rc = err_set(e, E_CONFLICT, "the stored file was altered: its BLAKE2b hash or "
-                                            "size is not the recorded one");
+                rc = err_set(e, E_CONFLICT,
+                             "the stored file was altered: its BLAKE2b hash or "
+                             "size is not the recorded one");
             }
         }
     }
@@ -425,8 +427,8 @@ enum app_err ledger_checkpoint(struct store *s, struct buf *note, struct checkpo
 }
 
 enum app_err evidence_export(struct store *s, const struct principal *p, const char *source_id,
-                             const char *sha256_hex, struct buf *package,
-                             struct evidence_info *out, struct err *e)
+                             const char *sha256_hex, struct buf *package, struct evidence_info *out,
+                             struct err *e)
 {
     memset(out, 0, sizeof *out);
     bool own;
@@ -458,8 +460,9 @@ enum app_err evidence_export(struct store *s, const struct principal *p, const c
         merkle_leaf_hash(pkg.leaf.data, pkg.leaf.len, lh);
         if (out->leaf_index >= L.n || (uint64_t)L.n != cp.size ||
             memcmp(lh, L.h[out->leaf_index], MERKLE_HASH_BYTES) != 0) {
-            rc = err_set(e, E_CONFLICT, "the custody record does not match its leaf %" PRId64
-                                        " in the log; run `refuge verify`",
+            rc = err_set(e, E_CONFLICT,
+                         "the custody record does not match its leaf %" PRId64
+                         " in the log; run `refuge verify`",
                          out->leaf_index);
         }
     }
@@ -555,8 +558,9 @@ static bool same_leaf(const struct ev_leaf *l, const struct buf *want, const cha
 static enum app_err check_audit_leaf(struct vctx *v, const struct ev_leaf *l)
 {
     if (l->ref != v->next_audit) {
-        problem(v->r, "leaf %" PRId64 " stands for audit entry %" PRId64 " where entry %" PRId64
-                      " was expected: leaves or entries were removed or reordered",
+        problem(v->r,
+                "leaf %" PRId64 " stands for audit entry %" PRId64 " where entry %" PRId64
+                " was expected: leaves or entries were removed or reordered",
                 l->idx, l->ref, v->next_audit);
     }
     v->next_audit = l->ref + 1;
@@ -574,8 +578,9 @@ static enum app_err check_audit_leaf(struct vctx *v, const struct ev_leaf *l)
     buf_reset(&v->want);
     leaf_audit(row.time, l->ref, row.hash, &v->want);
     if (!same_leaf(l, &v->want, row.time)) {
-        problem(v->r, "leaf %" PRId64 " does not match audit entry %" PRId64
-                      ": the entry or the leaf was changed",
+        problem(v->r,
+                "leaf %" PRId64 " does not match audit entry %" PRId64
+                ": the entry or the leaf was changed",
                 l->idx, l->ref);
     }
     return E_OK;
@@ -603,8 +608,9 @@ static enum app_err check_custody_leaf(struct vctx *v, const struct ev_leaf *l)
     struct err ignore = ERR_INIT;
     if (f.size < 0 || leaf_custody(&c, &v->want, &ignore) != E_OK ||
         !same_leaf(l, &v->want, f.added)) {
-        problem(v->r, "leaf %" PRId64 " does not match custody record %" PRId64
-                      " (source %s): the record, its file's hashes or the leaf were changed",
+        problem(v->r,
+                "leaf %" PRId64 " does not match custody record %" PRId64
+                " (source %s): the record, its file's hashes or the leaf were changed",
                 l->idx, l->ref, f.source_id);
     } else {
         rc = ev_blob_read(v->s, f.sha256, &v->content, v->e);
@@ -670,16 +676,18 @@ struct cp_ctx {
 static bool check_against(struct vctx *v, const struct checkpoint *cp, const char *what)
 {
     if (cp->size > (uint64_t)v->L.n) {
-        problem(v->r, "%s covers %" PRIu64 " entries but the log has only %" PRId64
-                      ": entries were deleted or the database was rolled back",
+        problem(v->r,
+                "%s covers %" PRIu64 " entries but the log has only %" PRId64
+                ": entries were deleted or the database was rolled back",
                 what, cp->size, v->L.n);
         return false;
     }
     merkle_hash root;
     merkle_root(v->L.h ? v->L.h[0] : NULL, cp->size, root);
     if (sodium_memcmp(root, cp->root, MERKLE_HASH_BYTES) != 0) {
-        problem(v->r, "the log's first %" PRIu64 " entries do not match %s: entries were changed, "
-                      "removed or the log was rewritten",
+        problem(v->r,
+                "the log's first %" PRIu64 " entries do not match %s: entries were changed, "
+                "removed or the log was rewritten",
                 cp->size, what);
         return false;
     }
@@ -696,8 +704,8 @@ static void check_consistency(struct vctx *v, const struct checkpoint *old,
     }
     merkle_hash proof[MERKLE_MAX_PROOF];
     int n = merkle_consistency_proof(v->L.h[0], old->size, new->size, proof);
-    if (n < 0 ||
-        !merkle_verify_consistency(old->size, new->size, proof[0], (size_t)n, old->root, new->root)) {
+    if (n < 0 || !merkle_verify_consistency(old->size, new->size, proof[0], (size_t)n, old->root,
+                                            new->root)) {
         problem(v->r, "%s is not consistent with the one before it", what);
     }
 }
@@ -759,8 +767,8 @@ enum app_err ledger_verify(struct store *s, const char *exported, size_t exporte
         r->audit_entries = entries;
     }
     if (rc == E_OK && entries > v.next_audit - 1) {
-        problem(r, "audit entries %" PRId64 " to %" PRId64 " have no leaf in the log",
-                v.next_audit, entries);
+        problem(r, "audit entries %" PRId64 " to %" PRId64 " have no leaf in the log", v.next_audit,
+                entries);
     }
     int64_t files = 0;
     if (rc == E_OK) {

@@ -76,14 +76,13 @@ ATTR_NODISCARD enum app_err ledger_checkpoint(struct store *s, struct buf *note,
                                               struct checkpoint *cp, struct err *e);
 
 /* The database's public key. E_NOT_FOUND when none was made yet. */
-ATTR_NODISCARD enum app_err ledger_public_key(struct store *s, struct note_key *out,
-                                              struct err *e);
+ATTR_NODISCARD enum app_err ledger_public_key(struct store *s, struct note_key *out, struct err *e);
 
 struct ledger_report {
     int64_t leaves;
     int64_t audit_entries;
     int64_t custody_records;
-    int64_t checkpoints; /* stored ones checked */
+    int64_t checkpoints;   /* stored ones checked */
     int64_t exported_size; /* the exported checkpoint's tree size, or -1 */
     int problems;
     struct buf text; /* one line per problem */

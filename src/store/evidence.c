@@ -198,13 +198,13 @@ enum app_err ev_key_get(struct store *s, struct ev_key *out, struct err *e)
     return res;
 }
 
-enum app_err ev_key_insert(struct store *s, const struct ev_key *k, const char *time,
-                           struct err *e)
+enum app_err ev_key_insert(struct store *s, const struct ev_key *k, const char *time, struct err *e)
 {
-    sqlite3_stmt *st = store_stmt(s, SL_KEY_INSERT,
-                                  "INSERT INTO proof_key (id, name, public_key, secret_key, created)"
-                                  " VALUES (1, ?1, ?2, ?3, ?4)",
-                                  e);
+    sqlite3_stmt *st =
+        store_stmt(s, SL_KEY_INSERT,
+                   "INSERT INTO proof_key (id, name, public_key, secret_key, created)"
+                   " VALUES (1, ?1, ?2, ?3, ?4)",
+                   e);
     if (!st) {
         return E_STORAGE;
     }
@@ -282,8 +282,9 @@ enum app_err ev_blob_put(struct store *s, const unsigned char sha256[EV_HASH],
         sqlite3_reset(st);
         *existed = true;
         return ok ? E_OK
-                  : err_set(e, E_CONFLICT, "stored content with this SHA-256 has another BLAKE2b "
-                                           "hash or size");
+                  : err_set(e, E_CONFLICT,
+                            "stored content with this SHA-256 has another BLAKE2b "
+                            "hash or size");
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -355,8 +356,8 @@ enum app_err ev_file_insert(struct store *s, const struct ev_file *f, int64_t *i
     return rc;
 }
 
-#define FILE_COLUMNS                                                                       \
-    "SELECT e.id, e.source_id, e.sha256, b.blake2b, b.size, e.media_type, e.filename,"    \
+#define FILE_COLUMNS                                                                   \
+    "SELECT e.id, e.source_id, e.sha256, b.blake2b, b.size, e.media_type, e.filename," \
     " e.added_by, e.added FROM evidence e LEFT JOIN evidence_blob b ON b.sha256 = e.sha256"
 
 static void read_file_row(sqlite3_stmt *st, struct ev_file *f)

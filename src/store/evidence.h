@@ -54,8 +54,8 @@ struct ev_key {
 
 /* The signing key. E_NOT_FOUND when none was made yet. */
 ATTR_NODISCARD enum app_err ev_key_get(struct store *s, struct ev_key *out, struct err *e);
-ATTR_NODISCARD enum app_err ev_key_insert(struct store *s, const struct ev_key *k,
-                                          const char *time, struct err *e);
+ATTR_NODISCARD enum app_err ev_key_insert(struct store *s, const struct ev_key *k, const char *time,
+                                          struct err *e);
 
 struct ev_checkpoint {
     int64_t id;
@@ -68,8 +68,7 @@ struct ev_checkpoint {
 
 ATTR_NODISCARD enum app_err ev_checkpoint_insert(struct store *s, int64_t size,
                                                  const unsigned char root[EV_HASH],
-                                                 const char *time, const char *note,
-                                                 struct err *e);
+                                                 const char *time, const char *note, struct err *e);
 /* Every stored checkpoint in the order they were made. */
 typedef enum app_err (*ev_checkpoint_fn)(void *ctx, const struct ev_checkpoint *c);
 ATTR_NODISCARD enum app_err ev_checkpoint_each(struct store *s, ev_checkpoint_fn fn, void *ctx,

@@ -123,8 +123,8 @@ static void build_log(struct fixture *f)
     for (int i = 0; i < 12; i++) {
         char detail[32], data[64];
         snprintf(detail, sizeof detail, "step %d", i);
-        assert_int_equal(audit_record(f->s, &me, "127.0.0.1", "test.step", "case", "c1", detail, &e),
-                         E_OK);
+        assert_int_equal(
+            audit_record(f->s, &me, "127.0.0.1", "test.step", "case", "c1", detail, &e), E_OK);
         snprintf(data, sizeof data, "evidence file number %d\n", i);
         struct evidence_info info;
         assert_int_equal(evidence_attach(f->s, &me, i % 2 ? "src-a" : "src-b", "/x/scan.pdf",
@@ -157,14 +157,14 @@ static void attach_extract(void **state)
     assert_string_equal(info.c.filename, "Заявление?.pdf");
     assert_string_equal(info.c.media_type, "application/octet-stream");
     /* the same file again is refused, nothing is written */
-    assert_int_equal(evidence_attach(f->s, &me, "src-a", "b.pdf", NULL, bytes, sizeof bytes,
-                                     &again, &e),
-                     E_CONFLICT);
+    assert_int_equal(
+        evidence_attach(f->s, &me, "src-a", "b.pdf", NULL, bytes, sizeof bytes, &again, &e),
+        E_CONFLICT);
     assert_int_equal(
         evidence_attach(f->s, &me, "nope", "b.pdf", NULL, bytes, sizeof bytes, &again, &e),
         E_NOT_FOUND);
-    assert_int_equal(
-        evidence_attach(f->s, &me, "src-a", "b.pdf", "text", bytes, 10, &again, &e), E_INVALID);
+    assert_int_equal(evidence_attach(f->s, &me, "src-a", "b.pdf", "text", bytes, 10, &again, &e),
+                     E_INVALID);
     struct buf out = BUF_INIT;
     assert_int_equal(evidence_extract(f->s, &me, "src-a", NULL, &out, &again, &e), E_OK);
     assert_int_equal(out.len, sizeof bytes);
@@ -253,8 +253,8 @@ struct target {
 };
 
 static const struct target targets[] = {
-    {"proof_log", "idx"},     {"audit_log", "seq"}, {"evidence", "id"},
-    {"evidence_blob", "id"},  {"audit_head", "id"},
+    {"proof_log", "idx"},    {"audit_log", "seq"}, {"evidence", "id"},
+    {"evidence_blob", "id"}, {"audit_head", "id"},
 };
 
 /* Changes one bit of a blob or text column of a row through a bound
@@ -263,8 +263,7 @@ static void flip_column(sqlite3 *db, const char *table, const char *key, int64_t
                         const char *col)
 {
     char sql[256];
-    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE %s = %lld", col, table, key,
-             (long long)row);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE %s = %lld", col, table, key, (long long)row);
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
@@ -359,8 +358,7 @@ static void mutate(sqlite3 *db, char *what, size_t what_len)
             nc++;
         }
         const char *col = cols[t][pick((uint32_t)nc)];
-        snprintf(what, what_len, "flip a bit of %s.%s in row %lld", tg->table, col,
-                 (long long)row);
+        snprintf(what, what_len, "flip a bit of %s.%s in row %lld", tg->table, col, (long long)row);
         flip_column(db, tg->table, tg->key, row, col);
     }
 }
@@ -379,8 +377,7 @@ static void mutations(void **state)
     /* what an attacker with the file does first */
     exec_ok(db, "PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF;");
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT name FROM sqlite_schema WHERE type = 'trigger'",
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'trigger'",
                                         -1, &st, NULL),
                      SQLITE_OK);
     struct buf drops = BUF_INIT;

@@ -112,8 +112,9 @@ static bool get_hash(json_t *v, merkle_hash out)
 {
     const char *s = json_string_value(v);
     size_t got = 0;
-    return s && sodium_base642bin(out, MERKLE_HASH_BYTES, s, strlen(s), NULL, &got, NULL,
-                                  sodium_base64_VARIANT_ORIGINAL) == 0 &&
+    return s &&
+           sodium_base642bin(out, MERKLE_HASH_BYTES, s, strlen(s), NULL, &got, NULL,
+                             sodium_base64_VARIANT_ORIGINAL) == 0 &&
            got == MERKLE_HASH_BYTES;
 }
 
@@ -267,6 +268,7 @@ static void conformance_vectors(void **state)
     (void)state;
     const char *shared = getenv("REFUGE_SHARED");
     assert_non_null(shared);
+
     static const struct {
         const char *dir;
         enum vec_kind kind;
@@ -347,7 +349,9 @@ static void reference_heads(void **state)
 static void generated_proofs(void **state)
 {
     (void)state;
+
     enum { N = 70 };
+
     merkle_hash leaves[N], proof[MERKLE_MAX_PROOF];
     for (int i = 0; i < N; i++) {
         unsigned char d[4] = {(unsigned char)i, 1, 2, 3};
@@ -359,15 +363,14 @@ static void generated_proofs(void **state)
         for (uint64_t i = 0; i < size; i++) {
             int n = merkle_inclusion_proof(leaves[0], size, i, proof);
             assert_true(n >= 0);
-            assert_true(merkle_verify_inclusion(i, size, leaves[i], proof[0],
-                                                (size_t)n, head));
+            assert_true(merkle_verify_inclusion(i, size, leaves[i], proof[0], (size_t)n, head));
             /* another leaf, index or size is refused */
-            assert_false(merkle_verify_inclusion(i, size, leaves[(i + 1) % N],
-                                                 proof[0], (size_t)n, head));
+            assert_false(
+                merkle_verify_inclusion(i, size, leaves[(i + 1) % N], proof[0], (size_t)n, head));
             if (n > 0) {
                 proof[n - 1][0] ^= 1;
-                assert_false(merkle_verify_inclusion(i, size, leaves[i],
-                                                     proof[0], (size_t)n, head));
+                assert_false(
+                    merkle_verify_inclusion(i, size, leaves[i], proof[0], (size_t)n, head));
             }
         }
         for (uint64_t m = 1; m <= size; m++) {
@@ -375,11 +378,9 @@ static void generated_proofs(void **state)
             merkle_root(leaves[0], m, h1);
             int n = merkle_consistency_proof(leaves[0], m, size, proof);
             assert_true(n >= 0);
-            assert_true(
-                merkle_verify_consistency(m, size, proof[0], (size_t)n, h1, head));
+            assert_true(merkle_verify_consistency(m, size, proof[0], (size_t)n, h1, head));
             if (m < size) {
-                assert_false(merkle_verify_consistency(m, size, proof[0],
-                                                       (size_t)n, head, head));
+                assert_false(merkle_verify_consistency(m, size, proof[0], (size_t)n, head, head));
             }
         }
     }
@@ -410,7 +411,8 @@ static void notes_and_checkpoints(void **state)
     memset(c.root, 0xab, sizeof c.root);
     struct buf text = BUF_INIT, note = BUF_INIT, vkey = BUF_INIT;
     checkpoint_text(&c, &text);
-    assert_string_equal(text.data, "example.org/log\n5\nq6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=\n");
+    assert_string_equal(text.data,
+                        "example.org/log\n5\nq6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=\n");
     note_sign(text.data, text.len, k.name, sk, &note);
     struct err e = ERR_INIT;
     struct checkpoint got;
