@@ -177,6 +177,20 @@ expect_status 1 "extract refuses a stored file whose bytes changed"
 expect_err "altered" "and says why"
 if [ ! -e bad.bin ]; then ok "and writes nothing"; else not_ok "and writes nothing"; fi
 
+# a database from before migration 0005: its audit entries become the
+# first leaves when it runs
+run --db m.db import "$EXAMPLE"
+printf 'a long enough password\n' | "$REFUGE" --db m.db user add alice --role admin >/dev/null 2>&1
+"$REFUGE" --db m.db token add script --role viewer >/dev/null 2>&1
+sqlite3 m.db "DROP TABLE proof_log; DROP TABLE proof_key; DROP TABLE proof_checkpoint;
+    DROP TABLE evidence; DROP TABLE evidence_blob; PRAGMA user_version = 4;"
+run --db m.db verify
+expect_status 0 "migration 0005 turns the existing audit entries into leaves that verify"
+expect_out "log intact: 2 leaves (2 audit entries, 0 custody records)" "one leaf per entry"
+run --db m.db source attach "$SRC" scan.bin
+run --db m.db verify
+expect_out "log intact: 4 leaves" "and the log goes on from there"
+
 # the same over HTTP: upload and download
 cp t-current.db h.db
 "$REFUGE" --db h.db token add ev --role admin >tok.out 2>&1

@@ -205,7 +205,7 @@ static bool run_case(enum vec_kind kind, json_t *o)
 
 static void run_file(enum vec_kind kind, const char *path, struct tally *t)
 {
-    size_t len;
+    size_t len = 0;
     char *raw = slurp(path, &len);
     assert_non_null(raw);
     char *text = quote_numbers(raw, len);
