@@ -298,8 +298,9 @@ static void flip_column(sqlite3 *db, const char *table, const char *key, int64_t
     free(v);
 }
 
-/* One random mutation of a row the checkpoint covers; says what it did. */
-static void mutate(sqlite3 *db, char *what, size_t what_len)
+/* One random mutation of a row the checkpoint covers; says what it did and
+ * returns the table it changed (an index into targets). */
+static size_t mutate(sqlite3 *db, char *what, size_t what_len)
 {
     static const char *const cols[][6] = {
         {"leaf", "time", NULL},
@@ -361,6 +362,7 @@ static void mutate(sqlite3 *db, char *what, size_t what_len)
         snprintf(what, what_len, "flip a bit of %s.%s in row %lld", tg->table, col, (long long)row);
         flip_column(db, tg->table, tg->key, row, col);
     }
+    return t;
 }
 
 static void mutations(void **state)
@@ -393,17 +395,19 @@ static void mutations(void **state)
                 "CREATE TABLE keep_head AS SELECT * FROM audit_head;"
                 "CREATE TABLE keep_ev AS SELECT * FROM evidence;"
                 "CREATE TABLE keep_blob AS SELECT * FROM evidence_blob;");
-    static const char put_back[] =
-        "DELETE FROM proof_log; INSERT INTO proof_log SELECT * FROM keep_log;"
-        "DELETE FROM audit_log; INSERT INTO audit_log SELECT * FROM keep_audit;"
-        "DELETE FROM audit_head; INSERT INTO audit_head SELECT * FROM keep_head;"
-        "DELETE FROM evidence; INSERT INTO evidence SELECT * FROM keep_ev;"
-        "DELETE FROM evidence_blob; INSERT INTO evidence_blob SELECT * FROM keep_blob;";
+    /* puts back the table a trial changed, indexed like targets */
+    static const char *const put_back[] = {
+        "DELETE FROM proof_log; INSERT INTO proof_log SELECT * FROM keep_log;",
+        "DELETE FROM audit_log; INSERT INTO audit_log SELECT * FROM keep_audit;",
+        "DELETE FROM evidence; INSERT INTO evidence SELECT * FROM keep_ev;",
+        "DELETE FROM evidence_blob; INSERT INTO evidence_blob SELECT * FROM keep_blob;",
+        "DELETE FROM audit_head; INSERT INTO audit_head SELECT * FROM keep_head;",
+    };
     long detected = 0;
     char what[160];
     for (long i = 0; i < trials; i++) {
         exec_ok(db, "BEGIN");
-        mutate(db, what, sizeof what);
+        size_t t = mutate(db, what, sizeof what);
         exec_ok(db, "COMMIT");
         if (verify_problems(f) > 0) {
             detected++;
@@ -411,7 +415,7 @@ static void mutations(void **state)
             fprintf(stderr, "NOT DETECTED: %s\n", what);
         }
         exec_ok(db, "BEGIN");
-        exec_ok(db, put_back);
+        exec_ok(db, put_back[t]);
         exec_ok(db, "COMMIT");
         if (i % 1000 == 999) {
             /* the baseline is intact again, so every trial starts clean */
