@@ -79,6 +79,17 @@ static const struct cmd commands[] = {
      "rebuild the name keys and the full-text index"},
     {"source-text", cmd_source_text, CMD_STORE | CMD_EXISTING, "source-text SOURCE FILE|-|--remove",
      "attach the plain text of a source's document, for full-text search"},
+    {"source", cmd_source, CMD_STORE | CMD_EXISTING,
+     "source attach SOURCE FILE [--media-type T] | extract SOURCE [SHA256] [-o FILE] | "
+     "files SOURCE",
+     "keep an evidence file with a source (content-addressed, never changed), or get it back"},
+    {"verify", cmd_verify, CMD_STORE | CMD_EXISTING, "verify [--checkpoint FILE]",
+     "recompute the tamper-evident log and check it against its checkpoints"},
+    {"checkpoint", cmd_checkpoint, CMD_STORE | CMD_EXISTING, "checkpoint export [-o FILE] | key",
+     "sign a checkpoint of the log to keep off the device, or print the public key"},
+    {"evidence", cmd_evidence, 0,
+     "evidence export SOURCE [SHA256] -o PACKAGE | verify PACKAGE [--key VKEY]",
+     "write an evidence file with its proof as one file, or check one (no database needed)"},
     {"help", cmd_help, 0, "help [COMMAND]", "show help"},
     {"version", cmd_version, 0, "version", "print the version"},
 };

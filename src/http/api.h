@@ -25,5 +25,7 @@ void api_session_create(struct req *r, struct resp *w);
 void api_session_delete(struct req *r, struct resp *w);
 void api_audit_list(struct req *r, struct resp *w);
 void api_search(struct req *r, struct resp *w);
+void api_evidence_upload(struct req *r, struct resp *w);
+void api_evidence_download(struct req *r, struct resp *w);
 
 #endif

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "core/arena.h"
+#include "service/evidence.h"
 #include "store/accounts.h"
 
 /* ---- names ---- */
@@ -1245,6 +1246,10 @@ enum app_err audit_record(struct store *s, const struct principal *p, const char
             entry.seq = head + 1;
             audit_hash(&entry, entry.hash);
             rc = acct_audit_insert(s, &entry, e);
+        }
+        if (rc == E_OK) {
+            /* every entry is also a leaf of the tamper-evident log */
+            rc = ledger_append_audit(s, entry.time, entry.seq, entry.hash, e);
         }
         rc = tx_end(s, own, rc, e);
     }
