@@ -25,5 +25,14 @@ void api_session_create(struct req *r, struct resp *w);
 void api_session_delete(struct req *r, struct resp *w);
 void api_audit_list(struct req *r, struct resp *w);
 void api_search(struct req *r, struct resp *w);
+void api_me(struct req *r, struct resp *w);
+void api_users_list(struct req *r, struct resp *w);
+void api_users_create(struct req *r, struct resp *w);
+void api_case_assignees(struct req *r, struct resp *w);
+void api_case_assign(struct req *r, struct resp *w);
+void api_case_unassign(struct req *r, struct resp *w);
+void api_dashboard(struct req *r, struct resp *w);
+void api_case_history(struct req *r, struct resp *w);
+void api_person_appearances(struct req *r, struct resp *w);
 
 #endif
