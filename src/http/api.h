@@ -28,6 +28,7 @@ void api_search(struct req *r, struct resp *w);
 void api_me(struct req *r, struct resp *w);
 void api_users_list(struct req *r, struct resp *w);
 void api_users_create(struct req *r, struct resp *w);
+void api_users_disable(struct req *r, struct resp *w);
 void api_case_assignees(struct req *r, struct resp *w);
 void api_case_assign(struct req *r, struct resp *w);
 void api_case_unassign(struct req *r, struct resp *w);

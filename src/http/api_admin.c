@@ -108,6 +108,22 @@ void api_users_create(struct req *r, struct resp *w)
     send_json(w, 201, out);
 }
 
+void api_users_disable(struct req *r, struct resp *w)
+{
+    struct err e = ERR_INIT;
+    if (strcmp(r->params[0], r->who->name) == 0 && r->who->kind == PRINCIPAL_USER) {
+        resp_error(w, E_CONFLICT, "you cannot disable your own account", NULL);
+        return;
+    }
+    enum app_err rc = auth_user_disable(r->store, r->who, r->client, r->params[0], &e);
+    if (rc != E_OK) {
+        resp_error(w, rc, e.msg, NULL);
+        return;
+    }
+    w->status = 204;
+    buf_reset(&w->body);
+}
+
 static bool case_exists(struct req *r, struct resp *w)
 {
     if (!store_exists(r->store, OBJ_CASE, r->params[0]) ||

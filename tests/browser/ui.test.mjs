@@ -88,7 +88,7 @@ try {
   ok('the case page shows refoulement-risk, approximate dates as such and names in every script');
   await axe('case page');
   await shot('case-page');
-  await page.screenshot({ path: `${OUT}/case-page-top.png` });
+  await page.screenshot({ path: `${OUT}/case-page-top.png`, fullPage: true, clip: { x: 0, y: 0, width: 1200, height: 1300 } });
 
   // Record the missing fact: they presented themselves without delay.
   const pen = 'article.finding[data-rule="penalisation-for-entry"]';
@@ -184,6 +184,29 @@ try {
   await shot('sources');
   await go('#/edit/persons/kaster-musakhanuly');
   await axe('person form');
+
+  // A person with a name in Arabic script: it reads right to left.
+  await go('#/new/persons');
+  await page.fill('input[name="id"]', 'p-ui-arabic');
+  await page.locator('.name-row').nth(0).locator('input').nth(0).fill('Abdullah Karim');
+  await page.locator('.name-row').nth(0).locator('input').nth(1).fill('Latn');
+  await page.click('fieldset[data-field="names"] > button');
+  await page.locator('.name-row').nth(1).locator('input').nth(0).fill('عبد الله كريم');
+  await page.locator('.name-row').nth(1).locator('input').nth(1).fill('Arab');
+  await page.locator('.name-row').nth(1).locator('input').nth(2).fill('ar');
+  await page.locator('.name-row').nth(1).locator('select').selectOption('native');
+  await page.fill('input[name="profiles"]', 'uighur');
+  await page.click('form.object-form button[type=submit]');
+  await page.waitForFunction(() => location.hash === '#/person/p-ui-arabic');
+  await ready();
+  const dirs = await page.evaluate(() => [...document.querySelectorAll('main bdi')].filter((b) => /[\u0600-\u06ff]/.test(b.textContent))
+    .map((b) => b.matches(':dir(rtl)')));
+  assert.ok(dirs.length > 0 && dirs.every(Boolean), 'Arabic names are isolated and read right to left: ' + JSON.stringify(dirs));
+  const latin = await page.evaluate(() => document.querySelector('h1 bdi').matches(':dir(ltr)'));
+  assert.ok(latin);
+  ok('a new person with an Arabic-script name: the name reads right to left, the Latin one left to right');
+  await axe('person page with an Arabic name');
+  await shot('person-arabic');
   await go('#/search?q=Kaster');
   assert.match(await page.textContent('main'), /Kaster Musakhanuly/);
   await axe('search');

@@ -107,6 +107,19 @@ http POST /api/users -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H 'Content-T
 expect_code 201 "an administrator adds a user"
 http POST /api/users -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"vera","role":"viewer","password":"a long enough password"}'
 expect_code 409 "a name is taken once"
+http DELETE /api/users/alice -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 409 "an administrator cannot disable their own account"
+login vera 'a long enough password'
+V_COOKIE=$COOKIE
+login alice 'correct horse battery staple'
+http DELETE /api/users/vera -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 204 "an administrator disables an account"
+http GET /api/me -H "Cookie: $V_COOKIE"
+expect_code 401 "its session ends at once"
+http GET /api/users -H "Cookie: $COOKIE"
+jq -e '.items[] | select(.name == "vera") | .disabled' body >/dev/null && ok "and it is listed as disabled" || not_ok "and it is listed as disabled" "$(cat body)"
+http DELETE /api/users/nobody -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 404 "disabling an unknown account is 404"
 http PUT /api/cases/kz-2019-xuar-asylum-seekers/assignees/nobody -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
 expect_code 404 "assigning to an unknown user is 404"
 http PUT /api/cases/kz-2019-xuar-asylum-seekers/assignees/rita -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
@@ -142,6 +155,8 @@ http PUT /api/cases/kz-2019-xuar-asylum-seekers/assignees/rita -H "Cookie: $COOK
 expect_code 204 "a coordinator assigns cases"
 http GET /api/users -H "Cookie: $COOKIE"
 expect_code 403 "but does not manage users"
+http DELETE /api/users/rita -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 403 "nor disable them"
 
 # A deadline ahead appears on the dashboard.
 next=$(date -u -d '+10 days' +%Y-%m-%d)

@@ -429,8 +429,15 @@ async function adminPage() {
     const role = h('select', { id: 'nu-role' }, ['researcher', 'viewer', 'coordinator', 'admin'].map((r) => h('option', { value: r }, term('role_', r))));
     const pass = h('input', { id: 'nu-pass', type: 'password', autocomplete: 'new-password' });
     const msg = h('div', { role: 'status' });
-    content.push(section(t('users'), table(t('users'), [t('user'), t('role'), t('disabled'), t('created')],
-      users.map((u) => [u.name, term('role_', u.role), u.disabled ? t('yes') : t('no'), fmtTime(u.created * 1000)])),
+    const disable = (u) => h('button', { type: 'button', class: 'secondary small', onclick: async () => {
+      if (!confirm(t('confirm_disable', u.name))) return;
+      try { await api('DELETE', '/api/users/' + enc(u.name)); say(t('saved')); route(); } catch (err) {
+        if (err.status !== 401) msg.append(h('p', { class: 'error-summary' }, err.message));
+      }
+    } }, t('disable'), h('span', { class: 'sr' }, ' ' + u.name));
+    content.push(section(t('users'), table(t('users'), [t('user'), t('role'), t('disabled'), t('created'), t('action_col')],
+      users.map((u) => [u.name, term('role_', u.role), u.disabled ? t('yes') : t('no'), fmtTime(u.created * 1000),
+        u.disabled || u.name === me.user ? '' : disable(u)])),
     h('h3', null, t('add_user')),
     h('form', { class: 'row', onsubmit: async (e) => {
       e.preventDefault();

@@ -261,8 +261,14 @@ export function objectForm(kind, opts) {
   const draft = sessionStorage.getItem(draftKey);
   let restored = false;
   if (draft) {
-    try { Object.assign(obj, JSON.parse(draft)); restored = true; } catch { sessionStorage.removeItem(draftKey); }
-    for (const k of Object.keys(obj)) if (JSON.parse(draft)[k] === undefined && k !== 'id') delete obj[k];
+    let saved = null;
+    try { saved = JSON.parse(draft); } catch { sessionStorage.removeItem(draftKey); }
+    if (saved && typeof saved === 'object') {
+      // The draft is the whole object as it was being edited: fields cleared there stay cleared.
+      for (const k of Object.keys(obj)) if (!(k in saved) && k !== 'id') delete obj[k];
+      Object.assign(obj, saved);
+      restored = true;
+    }
   }
   const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
   const fieldsBox = h('div', { class: 'fields' });
