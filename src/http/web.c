@@ -12,23 +12,24 @@
 #include <sodium.h>
 
 #include "core/embedded.h"
+#include "core/xalloc.h"
 
 enum { ETAG_BYTES = 16, ETAG_CHARS = ETAG_BYTES * 2 + 3 };
 
+/* One ETag per embedded file, in the table's order; computed once. */
 static char (*etags)[ETAG_CHARS];
 static pthread_once_t etags_once = PTHREAD_ONCE_INIT;
 
 static void compute_etags(void)
 {
-    static char table[256][ETAG_CHARS];
-    etags = table;
-    for (size_t i = 0; i < refuge_web_count && i < 256; i++) {
+    etags = xcalloc(refuge_web_count ? refuge_web_count : 1, sizeof *etags);
+    for (size_t i = 0; i < refuge_web_count; i++) {
         unsigned char h[ETAG_BYTES];
         crypto_generichash(h, sizeof h, refuge_web[i].data, refuge_web[i].len, NULL, 0);
-        table[i][0] = '"';
-        sodium_bin2hex(table[i] + 1, ETAG_BYTES * 2 + 1, h, sizeof h);
-        table[i][ETAG_BYTES * 2 + 1] = '"';
-        table[i][ETAG_BYTES * 2 + 2] = '\0';
+        etags[i][0] = '"';
+        sodium_bin2hex(etags[i] + 1, ETAG_BYTES * 2 + 1, h, sizeof h);
+        etags[i][ETAG_BYTES * 2 + 1] = '"';
+        etags[i][ETAG_BYTES * 2 + 2] = '\0';
     }
 }
 

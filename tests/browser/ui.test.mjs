@@ -222,7 +222,9 @@ try {
   await page.selectOption('#lang-switch', 'ru');
   await ready();
   for (const [hash, name] of [['#/', 'dashboard'], ['#/case/' + CASE, 'case page'], ['#/new/events?case=' + CASE, 'event form'],
-    ['#/import', 'import'], ['#/admin', 'administration'], ['#/person/kaster-musakhanuly', 'person page'], ['#/sources', 'sources']]) {
+    ['#/import', 'import'], ['#/admin', 'administration'], ['#/person/kaster-musakhanuly', 'person page'], ['#/sources', 'sources'],
+    ['#/statement/' + CASE, 'statement'], ['#/search?q=Kaster', 'search'], ['#/cases', 'cases'], ['#/risks', 'risks'],
+    ['#/organizations', 'organizations'], ['#/persons', 'persons'], ['#/edit/persons/kaster-musakhanuly', 'person form']]) {
     await go(hash);
     await axe(name + ' (ru)');
   }

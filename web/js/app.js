@@ -179,11 +179,11 @@ async function listPage(kind, q) {
   const cols = {
     cases: [['title', (o) => link('#/case/' + enc(o.id), bdi(o.title || o.id))], ['state', (o) => o.state], ['status', (o) => term('cs_', o.status)], ['opened', (o) => fmtDate(o.opened)]],
     persons: [['name', (o) => link('#/person/' + enc(o.id), bdi(primaryName(o)))], ['id', (o) => h('code', null, o.id)], ['nationality', (o) => (o.nationality || []).join(', ')], ['profiles', (o) => (o.profiles || []).join(', ')]],
-    sources: [['title', (o) => link('#/edit/sources/' + enc(o.id), bdi(o.title || o.id))], ['publisher', (o) => bdi(o.publisher)], ['date', (o) => fmtDate(o.date)], ['kind', (o) => o.kind],
+    sources: [['title', (o) => link('#/edit/sources/' + enc(o.id), bdi(o.title || o.id))], ['publisher', (o) => bdi(o.publisher)], ['date', (o) => fmtDate(o.date)], ['kind', (o) => (o.kind ? term('v_', o.kind) : '')],
       ['reliability', (o) => [o.reliability, o.credibility].filter(Boolean).join(' / ')], ['url', (o) => (safeUrl(o.url) ? h('a', { href: o.url, rel: 'noreferrer noopener', target: '_blank' }, o.url) : o.url || '')]],
     risks: [['id', (o) => link('#/edit/risks/' + enc(o.id), o.id)], ['country', (o) => o.country + (o.region ? ' / ' + o.region : '')], ['profiles', (o) => (o.profiles || []).join(', ')],
-      ['harms', (o) => (o.harms || []).join(', ')], ['period', (o) => t('from_to', fmtDate(o.from), o.to ? fmtDate(o.to) : '…')]],
-    organizations: [['name', (o) => link('#/edit/organizations/' + enc(o.id), bdi(o.name || o.id))], ['country', (o) => o.country], ['kind', (o) => o.kind], ['parent', (o) => o.parent]],
+      ['harms', (o) => (o.harms || []).map((x) => term('v_', x)).join(', ')], ['period', (o) => t('from_to', fmtDate(o.from), o.to ? fmtDate(o.to) : '…')]],
+    organizations: [['name', (o) => link('#/edit/organizations/' + enc(o.id), bdi(o.name || o.id))], ['country', (o) => o.country], ['kind', (o) => (o.kind ? term('v_', o.kind) : '')], ['parent', (o) => o.parent]],
   }[kind];
   const newKey = { cases: 'new_case', persons: 'new_person', sources: 'new_source', risks: 'new_risk', organizations: 'new_organization' }[kind];
   const mayCreate = kind === 'cases' ? canManage() : canWrite();
@@ -218,7 +218,8 @@ function recordHref(caseId, f, events) {
 
 function eventDetails(e, people) {
   const fields = (TYPE_FIELDS[e.type] || []).filter((f) => e[f.name] !== undefined);
-  return fields.map((f) => [t(f.label), ': ', f.type === 'tri' ? yesNo(e[f.name]) : f.type === 'date' ? fmtDate(e[f.name]) : bdi(String(e[f.name])), '; ']);
+  return fields.map((f) => [t(f.label), ': ', f.type === 'tri' ? yesNo(e[f.name]) : f.type === 'date' ? fmtDate(e[f.name])
+    : f.type === 'select' ? term('v_', e[f.name]) : bdi(String(e[f.name])), '; ']);
 }
 
 async function casePage(id) {
@@ -247,7 +248,7 @@ async function casePage(id) {
     section(t('subjects'), h('ul', { class: 'cards' }, (tl.subjects || []).map((p) => h('li', null,
       h('h3', null, personLink(p.id, people)),
       h('ul', { class: 'names', 'aria-label': t('names') }, (p.names || []).map((n) => h('li', null, bdi(n.full, n.lang), ' ',
-        h('span', { class: 'muted' }, '(' + [n.script, n.lang, n.kind].filter(Boolean).join(', ') + ')')))),
+        h('span', { class: 'muted' }, '(' + [n.script, n.lang, n.kind && term('v_', n.kind)].filter(Boolean).join(', ') + ')')))),
       (p.profiles || []).length ? h('p', null, t('profiles'), ': ', p.profiles.join(', ')) : null)))),
     section(t('findings'), findings.length ? h('div', { class: 'findings' }, findings.map((f) => h('article', { class: 'finding', 'data-rule': f.rule, 'data-status': f.status },
       h('h3', null, h('code', null, f.rule), ' ', term('rule_', f.rule), ' — ', personLink(f.person, people)),
@@ -272,8 +273,8 @@ async function casePage(id) {
       history.map((p) => [h('code', null, p.rule), personLink(p.person, people), statusBadge(p.status), fmtTime(p.first_seen),
         p.ended ? t('ended', fmtTime(p.ended)) : t('still_holds')])) : h('p', null, t('no_history'))),
     section(t('actions'), (tl.actions || []).length ? h('ul', null, tl.actions.map((a) => h('li', null,
-      h('strong', null, term('', a.kind || '')), ' ', fmtDate(a.date, a.approx), ' ',
-      (a.demands || []).length ? [t('demands'), ': ', a.demands.join(', '), '. '] : null,
+      h('strong', null, a.kind ? term('v_', a.kind) : ''), ' ', fmtDate(a.date, a.approx), ' ',
+      (a.demands || []).length ? [t('demands'), ': ', a.demands.map((d) => term('v_', d)).join(', '), '. '] : null,
       (a.targets || []).length ? [t('targets'), ': ', a.targets.join(', '), '. '] : null,
       a.outcome ? [t('outcome'), ': ', bdi(a.outcome), ' '] : null,
       canWrite() ? link(`#/edit/actions/${enc(a.id)}?case=${enc(id)}`, t('edit'), h('span', { class: 'sr' }, ' ' + a.id)) : null))) : h('p', null, t('none'))),
@@ -292,7 +293,7 @@ async function personPage(id) {
   main.append(...[
     canWrite() ? h('p', null, link('#/edit/persons/' + enc(id), t('edit'))) : null,
     section(t('names'), table(t('names'), [t('name_full'), t('script'), t('lang'), t('kind')],
-      (p.names || []).map((n) => [bdi(n.full, n.lang), n.script || '', n.lang || '', n.kind || '']))),
+      (p.names || []).map((n) => [bdi(n.full, n.lang), n.script || '', n.lang || '', n.kind ? term('v_', n.kind) : '']))),
     section(t('profile'), dl([['sex', p.sex], ['birth_date', p.birth_date && fmtDate(p.birth_date)], ['nationality', p.nationality],
       ['ethnicity', p.ethnicity], ['religion', p.religion], ['origin', p.origin && [p.origin.country, p.origin.region].filter(Boolean).join(' / ')],
       ['profiles', p.profiles], ['sensitive', p.sensitive === undefined ? undefined : yesNo(p.sensitive)]])),
@@ -394,7 +395,7 @@ async function statementPage(id) {
   const lng = h('select', { id: 'st-lang' }, h('option', { value: 'en', lang: 'en', selected: document.documentElement.lang === 'en' }, 'English'),
     h('option', { value: 'ru', lang: 'ru', selected: document.documentElement.lang === 'ru' }, 'Русский'));
   const fmt = h('select', { id: 'st-format' }, h('option', { value: 'text' }, 'text'), h('option', { value: 'md' }, 'Markdown'), h('option', { value: 'html' }, 'HTML'));
-  const pre = h('pre', { id: 'statement-preview', dir: 'auto', tabindex: '0', 'aria-label': t('preview') });
+  const pre = h('pre', { id: 'statement-preview', dir: 'auto' });
   const dlink = h('a', { class: 'button', id: 'download-statement' }, t('download_html'));
   const base = '/api/cases/' + enc(id) + '/statement';
   const update = async () => {

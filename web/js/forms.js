@@ -126,7 +126,7 @@ function control(f, v, obj) {
   if (f.type === 'select') {
     const sel = h('select', { id, name: f.name },
       f.required ? null : h('option', { value: '' }, '—'),
-      f.options.map((o) => h('option', { value: o, selected: o === v }, f.vocab ? term(f.vocab, o) : o.replaceAll('_', ' '))));
+      f.options.map((o) => h('option', { value: o, selected: o === v }, term(f.vocab || 'v_', o))));
     if (v && !f.options.includes(v)) sel.append(h('option', { value: v, selected: true }, v));
     return { box: fieldBox(f, sel), read: (o) => set(o, f.name, sel.value || undefined), el: sel };
   }
@@ -200,7 +200,7 @@ function control(f, v, obj) {
       const script = h('input', { id: rid + 'script', type: 'text', value: n.script ?? '', size: '5', autocomplete: 'off' });
       const lng = h('input', { id: rid + 'lang', type: 'text', value: n.lang ?? '', size: '4', autocomplete: 'off' });
       const kind = h('select', { id: rid + 'kind' }, h('option', { value: '' }, '—'),
-        V.name_kind.map((k) => h('option', { value: k, selected: k === n.kind }, k)));
+        V.name_kind.map((k) => h('option', { value: k, selected: k === n.kind }, term('v_', k))));
       const row = h('div', { class: 'name-row' }, mk('full', 'name_full', full), mk('script', 'script', script),
         mk('lang', 'lang', lng), mk('kind', 'kind', kind),
         h('button', { type: 'button', class: 'secondary', onclick: () => row.remove() }, t('remove')));
