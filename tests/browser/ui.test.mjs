@@ -148,12 +148,20 @@ try {
   // Import a bad bundle: every problem with its path.
   await go('#/import');
   const bad = `${OUT}/bad-bundle.json`;
-  writeFileSync(bad, JSON.stringify({ format: 'refuge-bundle/1', events: [{ id: 'x', type: 'detention', date: '2019-13', persons: ['kaster-musakhanuly'] }] }));
+  writeFileSync(bad, JSON.stringify({ format: 'refuge-bundle/1', events: [
+    { id: 'ev-bad-date', type: 'detention', date: '2019-13', persons: ['kaster-musakhanuly'] },
+    { id: 'ev-bad-person', type: 'arrest', date: '2019-10', persons: ['nobody-known'] }] }));
   await page.setInputFiles('#bundle-file', bad);
   await page.click('form.import button[type=submit]');
   await page.waitForSelector('li[data-path="events[0].date"]');
-  assert.match(await page.textContent('li[data-path="events[0].date"]'), /not a calendar date/);
-  ok('a bad bundle is refused with the error at events[0].date');
+  const dateProblem = await page.textContent('li[data-path="events[0].date"]');
+  assert.match(dateProblem, /not a calendar date/);
+  assert.match(dateProblem, /"2019-13"/);
+  assert.match(dateProblem, /ev-bad-date/);
+  assert.match(await page.textContent('li[data-path^="events[1].persons"]'), /nobody-known/);
+  ok('a bad bundle is refused with every error at its path: events[0].date, events[1].persons');
+  assert.equal(await (await page.request.get(BASE + '/api/events/ev-bad-person')).status(), 404);
+  ok('and nothing of it was imported');
   await axe('import');
   await shot('import');
 

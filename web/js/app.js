@@ -376,9 +376,12 @@ async function importPage() {
       out.append(h('div', { class: 'error-summary', role: 'alert' }, h('p', null, t('import_failed', probs.length)),
         h('ul', { class: 'problems' }, probs.map((p) => {
           const v = p.path ? valueAt(parsed, p.path) : undefined;
+          const top = /^[a-z]+\[\d+\]/.exec(p.path || '');
+          const owner = top ? valueAt(parsed, top[0]) : null;
           return h('li', { 'data-path': p.path || '' }, p.path ? h('code', { class: 'path' }, p.path) : null, p.path ? ': ' : '',
             h('span', { class: 'message' }, p.message),
-            v !== undefined && typeof v !== 'object' ? h('span', { class: 'muted' }, ' (', h('code', null, JSON.stringify(v)), ')') : null);
+            v !== undefined && typeof v !== 'object' ? h('span', { class: 'muted' }, ' ', t('value'), ' ', h('code', null, JSON.stringify(v))) : null,
+            owner && typeof owner.id === 'string' ? h('span', { class: 'muted' }, ' ', t('in_object'), ' ', h('code', null, owner.id)) : null);
         }))));
     }
     out.focus();
