@@ -257,7 +257,7 @@ try {
     .slice(0, 5).map((el) => el.tagName + '.' + el.className + ' ' + (el.textContent || '').slice(0, 40)));
   assert.ok(overflow <= 1, `the case page scrolls sideways by ${overflow}px on a phone: ${wide.join(' | ')}`);
   await axe('case page on a phone');
-  await shot('case-page-phone');
+  await page.screenshot({ path: `${OUT}/case-page-phone.png` });
   ok('the case page fits a phone screen');
 
   // Keyboard: the skip link and the search box work without a mouse.

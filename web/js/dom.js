@@ -42,7 +42,7 @@ export function clear(el) {
 // A table from headers and rows (arrays of cells: nodes or text).
 export function table(caption, headers, rows) {
   return h('div', { class: 'scroll', role: 'group', 'aria-label': caption, tabindex: '0' },
-    h('table', null, h('caption', null, caption),
+    h('table', null, h('caption', { class: 'sr' }, caption),
       h('thead', null, h('tr', null, headers.map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', null, rows.map((r) => h('tr', null, r.map((c) => h('td', null, c)))))));
 }
