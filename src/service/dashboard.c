@@ -59,7 +59,9 @@ static enum app_err on_batch(void *ctx, const struct check_outcome *o)
     struct collect *c = ctx;
     for (size_t i = 0; i < o->n_views; i++) {
         const struct case_view *v = &o->views[i];
-        if (!auth_can_case(c->s, c->who, v->kase.id, VERB_READ)) {
+        /* The batches may hold closed cases too (the engine skips them). */
+        if ((v->kase.status && strcmp(v->kase.status, "closed") == 0) ||
+            !auth_can_case(c->s, c->who, v->kase.id, VERB_READ)) {
             continue;
         }
         struct dashboard_case dc = {
