@@ -86,9 +86,14 @@ try {
   assert.match(await page.textContent('#ev-ev-detention .when'), /about October 2019/);
   assert.match(await page.textContent('main'), /Кастер Мұсаханұлы/);
   ok('the case page shows refoulement-risk, approximate dates as such and names in every script');
+  await page.screenshot({ path: `${OUT}/case-page-top.png`, fullPage: true, clip: { x: 0, y: 0, width: 1200, height: 1300 } });
+  const basis = page.locator('article.finding[data-rule="refoulement-risk"] details').first();
+  await basis.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  assert.match(await basis.locator('ul.explanation').innerText(), /1951 Convention relating to the Status of Refugees, art\. 33\(1\)/);
+  ok('the legal basis of a finding opens from the keyboard, with each provision in words');
   await axe('case page');
   await shot('case-page');
-  await page.screenshot({ path: `${OUT}/case-page-top.png`, fullPage: true, clip: { x: 0, y: 0, width: 1200, height: 1300 } });
 
   // Record the missing fact: they presented themselves without delay.
   const pen = 'article.finding[data-rule="penalisation-for-entry"]';

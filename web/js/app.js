@@ -224,7 +224,7 @@ function eventDetails(e, people) {
 
 async function casePage(id) {
   const base = '/api/cases/' + enc(id);
-  const [tl, findings, history] = await Promise.all([get(base + '/timeline'), get(base + '/findings'), get(base + '/history')]);
+  const [tl, findings, history] = await Promise.all([get(base + '/timeline'), get(base + '/findings?explain=1'), get(base + '/history')]);
   const c = tl.case;
   const people = new Map([...(tl.subjects || []), ...(tl.persons || [])].map((p) => [p.id, p]));
   const events = tl.timeline || [];
@@ -254,7 +254,11 @@ async function casePage(id) {
       h('h3', null, h('code', null, f.rule), ' ', term('rule_', f.rule), ' — ', personLink(f.person, people)),
       h('p', null, sevBadge(f.severity), ' ', statusBadge(f.status)),
       h('p', { lang: 'en', dir: 'auto' }, f.summary),
-      h('p', null, t('basis'), ': ', (f.basis || []).map((b, i) => [i ? ', ' : '', h('code', null, b)])),
+      (f.explanation || []).length
+        ? h('details', null, h('summary', null, t('basis'), ': ', (f.basis || []).map((b, i) => [i ? ', ' : '', h('code', null, b)])),
+          h('ul', { class: 'explanation' }, f.explanation.map((x) => h('li', { lang: 'en', dir: 'auto' }, x))))
+        : h('p', null, t('basis'), ': ', (f.basis || []).map((b, i) => [i ? ', ' : '', h('code', null, b)])),
+      (f.demands || []).length ? h('p', null, t('demands'), ': ', f.demands.map((d) => term('v_', d)).join(', ')) : null,
       (f.facts || []).length ? h('div', null, h('p', null, t('facts'), ':'), h('ul', { class: 'facts' }, f.facts.map((x) => h('li', null,
         events.some((e) => e.id === x) ? h('button', { type: 'button', class: 'linkish', onclick: () => showEvent(x), 'aria-label': t('go_to_event', x) }, x) : h('code', null, x))))) : null,
       (f.missing || []).length ? h('div', { class: 'missing' }, h('p', null, t('missing'), ':'), h('ul', null, f.missing.map((m) => h('li', null,
