@@ -227,9 +227,11 @@ try {
   await page.fill('#as-user', 'rita');
   await page.click('#as-user ~ * button, form.row:has(#as-user) button[type=submit]');
   await page.waitForFunction(() => /rita/.test(document.querySelector('#assignees').textContent));
-  ok('an administrator assigns the case to a researcher');
   await axe('administration');
   await shot('admin');
+  await go('#/case/' + CASE);
+  assert.match(await page.textContent('main .meta'), /Assigned to: rita/);
+  ok('an administrator assigns the case to a researcher, and the case page says so');
 
   // Russian: every page again, no missing words.
   await page.selectOption('#lang-switch', 'ru');

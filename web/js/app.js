@@ -224,7 +224,8 @@ function eventDetails(e, people) {
 
 async function casePage(id) {
   const base = '/api/cases/' + enc(id);
-  const [tl, findings, history] = await Promise.all([get(base + '/timeline'), get(base + '/findings?explain=1'), get(base + '/history')]);
+  const [tl, findings, history, assignees] = await Promise.all([get(base + '/timeline'), get(base + '/findings?explain=1'), get(base + '/history'),
+    canManage() ? get(base + '/assignees') : null]);
   const c = tl.case;
   const people = new Map([...(tl.subjects || []), ...(tl.persons || [])].map((p) => [p.id, p]));
   const events = tl.timeline || [];
@@ -242,7 +243,8 @@ async function casePage(id) {
   ].filter(Boolean);
   page(c.title || c.id,
     h('p', { class: 'meta' }, badge('cs-' + c.status, term('cs_', c.status || 'open')), ' ', t('state'), ': ', c.state || '—', ' · ', t('opened'), ': ', fmtDate(c.opened),
-      (c.tags || []).length ? [' · ', t('tags'), ': ', c.tags.join(', ')] : null),
+      (c.tags || []).length ? [' · ', t('tags'), ': ', c.tags.join(', ')] : null,
+      assignees ? [' · ', link('#/admin', t('assigned_to')), ': ', assignees.items.length ? assignees.items.map((u) => u.name).join(', ') : t('none')] : null),
     h('ul', { class: 'toolbar' }, tools.map((x) => h('li', null, x))),
     c.summary ? section(t('summary'), h('p', { dir: 'auto' }, c.summary)) : null,
     section(t('subjects'), h('ul', { class: 'cards' }, (tl.subjects || []).map((p) => h('li', null,
