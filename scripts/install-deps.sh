@@ -1,11 +1,13 @@
 #!/bin/sh
 # install-deps.sh: installs the Debian 12 packages refuge needs to build and
-# test, if they are missing. Needs root (or sudo) only when something is missing.
+# test, if they are missing (nodejs and chromium for the browser tests, whose
+# npm packages scripts/test.sh installs with `npm ci`). Needs root (or sudo)
+# only when something is missing.
 set -eu
 
 PACKAGES="build-essential cmake pkg-config
 libsqlite3-dev libjansson-dev libyajl-dev libicu-dev libsodium-dev libmicrohttpd-dev
-libcmocka-dev iso-codes sqlite3 ca-certificates jq curl clang-format nodejs openssl"
+libcmocka-dev iso-codes sqlite3 ca-certificates jq curl clang-format nodejs openssl chromium"
 
 missing=""
 for p in $PACKAGES; do

@@ -2,10 +2,16 @@
 # test.sh: installs what is missing, builds refuge three times (a debug build
 # and a Release build, with warnings as errors, and an AddressSanitizer +
 # UndefinedBehaviorSanitizer build) and runs the whole test suite on the debug
-# and sanitizer builds. Exits non-zero on any failure.
+# and sanitizer builds (the browser tests on the debug build). Exits non-zero
+# on any failure.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
+# The browser tests' npm packages, exactly as tests/browser/package-lock.json
+# pins them; reinstalled only when the lock file changed.
+if ! cmp -s tests/browser/package-lock.json tests/browser/node_modules/.refuge-lock 2>/dev/null; then
+    (cd tests/browser && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.refuge-lock)
+fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 

@@ -22,6 +22,11 @@ extern const size_t refuge_refdata_count;
 extern const struct embedded_file refuge_sql[];
 extern const size_t refuge_sql_count;
 
+/* The web interface: the files of web/, named by their path under it
+ * ("index.html", "js/app.js"); linked into the http module only. */
+extern const struct embedded_file refuge_web[];
+extern const size_t refuge_web_count;
+
 /* Binary search of a generated table; NULL when absent. */
 const struct embedded_file *embedded_find(const struct embedded_file *table, size_t count,
                                           const char *name);

@@ -64,6 +64,15 @@ bool access_authenticate(struct req *r, struct resp *w)
     return false;
 }
 
+bool access_session_csrf(struct req *r, char *out)
+{
+    char cookie[AUTH_SECRET_CHARS + 8];
+    struct principal p;
+    struct err e = ERR_INIT;
+    return r->by_cookie && session_cookie(r, cookie, sizeof cookie) &&
+           auth_session_lookup(r->store, cookie, &p, out, &e) == E_OK;
+}
+
 bool access_csrf(struct req *r, struct resp *w)
 {
     if (!r->by_cookie) {

@@ -16,6 +16,9 @@ enum access_verb {
 
 /* Authenticates the request; on failure writes 401 and returns false. */
 bool access_authenticate(struct req *r, struct resp *w);
+/* For requests signed in by session cookie, the session's CSRF token into
+ * out (AUTH_CSRF_CHARS + 1 bytes, see service/auth.h); false otherwise. */
+bool access_session_csrf(struct req *r, char *out);
 /* For cookie sessions, checks X-CSRF-Token; on failure writes 403. */
 bool access_csrf(struct req *r, struct resp *w);
 /* True for administrators. */

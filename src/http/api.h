@@ -27,5 +27,15 @@ void api_audit_list(struct req *r, struct resp *w);
 void api_search(struct req *r, struct resp *w);
 void api_evidence_upload(struct req *r, struct resp *w);
 void api_evidence_download(struct req *r, struct resp *w);
+void api_me(struct req *r, struct resp *w);
+void api_users_list(struct req *r, struct resp *w);
+void api_users_create(struct req *r, struct resp *w);
+void api_users_disable(struct req *r, struct resp *w);
+void api_case_assignees(struct req *r, struct resp *w);
+void api_case_assign(struct req *r, struct resp *w);
+void api_case_unassign(struct req *r, struct resp *w);
+void api_dashboard(struct req *r, struct resp *w);
+void api_case_history(struct req *r, struct resp *w);
+void api_person_appearances(struct req *r, struct resp *w);
 
 #endif

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "http/access.h"
+#include "http/web.h"
 
 static struct router_config config = {.max_body = 32u << 20, .session_idle_minutes = 30};
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -94,6 +95,10 @@ void router_dispatch(struct req *r, struct resp *w)
 {
     const char *allow = NULL;
     const struct route *rt = router_match(r->method, r->path, r->params, &allow);
+    if (!rt && web_owns(r->path)) {
+        web_serve(r, w);
+        return;
+    }
     if (!rt) {
         if (allow) {
             resp_header(w, "Allow", arena_strdup(r->arena, allow));

@@ -1126,6 +1126,16 @@ enum app_err auth_case_unassign(struct store *s, const struct principal *by, con
     return change_assignment(s, by, address, case_id, user_name, false, e);
 }
 
+enum app_err auth_case_assignees(struct store *s, const struct principal *by, const char *case_id,
+                                 auth_user_fn fn, void *ctx, struct err *e)
+{
+    if (!auth_can_case(s, by, case_id, VERB_ADMIN)) {
+        return err_set(e, E_FORBIDDEN, "only an admin or a coordinator may see who has a case");
+    }
+    struct user_each_ctx c = {fn, ctx};
+    return acct_assignees_each(s, case_id, user_each_cb, &c, e);
+}
+
 /* ---- the audit trail ---- */
 
 enum {

@@ -245,6 +245,11 @@ ATTR_NODISCARD enum app_err auth_case_assign(struct store *s, const struct princ
 ATTR_NODISCARD enum app_err auth_case_unassign(struct store *s, const struct principal *by,
                                                const char *address, const char *case_id,
                                                const char *user_name, struct err *e);
+/* The users a case is assigned to, in name order (admin or coordinator);
+ * `created` is when the case was assigned to them. */
+ATTR_NODISCARD enum app_err auth_case_assignees(struct store *s, const struct principal *by,
+                                                const char *case_id, auth_user_fn fn, void *ctx,
+                                                struct err *e);
 
 /* ---- the audit trail ---- */
 

@@ -44,6 +44,7 @@ enum {
     SL_AUDIT_INSERT,
     SL_AUDIT_EACH,
     SL_CASE_EXISTS,
+    SL_ASSIGNEES,
     ACCT_SLOT_END,
 };
 
@@ -493,6 +494,40 @@ static enum app_err query_bool(struct store *s, sqlite3_stmt *st, bool *out, str
     }
     sqlite3_reset(st);
     return out_rc;
+}
+
+enum app_err acct_assignees_each(struct store *s, const char *case_id, acct_user_fn fn, void *ctx,
+                                 struct err *e)
+{
+    sqlite3_stmt *st = store_stmt(s, SL_ASSIGNEES,
+                                  "SELECT u.id, u.name, u.role, u.disabled, a.assigned"
+                                  " FROM case_assignment a JOIN app_user u ON u.id = a.user_id"
+                                  " WHERE a.case_id = ?1 ORDER BY u.name",
+                                  e);
+    if (!st) {
+        return E_STORAGE;
+    }
+    bind_text(st, 1, case_id);
+    enum app_err out = E_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct acct_user u = {
+            .id = sqlite3_column_int64(st, 0),
+            .name = col_text(st, 1),
+            .role = col_text(st, 2),
+            .disabled = sqlite3_column_int(st, 3) != 0,
+            .created = sqlite3_column_int64(st, 4),
+        };
+        out = fn(ctx, &u);
+        if (out != E_OK) {
+            break;
+        }
+    }
+    if (out == E_OK && rc != SQLITE_DONE) {
+        out = store_fail(s, e, "cannot list the case's users");
+    }
+    sqlite3_reset(st);
+    return out;
 }
 
 enum app_err acct_is_assigned(struct store *s, const char *case_id, int64_t user_id, bool *out,

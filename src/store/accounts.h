@@ -123,6 +123,10 @@ ATTR_NODISCARD enum app_err acct_assign(struct store *s, const char *case_id, in
 /* Removes an assignment. E_NOT_FOUND when there was none. */
 ATTR_NODISCARD enum app_err acct_unassign(struct store *s, const char *case_id, int64_t user_id,
                                           struct err *e);
+/* Calls fn for every user the case is assigned to, in name order; `created`
+ * then holds when the case was assigned (strings valid during the call only). */
+ATTR_NODISCARD enum app_err acct_assignees_each(struct store *s, const char *case_id,
+                                                acct_user_fn fn, void *ctx, struct err *e);
 ATTR_NODISCARD enum app_err acct_is_assigned(struct store *s, const char *case_id, int64_t user_id,
                                              bool *out, struct err *e);
 

@@ -158,3 +158,35 @@ void store_global_init(void)
         abort();
     }
 }
+
+/* Slot STMT_MISC + 144 belongs to store_recent_cases(). */
+enum { SLOT_RECENT = STMT_MISC + 144 };
+
+enum app_err store_recent_cases(struct store *s, store_recent_fn fn, void *ctx, struct err *e)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, SLOT_RECENT,
+        "SELECT c.id, max(c.updated,"
+        " coalesce((SELECT max(a.updated) FROM action a WHERE a.case_id = c.id), ''),"
+        " coalesce((SELECT max(ev.updated) FROM case_subject cs"
+        " JOIN event_person ep ON ep.person = cs.person JOIN event ev ON ev.id = ep.event"
+        " WHERE cs.case_id = c.id), '')) AS changed"
+        " FROM case_file c ORDER BY changed DESC, c.id",
+        e);
+    if (!st) {
+        return E_STORAGE;
+    }
+    enum app_err out = E_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!fn(ctx, (const char *)sqlite3_column_text(st, 0),
+                (const char *)sqlite3_column_text(st, 1))) {
+            break;
+        }
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        out = store_fail(s, e, "cannot list recently changed cases");
+    }
+    sqlite3_reset(st);
+    return out;
+}

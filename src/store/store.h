@@ -178,6 +178,13 @@ ATTR_NODISCARD enum app_err store_list(struct store *s, enum obj_kind kind,
                                        const struct store_filter *f, struct arena *arena,
                                        struct strs *out, bool *more, struct err *e);
 
+/* Calls fn with every case id and when it last changed (the latest `updated`
+ * of the case, its actions and its subjects' events, ISO 8601 UTC), most
+ * recent first, until fn returns false. Strings valid during the call only. */
+typedef bool (*store_recent_fn)(void *ctx, const char *case_id, const char *changed);
+ATTR_NODISCARD enum app_err store_recent_cases(struct store *s, store_recent_fn fn, void *ctx,
+                                               struct err *e);
+
 /* Process-wide SQLite settings and the encrypting VFS; call once before
  * opening any store. */
 void store_global_init(void);

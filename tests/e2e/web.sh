@@ -1,0 +1,184 @@
+# web.sh: the embedded web interface and the API routes it needs, against a
+# real `refuge serve`: static files with strong ETags, 304, content types and
+# security headers; /api/me, /api/dashboard, users, case assignment, the
+# findings history and a person's appearances, each with its role rules.
+. "$(dirname "$0")/lib.sh"
+
+command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
+command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
+
+export REFUGE_DB="$TMP/w.db"
+"$REFUGE" import "$EXAMPLE" >/dev/null 2>&1 || { echo "Bail out! cannot import"; exit 1; }
+printf 'correct horse battery staple\n' | "$REFUGE" user add alice --role admin >/dev/null 2>&1
+printf 'researcher password 1\n' | "$REFUGE" user add rita --role researcher >/dev/null 2>&1
+printf 'coordinator pass 1\n' | "$REFUGE" user add cora --role coordinator >/dev/null 2>&1
+# Two more open cases: one whose worst finding is high, one with none.
+cat >more.json <<'JSON'
+{"format": "refuge-bundle/1",
+ "persons": [{"id": "p-high", "names": [{"full": "Aziz Karimov", "kind": "primary"}]},
+             {"id": "p-none", "names": [{"full": "Olga Ivanova", "kind": "primary"}]}],
+ "cases": [{"id": "a-high", "title": "Held while seeking asylum", "state": "KZ", "subjects": ["p-high"], "status": "open"},
+           {"id": "b-none", "title": "Nothing known yet", "state": "KZ", "subjects": ["p-none"], "status": "open"},
+           {"id": "c-closed", "title": "Closed", "state": "KZ", "subjects": ["p-none"], "status": "closed"}],
+ "events": [{"id": "e-app", "type": "asylum_application", "date": "2020-01", "state": "KZ", "persons": ["p-high"]},
+            {"id": "e-det", "type": "detention", "date": "2020-02", "kind": "immigration", "persons": ["p-high"]}]}
+JSON
+"$REFUGE" import more.json >/dev/null 2>&1 || { echo "Bail out! cannot import more.json"; exit 1; }
+"$REFUGE" check >/dev/null 2>&1
+
+"$REFUGE" serve --listen 127.0.0.1:0 --port-file port 2>server.log &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
+for i in $(seq 1 50); do [ -s port ] && break; sleep 0.1; done
+BASE="http://127.0.0.1:$(cat port)"
+C=case/kz-2019-xuar-asylum-seekers
+
+http() {
+    m=$1; p=$2; shift 2
+    rm -f body
+    code=$(curl -s -o body -D hdr -w '%{http_code}' -X "$m" "$BASE$p" "$@")
+}
+expect_code() {
+    if [ "$code" = "$1" ]; then ok "$2"; else not_ok "$2" "expected $1, got $code" "$(head -c 300 body)"; fi
+}
+header() { grep -i "^$1:" hdr | head -1 | cut -d' ' -f2- | tr -d '\r'; }
+# login NAME PASSWORD: sets COOKIE and CSRF.
+login() {
+    http POST /api/session -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"$2\"}"
+    COOKIE=$(grep -i '^Set-Cookie:' hdr | sed 's/^[^:]*: //; s/;.*//' | tr -d '\r')
+    CSRF=$(jq -r .csrf body)
+}
+
+# ---- static files ----
+http GET /
+expect_code 200 "/ serves the app shell without signing in"
+case "$(header Content-Type)" in text/html*) ok "as HTML" ;; *) not_ok "as HTML" "$(header Content-Type)" ;; esac
+ETAG=$(header ETag)
+echo "$ETAG" | grep -Eq '^"[0-9a-f]{32}"$' && ok "with a strong ETag (content hash)" || not_ok "with a strong ETag (content hash)" "$ETAG"
+header Content-Security-Policy | grep -q "script-src 'self'" && ! header Content-Security-Policy | grep -q unsafe-inline \
+    && ok "and a CSP without inline scripts or styles" || not_ok "and a CSP without inline scripts or styles"
+[ "$(header X-Content-Type-Options)" = nosniff ] && [ "$(header X-Frame-Options)" = DENY ] && ok "and the API's security headers" || not_ok "and the API's security headers"
+[ "$(header Cache-Control)" = no-cache ] && ok "revalidated on every use (no-cache)" || not_ok "revalidated on every use" "$(header Cache-Control)"
+grep -q '<script' body && ! grep -Eq '<script>|<script [^>]*>[^<]' body && ! grep -q 'style=' body \
+    && ok "the shell has no inline script or style" || not_ok "the shell has no inline script or style"
+http GET / -H "If-None-Match: $ETAG"
+expect_code 304 "If-None-Match with the ETag gives 304"
+[ ! -s body ] && ok "with no body" || not_ok "with no body"
+http GET / -H 'If-None-Match: "0000"'
+expect_code 200 "another ETag gives the file"
+http GET /js/app.js
+expect_code 200 "a module is served"
+case "$(header Content-Type)" in text/javascript*) ok "as JavaScript" ;; *) not_ok "as JavaScript" "$(header Content-Type)" ;; esac
+[ "$(header ETag)" != "$ETAG" ] && ok "each file has its own ETag" || not_ok "each file has its own ETag"
+http GET /style.css
+case "$(header Content-Type)" in text/css*) ok "the stylesheet is text/css" ;; *) not_ok "the stylesheet is text/css" ;; esac
+http GET /no/such/page
+expect_code 404 "an unknown path outside /api is 404"
+http GET /../CMakeLists.txt --path-as-is
+[ "$code" = 404 ] || [ "$code" = 400 ] && ok "no way out of the embedded files" || not_ok "no way out of the embedded files" "$code"
+http POST / -d x
+expect_code 405 "the web interface answers only GET and HEAD"
+http GET /api/nothing
+expect_code 404 "unknown API paths stay JSON 404s"
+jq -e '.error.code == "E_NOT_FOUND"' body >/dev/null && ok "in the error shape" || not_ok "in the error shape"
+# First page weight: the shell, the stylesheet and every module it imports.
+total=0
+for f in / /style.css /js/app.js /js/api.js /js/dom.js /js/i18n.js /js/forms.js; do
+    n=$(curl -s "$BASE$f" | wc -c)
+    total=$((total + n))
+done
+[ "$total" -lt 153600 ] && ok "the first page weighs $total bytes (< 150 KB)" || not_ok "the first page weighs under 150 KB" "$total bytes"
+
+# ---- the API for the interface ----
+http GET /api/me
+expect_code 401 "/api/me needs a session"
+login alice 'correct horse battery staple'
+http GET /api/me -H "Cookie: $COOKIE"
+expect_code 200 "/api/me"
+jq -e --arg c "$CSRF" '.user == "alice" and .role == "admin" and .can_admin == true and .csrf == $c' body >/dev/null \
+    && ok "names the user, the role, and the session's CSRF token" || not_ok "names the user, the role, and the session's CSRF token" "$(cat body)"
+http GET /api/dashboard -H "Cookie: $COOKIE"
+expect_code 200 "the dashboard"
+jq -e '[.open_cases[].id] == ["kz-2019-xuar-asylum-seekers", "a-high", "b-none"] and .open_total == 3' body >/dev/null \
+    && ok "lists the open cases, most severe finding first, closed ones left out" || not_ok "lists the open cases, most severe finding first" "$(cat body)"
+jq -e '.open_cases[0].top == {"rule": "refoulement-risk", "severity": "critical", "status": "established"} and .open_cases[1].top.rule == "detention-of-asylum-seeker" and .open_cases[1].top.severity == "high" and .open_cases[2].top == null and .open_cases[2].findings == 0' body >/dev/null \
+    && ok "each with its most severe current finding" || not_ok "each with its most severe current finding" "$(cat body)"
+jq -e '(.recent | length) == 4 and .deadlines == []' body >/dev/null && ok "and the recently changed cases" || not_ok "and the recently changed cases" "$(cat body)"
+http GET /api/cases/kz-2019-xuar-asylum-seekers/history -H "Cookie: $COOKIE"
+expect_code 200 "the findings history"
+jq -e 'length > 0 and (map(.rule) | index("refoulement-risk")) != null' body >/dev/null && ok "holds the recorded run" || not_ok "holds the recorded run" "$(head -c 300 body)"
+http GET /api/persons/kaster-musakhanuly/appearances -H "Cookie: $COOKIE"
+expect_code 200 "a person's appearances"
+jq -e '.cases[0].id == "kz-2019-xuar-asylum-seekers" and (.events | map(.id) | index("ev-crossing")) != null' body >/dev/null \
+    && ok "list the cases and events naming them" || not_ok "list the cases and events naming them" "$(head -c 300 body)"
+http GET /api/users -H "Cookie: $COOKIE"
+jq -e '.items | map(.name) == ["alice", "cora", "rita"]' body >/dev/null && ok "administrators list users" || not_ok "administrators list users" "$(cat body)"
+http POST /api/users -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"vera","role":"viewer","password":"short"}'
+expect_code 400 "a short password is refused"
+jq -e '.error.path == "password"' body >/dev/null && ok "with the field's path" || not_ok "with the field's path" "$(cat body)"
+http POST /api/users -H "Cookie: $COOKIE" -H 'Content-Type: application/json' -d '{"name":"vera","role":"viewer","password":"a long enough password"}'
+expect_code 403 "adding a user needs the CSRF token"
+http POST /api/users -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"vera","role":"viewer","password":"a long enough password"}'
+expect_code 201 "an administrator adds a user"
+http POST /api/users -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"vera","role":"viewer","password":"a long enough password"}'
+expect_code 409 "a name is taken once"
+http DELETE /api/users/alice -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 409 "an administrator cannot disable their own account"
+login vera 'a long enough password'
+V_COOKIE=$COOKIE
+login alice 'correct horse battery staple'
+http DELETE /api/users/vera -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 204 "an administrator disables an account"
+http GET /api/me -H "Cookie: $V_COOKIE"
+expect_code 401 "its session ends at once"
+http GET /api/users -H "Cookie: $COOKIE"
+jq -e '.items[] | select(.name == "vera") | .disabled' body >/dev/null && ok "and it is listed as disabled" || not_ok "and it is listed as disabled" "$(cat body)"
+http DELETE /api/users/nobody -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 404 "disabling an unknown account is 404"
+http PUT /api/cases/kz-2019-xuar-asylum-seekers/assignees/nobody -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 404 "assigning to an unknown user is 404"
+http PUT /api/cases/kz-2019-xuar-asylum-seekers/assignees/rita -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 204 "an administrator assigns a case"
+http GET /api/cases/kz-2019-xuar-asylum-seekers/assignees -H "Cookie: $COOKIE"
+jq -e '.items | map(.name) == ["rita"]' body >/dev/null && ok "and sees who has it" || not_ok "and sees who has it" "$(cat body)"
+"$REFUGE" audit --json 2>/dev/null | jq -e 'map(select(.action == "case.assign" and .user == "alice")) | length == 1' >/dev/null \
+    && ok "the assignment is audited" || not_ok "the assignment is audited"
+
+login rita 'researcher password 1'
+R_COOKIE=$COOKIE
+R_CSRF=$CSRF
+http GET /api/users -H "Cookie: $R_COOKIE"
+expect_code 403 "a researcher cannot list users"
+http GET /api/cases/kz-2019-xuar-asylum-seekers/assignees -H "Cookie: $R_COOKIE"
+expect_code 403 "nor see who has a case"
+http PUT /api/cases/kz-2019-xuar-asylum-seekers/assignees/rita -H "Cookie: $R_COOKIE" -H "X-CSRF-Token: $R_CSRF"
+expect_code 403 "nor assign one"
+http GET /api/dashboard -H "Cookie: $R_COOKIE"
+jq -e '[.open_cases[].id] == ["kz-2019-xuar-asylum-seekers"] and [.recent[].id] == ["kz-2019-xuar-asylum-seekers"]' body >/dev/null && ok "the researcher's dashboard shows the assigned case only" || not_ok "the researcher's dashboard shows the assigned case only" "$(cat body)"
+login alice 'correct horse battery staple'
+http DELETE /api/cases/kz-2019-xuar-asylum-seekers/assignees/rita -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 204 "an administrator takes the case back"
+http GET /api/dashboard -H "Cookie: $R_COOKIE"
+jq -e '.open_cases == [] and .recent == []' body >/dev/null && ok "and it leaves the researcher's dashboard" || not_ok "and it leaves the researcher's dashboard" "$(cat body)"
+http GET /api/cases/kz-2019-xuar-asylum-seekers/history -H "Cookie: $R_COOKIE"
+[ "$code" = 403 ] || [ "$code" = 404 ] && ok "and its history" || not_ok "and its history" "$code"
+http GET /api/persons/kaster-musakhanuly/appearances -H "Cookie: $R_COOKIE"
+[ "$code" = 403 ] || [ "$code" = 404 ] && ok "and its subjects' appearances" || not_ok "and its subjects' appearances" "$code"
+
+login cora 'coordinator pass 1'
+http PUT /api/cases/kz-2019-xuar-asylum-seekers/assignees/rita -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 204 "a coordinator assigns cases"
+http GET /api/users -H "Cookie: $COOKIE"
+expect_code 403 "but does not manage users"
+http DELETE /api/users/rita -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF"
+expect_code 403 "nor disable them"
+
+# A deadline ahead appears on the dashboard.
+next=$(date -u -d '+10 days' +%Y-%m-%d)
+http POST /api/events -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+    -d "{\"id\":\"ev-order\",\"type\":\"removal_ordered\",\"date\":\"2019-12-20\",\"to_country\":\"CN\",\"appeal_until\":\"$next\",\"persons\":[\"murager-alimuly\"]}"
+expect_code 201 "an order with an appeal deadline is recorded"
+http GET /api/dashboard -H "Cookie: $COOKIE"
+jq -e --arg d "$next" '.deadlines == [{"case":"kz-2019-xuar-asylum-seekers","event":"ev-order","type":"removal_ordered","until":$d}]' body >/dev/null \
+    && ok "the dashboard lists the deadline" || not_ok "the dashboard lists the deadline" "$(cat body)"
+finish
