@@ -327,16 +327,18 @@ static int evidence_export_cmd(struct cli *cli, int argc, char **argv)
         return cli_usage("evidence", "expected: evidence export SOURCE [SHA256] -o PACKAGE");
     }
     struct err e = ERR_INIT;
-    struct store *s = NULL;
-    if (store_open(cli->db_path, STORE_MUST_EXIST, &s, &e) != E_OK) {
-        return cli_fail(&e);
+    /* `evidence verify` needs no database, so the command opens (and
+     * unlocks) the store itself, only for export. */
+    int open_status = cli_open_store(cli, CMD_STORE | CMD_EXISTING);
+    if (open_status != 0) {
+        return open_status;
     }
     struct principal me = auth_local_principal();
     struct buf pkg = BUF_INIT;
     struct evidence_info info;
-    enum app_err rc = evidence_export(
-        s, &me, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &pkg, &info, &e);
-    store_close(s);
+    enum app_err rc =
+        evidence_export(cli->store, &me, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL,
+                        &pkg, &info, &e);
     int st = rc == E_OK ? write_all(out, pkg.data, pkg.len) : cli_fail(&e);
     buf_release(&pkg);
     if (st == 0) {

@@ -30,6 +30,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 export REFUGE_DB="$TMP/ui.db"
+# An encrypted store, as users get by default, with the cheapest key
+# derivation (docs/security.md) so that each command unlocks at once.
+(umask 077; printf 'browser test passphrase\n' >"$TMP/.passphrase")
+export REFUGE_PASSPHRASE_FILE="$TMP/.passphrase" REFUGE_KDF_COST=8,1
 "$REFUGE" import "$REFUGE_SOURCE/examples/kazakhstan-2019.json" >/dev/null || exit 1
 printf 'web interface test\n' | "$REFUGE" user add admin --role admin >/dev/null || exit 1
 printf 'a researcher password\n' | "$REFUGE" user add rita --role researcher >/dev/null || exit 1

@@ -7,6 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 
 CROSS="$REFUGE_SOURCE/tests/e2e/crossverify.js"
+# Plaintext stores: the tampering below goes through the sqlite3 shell, as an
+# attacker who holds the data key would (e2e.encryption covers the pages).
+run --db t.db init --plaintext
+run --db m.db init --plaintext
 run --db t.db import "$EXAMPLE"
 expect_status 0 "the example bundle imports"
 SRC=$("$REFUGE" --db t.db export | jq -r '.sources[0].id')
