@@ -12,14 +12,15 @@
 #include "core/err.h"
 
 struct http_config {
-    const char *host;      /* address to listen on, e.g. "127.0.0.1" */
-    unsigned short port;   /* 0 = any free port */
-    const char *db_path;   /* the store; each worker thread opens its own connection */
-    size_t max_body;       /* bytes; larger request bodies get 413 */
-    unsigned threads;      /* worker threads */
-    bool trust_proxy_tls;  /* honour X-Forwarded-Proto: https (cookies get Secure) */
-    const char *port_file; /* if set, the bound port is written there once listening */
-    unsigned session_idle_minutes;
+    const char *host;              /* address to listen on, e.g. "127.0.0.1" */
+    unsigned short port;           /* 0 = any free port */
+    const char *db_path;           /* the store; each worker thread opens its own connection */
+    size_t max_body;               /* bytes; larger request bodies get 413 */
+    unsigned threads;              /* worker threads */
+    bool trust_proxy_tls;          /* honour X-Forwarded-Proto: https (cookies get Secure) */
+    const char *port_file;         /* if set, the bound port is written there once listening */
+    unsigned session_idle_minutes; /* a session ends after this long without a request */
+    unsigned login_window;         /* seconds failed logins count against the limits (0: 900) */
 };
 
 /* Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:0") into cfg. */
