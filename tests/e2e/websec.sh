@@ -438,18 +438,13 @@ done
 mkdir -p r
 sent=$(grep -c '^url' curl.cfg)
 curl -s -K curl.cfg >/dev/null 2>&1
-leaks=0
-errs=0
-got=0
-for h in r/*.h; do
-    [ -f "$h" ] || continue
-    got=$((got + 1))
-    st=$(head -1 "$h" | awk '{print $2}')
-    case $st in 5??) [ "$st" = 503 ] || { errs=$((errs + 1)); [ $errs -le 3 ] && echo "# D10: $h -> $st"; } ;; esac
-    if grep -qiE 'sqlite|SQL logic|no such (table|column)|syntax error|fts5|/tmp/|/home/|/usr/|/work/|\.db\b|\.c:[0-9]' "${h%.h}.b"; then
-        leaks=$((leaks + 1)); [ $leaks -le 3 ] && echo "# D10: ${h%.h}.b: $(head -c 200 "${h%.h}.b")"
-    fi
-done
+got=$(find r -name '*.h' | wc -l)
+awk 'FNR == 1 && $2 ~ /^5/ && $2 != 503 {print FILENAME ": " $2}' r/*.h > server_errors
+errs=$(wc -l < server_errors)
+grep -liE 'sqlite|SQL logic|no such (table|column)|syntax error|fts5|/tmp/|/home/|/usr/|/work/|\.db\b|\.c:[0-9]' r/*.b > leaked || true
+leaks=$(wc -l < leaked)
+head -3 server_errors | sed 's/^/# D10: /'
+for f in $(head -3 leaked); do echo "# D10: $f: $(head -c 200 "$f")"; done
 echo "RESULT name=error_hygiene malformed_requests=$sent answered=$got leaks=$leaks server_errors=$errs"
 [ "$got" -ge $((sent * 9 / 10)) ] && [ "$leaks" -eq 0 ] && [ "$errs" -eq 0 ] &&
     ok "D10: $got malformed requests answered without SQL, SQLite, paths or 500s" ||
