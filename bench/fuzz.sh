@@ -56,6 +56,10 @@ fi
 
 passed=0
 failed=0
+# The targets that need a store make it under TMPDIR; a crashing target
+# cannot remove it, so each run gets a directory of its own, removed here.
+FUZZ_TMP=$(mktemp -d "${TMPDIR:-/tmp}/refuge-fuzz-run.XXXXXX")
+trap 'rm -rf "$FUZZ_TMP"' EXIT
 for name in $targets; do
     bin=build-fuzz/fuzz/fuzz_$name
     seeds=fuzz/corpus/$name
@@ -71,7 +75,7 @@ for name in $targets; do
     if [ "$SECS" -gt 0 ]; then
         set +e
         # shellcheck disable=SC2086
-        "$bin" -max_total_time="$SECS" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+        TMPDIR=$FUZZ_TMP "$bin" -max_total_time="$SECS" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
             -artifact_prefix="$OUT/crash-$name-" $dict "$work" "$seeds" >"$log" 2>&1
         rc=$?
         set -e
@@ -94,7 +98,7 @@ for name in $targets; do
         prof=$OUT/$name.profraw
         rm -f "$prof"
         # Replays the working corpus (and seeds) once; crash inputs are not replayed.
-        LLVM_PROFILE_FILE=$prof build-fuzz-cov/fuzz/fuzz_$name -runs=0 "$work" "$seeds" \
+        TMPDIR=$FUZZ_TMP LLVM_PROFILE_FILE=$prof build-fuzz-cov/fuzz/fuzz_$name -runs=0 "$work" "$seeds" \
             >"$OUT/logs/$name.cov.log" 2>&1 || true
         if [ -s "$prof" ]; then
             llvm-profdata-14 merge -sparse "$prof" -o "$OUT/$name.profdata"
