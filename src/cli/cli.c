@@ -46,7 +46,8 @@ static const struct cmd commands[] = {
      "check cases against the state's obligations and list the findings"},
     {"rules", cmd_rules, 0, "rules", "list the rules the checks apply, in plain words"},
     {"serve", cmd_serve, CMD_STORE,
-     "serve [--listen HOST:PORT] [--threads N] [--max-body SIZE] [--session-idle MIN]",
+     "serve [--listen HOST:PORT] [--threads N] [--max-body SIZE] [--session-idle MIN] "
+     "[--login-window SECS]",
      "serve the JSON API and web interface (default 127.0.0.1:8080)"},
     {"user", cmd_user, CMD_STORE,
      "user add NAME --role R | list [--json] | disable NAME | passwd NAME",
@@ -58,7 +59,8 @@ static const struct cmd commands[] = {
     {"audit", cmd_audit, CMD_STORE | CMD_EXISTING,
      "audit [--since DATE] [--user NAME] [--json] | verify [--checkpoint SEQ:HASH]",
      "list the audit trail, or check that it is intact"},
-    {"test-routes", cmd_test_routes, CMD_HIDDEN, "test-routes", "print the HTTP route table"},
+    {"test-routes", cmd_test_routes, CMD_HIDDEN, "test-routes [--flags]",
+     "print the HTTP route table (with --flags: each route's flags and object kind)"},
     {"statement", cmd_statement, CMD_STORE | CMD_EXISTING,
      "statement CASE [--kind public_statement|urgent_action|appeal] [--lang en|ru] "
      "[--format md|html|text] [--as-of DATE] [--to ID] [--templates DIR] [--record]",

@@ -39,6 +39,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
                                          {"port-file", required_argument, NULL, 'p'},
                                          {"trust-proxy-tls", no_argument, NULL, 'T'},
                                          {"session-idle", required_argument, NULL, 's'},
+                                         {"login-window", required_argument, NULL, 'w'},
                                          {0, 0, 0, 0}};
     struct http_config cfg = {
         .host = "127.0.0.1",
@@ -51,7 +52,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     };
     struct err e = ERR_INIT;
     int c;
-    while ((c = getopt_long(argc, argv, "l:t:b:p:Ts:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:t:b:p:Ts:w:", opts, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
         case 'l':
@@ -86,6 +87,14 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
             cfg.session_idle_minutes = (unsigned)m;
             break;
         }
+        case 'w': {
+            unsigned long w = strtoul(optarg, &end, 10);
+            if (end == optarg || *end || w < 1 || w > 24 * 3600) {
+                return cli_usage("serve", "--login-window must be 1-86400 seconds");
+            }
+            cfg.login_window = (unsigned)w;
+            break;
+        }
         default:
             return cli_usage("serve", "unknown option");
         }
@@ -117,12 +126,34 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 int cmd_test_routes(struct cli *cli, int argc, char **argv)
 {
     (void)cli;
-    (void)argc;
-    (void)argv;
+    bool flags = argc == 2 && strcmp(argv[1], "--flags") == 0;
+    if (argc > 1 && !flags) {
+        return cli_usage("test-routes", "the only option is --flags");
+    }
+
+    static const struct {
+        unsigned flag;
+        const char *name;
+    } names[] = {{R_PUBLIC, "public"},    {R_WRITE, "write"},   {R_ADMIN, "admin"},
+                 {R_JSON_BODY, "json"},   {R_OBJECT, "object"}, {R_BIG_BODY, "big"},
+                 {R_SNAPSHOT, "snapshot"}};
+
     size_t n;
     const struct route *routes = router_routes(&n);
     for (size_t i = 0; i < n; i++) {
-        printf("%s %s\n", routes[i].method, routes[i].pattern);
+        printf("%s %s", routes[i].method, routes[i].pattern);
+        if (flags) {
+            /* METHOD PATTERN FLAGS KIND, FLAGS a comma list or "-". */
+            const char *sep = " ";
+            for (size_t f = 0; f < ARRAY_LEN(names); f++) {
+                if (routes[i].flags & names[f].flag) {
+                    printf("%s%s", sep, names[f].name);
+                    sep = ",";
+                }
+            }
+            printf("%s %s", *sep == ' ' ? " -" : "", obj_kind_name(routes[i].kind));
+        }
+        putchar('\n');
     }
     return 0;
 }

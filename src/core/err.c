@@ -29,6 +29,8 @@ static const struct err_row *row(enum app_err code)
     return &rows[code];
 }
 
+ATTR_PRINTF(4, 0)
+
 static void vset(struct err *e, enum app_err code, const char *where, const char *fmt, va_list ap)
 {
     if (!e) {

@@ -12,32 +12,67 @@
 #include "http/router.h"
 #include "service/auth.h"
 
-enum { COOKIE_NAME_LEN = 14 };
-
-static const char cookie_name[] = "refuge_session";
-
-/* The session cookie's value from the Cookie header, into out; false if none. */
-static bool session_cookie(const struct req *r, char *out, size_t n)
+const char *access_cookie_name(const struct req *r)
 {
+    return r->secure ? "__Host-refuge_session" : "refuge_session";
+}
+
+bool access_session_cookie(const struct req *r, char *out, size_t n)
+{
+    const char *name = access_cookie_name(r);
+    size_t name_len = strlen(name);
     const char *h = r->header(r, "Cookie");
     while (h && *h) {
         while (*h == ' ' || *h == ';') {
             h++;
         }
         size_t len = strcspn(h, ";");
-        if (len > COOKIE_NAME_LEN && strncmp(h, cookie_name, COOKIE_NAME_LEN) == 0 &&
-            h[COOKIE_NAME_LEN] == '=') {
-            size_t vlen = len - COOKIE_NAME_LEN - 1;
+        if (len > name_len && strncmp(h, name, name_len) == 0 && h[name_len] == '=') {
+            size_t vlen = len - name_len - 1;
+            while (vlen > 0 && h[name_len + vlen] == ' ') {
+                vlen--;
+            }
             if (vlen == 0 || vlen >= n) {
                 return false;
             }
-            memcpy(out, h + COOKIE_NAME_LEN + 1, vlen);
+            memcpy(out, h + name_len + 1, vlen);
             out[vlen] = '\0';
             return true;
         }
         h += len;
     }
     return false;
+}
+
+static bool is_safe_method(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+}
+
+bool access_same_origin(struct req *r, struct resp *w)
+{
+    if (is_safe_method(r->method)) {
+        return true;
+    }
+    const char *site = r->header(r, "Sec-Fetch-Site");
+    if (site && (strcasecmp(site, "cross-site") == 0 || strcasecmp(site, "same-site") == 0)) {
+        resp_error(w, E_FORBIDDEN, "cross-site requests may not change anything", "Sec-Fetch-Site");
+        return false;
+    }
+    const char *origin = r->header(r, "Origin");
+    if (!origin) {
+        return true;
+    }
+    const char *host = r->header(r, "Host");
+    const char *scheme = r->secure ? "https://" : "http://";
+    size_t sl = strlen(scheme);
+    if (!host || !*host || strncasecmp(origin, scheme, sl) != 0 ||
+        strcasecmp(origin + sl, host) != 0) {
+        resp_error(w, E_FORBIDDEN, "requests from another origin may not change anything",
+                   "Origin");
+        return false;
+    }
+    return true;
 }
 
 bool access_authenticate(struct req *r, struct resp *w)
@@ -51,7 +86,7 @@ bool access_authenticate(struct req *r, struct resp *w)
             r->who = p;
             return true;
         }
-    } else if (session_cookie(r, cookie, sizeof cookie)) {
+    } else if (access_session_cookie(r, cookie, sizeof cookie)) {
         char csrf[AUTH_CSRF_CHARS + 1];
         if (auth_session_lookup(r->store, cookie, p, csrf, &e) == E_OK) {
             r->who = p;
@@ -69,7 +104,7 @@ bool access_session_csrf(struct req *r, char *out)
     char cookie[AUTH_SECRET_CHARS + 8];
     struct principal p;
     struct err e = ERR_INIT;
-    return r->by_cookie && session_cookie(r, cookie, sizeof cookie) &&
+    return r->by_cookie && access_session_cookie(r, cookie, sizeof cookie) &&
            auth_session_lookup(r->store, cookie, &p, out, &e) == E_OK;
 }
 
@@ -80,7 +115,7 @@ bool access_csrf(struct req *r, struct resp *w)
     }
     char cookie[AUTH_SECRET_CHARS + 8];
     struct err e = ERR_INIT;
-    if (session_cookie(r, cookie, sizeof cookie) &&
+    if (access_session_cookie(r, cookie, sizeof cookie) &&
         auth_csrf_check(cookie, r->header(r, "X-CSRF-Token"), &e) == E_OK) {
         return true;
     }
@@ -185,10 +220,12 @@ static bool stored_allowed(struct req *r, enum obj_kind kind, const char *id, en
 bool access_object(struct req *r, enum obj_kind kind, const char *id, const void *obj,
                    enum access_verb verb, struct resp *w)
 {
-    enum verb v = verb == ACCESS_WRITE ? VERB_WRITE : VERB_READ;
+    enum verb v = verb == ACCESS_ADMIN ? VERB_ADMIN : verb == ACCESS_WRITE ? VERB_WRITE : VERB_READ;
     bool ok;
     if (!r->who) {
         ok = false;
+    } else if (verb == ACCESS_ADMIN) {
+        ok = id && store_exists(r->store, kind, id) && stored_allowed(r, kind, id, v);
     } else if (obj && verb == ACCESS_WRITE) {
         ok = content_allowed(r, kind, obj, v);
     } else if (obj && !w) {
@@ -235,6 +272,47 @@ bool access_audit(struct req *r, const char *action, enum obj_kind kind, const c
         fprintf(stderr, "refuge: cannot record an audit entry (%s %s): %s\n", action, id, e.msg);
     }
     return rc == E_OK;
+}
+
+/* Keeps the persons of list that the requester may read (and every id that
+ * is not a stored person, such as an organization among action targets). */
+static void withhold_persons(struct req *r, struct strs *list)
+{
+    size_t kept = 0;
+    const char **items = NULL;
+    for (size_t i = 0; i < list->n_items; i++) {
+        const char *id = list->items[i];
+        if (store_exists(r->store, OBJ_PERSON, id) &&
+            !auth_can_person(r->store, r->who, id, VERB_READ)) {
+            if (!items) {
+                items = arena_alloc(r->arena, list->n_items * sizeof *items);
+                for (size_t j = 0; j < i; j++) {
+                    items[j] = list->items[j];
+                }
+                kept = i;
+            }
+            continue;
+        }
+        if (items) {
+            items[kept++] = id;
+        }
+    }
+    if (items) {
+        list->items = items;
+        list->n_items = kept;
+    }
+}
+
+void access_withhold(struct req *r, enum obj_kind kind, void *obj)
+{
+    if (!r->who || r->who->role == ROLE_ADMIN || r->who->role == ROLE_COORDINATOR) {
+        return;
+    }
+    if (kind == OBJ_CASE) {
+        withhold_persons(r, &((struct case_ *)obj)->subjects);
+    } else if (kind == OBJ_ACTION) {
+        withhold_persons(r, &((struct action *)obj)->targets);
+    }
 }
 
 bool access_case_in_full(struct req *r, const char *case_id, struct resp *w)

@@ -12,6 +12,7 @@
 enum access_verb {
     ACCESS_READ,
     ACCESS_WRITE,
+    ACCESS_ADMIN, /* delete (docs/security.md: the admin verb), on a stored object */
 };
 
 /* Authenticates the request; on failure writes 401 and returns false. */
@@ -21,6 +22,23 @@ bool access_authenticate(struct req *r, struct resp *w);
 bool access_session_csrf(struct req *r, char *out);
 /* For cookie sessions, checks X-CSRF-Token; on failure writes 403. */
 bool access_csrf(struct req *r, struct resp *w);
+/* For every request that may change state (any method but GET, HEAD and
+ * OPTIONS), whoever sends it: refuses (403) a browser's cross-site request,
+ * one with `Sec-Fetch-Site: cross-site` or `same-site`, or with an Origin
+ * header that is not this server's own origin (scheme from r->secure, host
+ * from the Host header; "null" is foreign). Requests without these headers
+ * (scripts, older browsers) pass: CSRF tokens and SameSite=Strict still
+ * guard them. */
+bool access_same_origin(struct req *r, struct resp *w);
+/* The session cookie's name: "__Host-refuge_session" on secure requests
+ * (TLS, or a trusted proxy's X-Forwarded-Proto: https), which browsers only
+ * keep when it is Secure, for the whole host and from this origin;
+ * "refuge_session" on plain HTTP (loopback), where the prefix cannot be used.
+ * Only the name for the request's scheme is accepted. */
+const char *access_cookie_name(const struct req *r);
+/* The session cookie's value from the Cookie header, into out (n bytes);
+ * false when there is none or it does not fit. */
+bool access_session_cookie(const struct req *r, char *out, size_t n);
 /* True for administrators. */
 bool access_is_admin(const struct req *r);
 /* May the requester read or write the object? Writes 403 (or 404 where the
@@ -28,6 +46,11 @@ bool access_is_admin(const struct req *r);
  * For creation, `id` is the new object's id and `obj` its decoded content. */
 bool access_object(struct req *r, enum obj_kind kind, const char *id, const void *obj,
                    enum access_verb verb, struct resp *w);
+/* Removes from an object the references the requester may not follow
+ * before it is shown: a case's subjects and an action's target persons that
+ * they may not read (docs/security.md: a viewer sees a case with its
+ * sensitive subjects withheld). obj's strings live in r->arena. */
+void access_withhold(struct req *r, enum obj_kind kind, void *obj);
 /* May the requester see the case together with everyone in it (its subjects'
  * names appear in timelines, findings, statements and exports)? True when
  * the case is readable and every subject is; otherwise writes 403 or 404

@@ -104,11 +104,12 @@ void api_object_list(struct req *r, struct resp *w)
     }
     size_t size = obj_kind_size(kind);
     for (size_t i = 0; i < n_objs; i++) {
-        const void *obj = objs + i * size;
+        void *obj = objs + i * size;
         const char *id = *(const char *const *)obj; /* every object struct starts with its id */
         if (!access_object(r, kind, id, obj, ACCESS_READ, NULL)) {
             continue; /* not visible to this user: left out, not an error */
         }
+        access_withhold(r, kind, obj);
         if (shown++) {
             buf_addch(b, ',');
         }
@@ -151,6 +152,7 @@ void api_object_get(struct req *r, struct resp *w)
         resp_error(w, E_STORAGE, "the read could not be recorded in the audit trail", NULL);
         return;
     }
+    access_withhold(r, kind, &obj);
     buf_reset(&w->body);
     bundle_encode_object(kind, &obj, &w->body);
     w->status = 200;
@@ -260,7 +262,7 @@ void api_object_delete(struct req *r, struct resp *w)
         resp_error(w, E_NOT_FOUND, "no such object", NULL);
         return;
     }
-    if (!access_object(r, kind, id, NULL, ACCESS_WRITE, w)) {
+    if (!access_object(r, kind, id, NULL, ACCESS_ADMIN, w)) {
         return;
     }
     struct err e = ERR_INIT;

@@ -17,5 +17,4 @@ void api_openapi(struct req *r, struct resp *w)
         return;
     }
     resp_json(w, 200, (const char *)f->data, f->len);
-    resp_header(w, "Cache-Control", "public, max-age=3600");
 }

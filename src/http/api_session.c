@@ -2,6 +2,7 @@
  * api_session.c: signing in and out (session cookie + CSRF token), and the
  * audit trail for administrators.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,16 @@ void api_session_create(struct req *r, struct resp *w)
     }
     struct auth_login login;
     struct err e = ERR_INIT;
+    /* A session the client already holds ends here: a signed-in client
+     * always gets a new session id, and a planted one is never carried over. */
+    char old[AUTH_SECRET_CHARS + 8];
+    if (access_session_cookie(r, old, sizeof old)) {
+        if (auth_logout(r->store, old, r->client, &e) != E_OK) {
+            fprintf(stderr, "refuge: cannot end the previous session: %s\n", e.msg);
+        }
+        sodium_memzero(old, sizeof old);
+        e = (struct err)ERR_INIT;
+    }
     enum app_err rc = auth_login(r->store, user, pass, r->client, &login, &e);
     json_decref(body);
     if (rc != E_OK) {
@@ -38,8 +49,8 @@ void api_session_create(struct req *r, struct resp *w)
         return;
     }
     char cookie[256];
-    snprintf(cookie, sizeof cookie, "refuge_session=%s; HttpOnly; SameSite=Strict; Path=/%s",
-             login.token, r->secure ? "; Secure" : "");
+    snprintf(cookie, sizeof cookie, "%s=%s; HttpOnly; SameSite=Strict; Path=/%s",
+             access_cookie_name(r), login.token, r->secure ? "; Secure" : "");
     resp_header(w, "Set-Cookie", arena_strdup(r->arena, cookie));
     json_t *out = json_pack("{s:s, s:s, s:s}", "csrf", login.csrf, "user", login.who.name, "role",
                             role_name(login.who.role));
@@ -52,22 +63,20 @@ void api_session_create(struct req *r, struct resp *w)
 
 void api_session_delete(struct req *r, struct resp *w)
 {
-    const char *h = r->header(r, "Cookie");
-    const char *at = h ? strstr(h, "refuge_session=") : NULL;
-    if (at) {
-        char token[AUTH_SECRET_CHARS + 8];
-        size_t n = strcspn(at + 15, "; ");
-        if (n < sizeof token) {
-            memcpy(token, at + 15, n);
-            token[n] = '\0';
-            struct err e = ERR_INIT;
-            if (auth_logout(r->store, token, r->client, &e) != E_OK) {
-                resp_error(w, e.code, e.msg, NULL);
-                return;
-            }
+    char token[AUTH_SECRET_CHARS + 8];
+    if (access_session_cookie(r, token, sizeof token)) {
+        struct err e = ERR_INIT;
+        enum app_err rc = auth_logout(r->store, token, r->client, &e);
+        sodium_memzero(token, sizeof token);
+        if (rc != E_OK) {
+            resp_error(w, e.code, e.msg, NULL);
+            return;
         }
     }
-    resp_header(w, "Set-Cookie", "refuge_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    char cookie[128];
+    snprintf(cookie, sizeof cookie, "%s=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0%s",
+             access_cookie_name(r), r->secure ? "; Secure" : "");
+    resp_header(w, "Set-Cookie", arena_strdup(r->arena, cookie));
     w->status = 204;
     buf_reset(&w->body);
 }

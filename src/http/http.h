@@ -22,7 +22,8 @@ struct http_config {
     unsigned threads;               /* worker threads */
     bool trust_proxy_tls;           /* honour X-Forwarded-Proto: https (cookies get Secure) */
     const char *port_file;          /* if set, the bound port is written there once listening */
-    unsigned session_idle_minutes;
+    unsigned session_idle_minutes;  /* a session ends after this long without a request */
+    unsigned login_window;          /* seconds failed logins count against the limits (0: 900) */
 };
 
 /* Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:0") into cfg. */

@@ -120,6 +120,9 @@ void router_dispatch(struct req *r, struct resp *w)
 /* The checks a route's flags demand, then its handler. */
 static void dispatch_checked(struct req *r, struct resp *w, const struct route *rt)
 {
+    if (!access_same_origin(r, w)) {
+        return;
+    }
     if (!(rt->flags & R_PUBLIC)) {
         if (!access_authenticate(r, w)) {
             return;

@@ -22,6 +22,7 @@
 #include "core/xalloc.h"
 #include "http/http.h"
 #include "http/router.h"
+#include "service/auth.h"
 
 struct server {
     const struct http_config *cfg;
@@ -312,6 +313,15 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
     struct router_config rc = {.max_body = cfg->max_body,
                                .session_idle_minutes = cfg->session_idle_minutes};
     router_configure(&rc);
+    struct auth_settings as;
+    auth_settings_default(&as);
+    if (cfg->session_idle_minutes) {
+        as.session_idle = (int64_t)cfg->session_idle_minutes * 60;
+    }
+    if (cfg->login_window) {
+        as.failure_window = cfg->login_window;
+    }
+    auth_configure(&as);
 
     /* Block the signals in every thread; the main thread waits for them. */
     sigset_t sigs;
@@ -327,8 +337,9 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
         return e->code;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+        /* ITC: MHD_quiesce_daemon() needs it to stop accepting cleanly. */
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
         cfg->threads ? cfg->threads : 2u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
         MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_END);

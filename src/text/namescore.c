@@ -285,6 +285,11 @@ double namekey_score(const struct namekey *query, const struct namekey *cand,
             }
         }
     }
+    /* Sums of weighted similarities can round past 1 (1.0000000000000002
+     * for a name against itself); the score is documented as [0, 1]. */
+    if (best > 1.0) {
+        best = 1.0;
+    }
     if (explain != NULL && explain_size > 0) {
         explain[0] = '\0';
         if (query->n_readings > 0 && cand->n_readings > 0) {
