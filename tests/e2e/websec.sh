@@ -43,6 +43,7 @@ adduser randy researcher "researcher password 2"
 adduser victor viewer "viewer password 123"
 adduser vic researcher "victim password 1"
 adduser dora researcher "disabled password 1"
+adduser una researcher "assignee password 1" # assigned and unassigned by D8
 "$REFUGE" case assign "$CASE_A" rita >/dev/null 2>&1
 token() { "$REFUGE" token add "t-$1" --role "$2" --user "$1" 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1; }
 T_admin=$(token alice admin)
@@ -301,7 +302,14 @@ for role in admin coordinator rita randy viewer; do
             id=${rec#*:}
             [ "$k" = "$kind" ] || continue
             path=$(echo "$pattern" | sed "s/{id}/$id/")
+            path=$(echo "$path" | sed "s/{user}/una/")
             case "$method $pattern" in
+            *" /api/cases/{id}/assignees"*)
+                # Who has a case, and assigning it: administrators and coordinators.
+                http "$method" "$path" -H "$A"
+                case $role in admin | coordinator) want=yes ;; *) want=no ;; esac
+                verdict $role $want "$method $path"
+                ;;
             "GET /api/cases/{id}/"*)
                 http GET "$path" -H "$A"
                 verdict $role "$(may_full $role "$id")" "GET $path"
