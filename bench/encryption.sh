@@ -53,6 +53,11 @@ best_enc_wall=999999
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench/encryption.sh: needs GNU time (apt-get install time)" >&2; exit 1; }
 
+# min A B: the smaller number
+min() {
+    awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'
+}
+
 # cpu FILE: user + system seconds from a GNU time "%e %U %S" file
 cpu() {
     tail -n 1 "$1" | awk '{ print $2 + $3 }'
@@ -72,20 +77,20 @@ while [ "$i" -lt "$RUNS" ]; do
         "$TIME" -f '%e %U %S' -o "$OUT/enc-imp.time" "$R" --db "$db" import -q "$OUT/enc-bundle.json" >/dev/null
         t1=$(now)
         "$TIME" -f '%e %U %S' -o "$OUT/enc-exp.time" "$R" --db "$db" export >"$OUT/enc-export.json"
-        wall=$(echo "$t1 - $t0" | bc)
+        wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
         imp=$(cpu "$OUT/enc-imp.time")
         exp=$(cpu "$OUT/enc-exp.time")
         size=$(stat -c %s "$db")
         echo "run $((i + 1)) $mode: import ${wall}s wall ${imp}s CPU, export ${exp}s CPU, size $size bytes"
         if [ "$mode" = plain ]; then
-            best_plain_wall=$(echo "if ($wall < $best_plain_wall) $wall else $best_plain_wall" | bc)
-            best_plain_imp=$(echo "if ($imp < $best_plain_imp) $imp else $best_plain_imp" | bc)
-            best_plain_exp=$(echo "if ($exp < $best_plain_exp) $exp else $best_plain_exp" | bc)
+            best_plain_wall=$(min "$wall" "$best_plain_wall")
+            best_plain_imp=$(min "$imp" "$best_plain_imp")
+            best_plain_exp=$(min "$exp" "$best_plain_exp")
             plain_size=$size
         else
-            best_enc_wall=$(echo "if ($wall < $best_enc_wall) $wall else $best_enc_wall" | bc)
-            best_enc_imp=$(echo "if ($imp < $best_enc_imp) $imp else $best_enc_imp" | bc)
-            best_enc_exp=$(echo "if ($exp < $best_enc_exp) $exp else $best_enc_exp" | bc)
+            best_enc_wall=$(min "$wall" "$best_enc_wall")
+            best_enc_imp=$(min "$imp" "$best_enc_imp")
+            best_enc_exp=$(min "$exp" "$best_enc_exp")
             enc_size=$size
             hits=$(cat "$db" "$db-wal" 2>/dev/null | grep -caF -- "$CANARY" || true)
         fi

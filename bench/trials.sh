@@ -122,7 +122,7 @@ while [ "$i" -lt "$WRONG" ]; do
     i=$((i + 1))
 done
 end=$(date +%s.%N)
-echo "RESULT name=wrong_passphrase trials=$WRONG false_accepts=$accepts seconds=$(echo "$end - $start" | bc)"
+echo "RESULT name=wrong_passphrase trials=$WRONG false_accepts=$accepts seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')"
 [ "$accepts" -eq 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
 
 echo "$passed passed, $failed failed"
