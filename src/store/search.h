@@ -54,6 +54,13 @@ ATTR_NODISCARD enum app_err store_keys_each(struct store *s,
 ATTR_NODISCARD enum app_err store_search_clear(struct store *s, bool keys, bool text,
                                                struct err *e);
 
+/* Rebuilds every name key at once, inside the caller's transaction: removes
+ * every key, calls fill(ctx), which stores the new keys with
+ * store_keys_replace(), then builds the code index and counts in bulk (much
+ * faster than row by row). Returns fill's error, if any. */
+ATTR_NODISCARD enum app_err store_keys_rebuild(struct store *s, enum app_err (*fill)(void *ctx),
+                                               void *ctx, struct err *e);
+
 /* True once the indexes have been built for every object (by the migration
  * on an empty database, or by a rebuild); false on a database that had
  * objects before the search tables existed. */
@@ -89,9 +96,8 @@ struct store_text_query {
 struct store_text_hit {
     enum obj_kind kind;
     const char *id;
-    const char *date;    /* NULL when undated */
-    double rank;         /* bm25: lower is better */
-    const char *snippet; /* folded text around the match, matches in [ ] */
+    const char *date; /* NULL when undated */
+    double rank;      /* bm25: lower is better */
 };
 
 /* Runs a full-text query, best first. E_INVALID when match is not a valid

@@ -355,6 +355,7 @@ static void harder_cases_rank_first(void **state)
         {"a4", "Abdullah Mohammed"},
         {"a4", "Abdalla Muhammad"},
         {"c1", "Wang Xiao Ming"},
+        {"c1", "Xiao-Ming Wang"},
     };
     struct registry reg = {0};
     for (size_t i = 0; i < sizeof people / sizeof people[0]; i++) {
