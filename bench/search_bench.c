@@ -1,17 +1,23 @@
 /*
  * search_bench.c: the person search benchmark (bench/search.sh, described in
- * bench/README.md). Generates N synthetic persons with Central Asian style
- * names written in Kazakh Cyrillic or English-style Latin, imports them
- * through the service layer (name keys are built in the import), rebuilds
- * the keys once more to time key building alone, then searches Q planted
- * variants of stored names (another script or romanisation, sometimes the
- * words swapped, sometimes a typo) and reports recall@1, recall@10 and
- * query latency. Deterministic for a given seed.
+ * bench/README.md). Generates N synthetic persons whose names are Kazakh
+ * (30%), Uyghur (20%), Chinese (20%), Russian (15%) or Arabic (15%), each
+ * written in one of its family's scripts and romanisations (Kazakh and
+ * Russian Cyrillic, English- and Turkish-style Latin; Uyghur Arabic script,
+ * Uyghur Latin and Cyrillic; Russian Cyrillic, BGN, passport and German
+ * Latin; Arabic script and three Latin habits; Han and pinyin in either
+ * order), imports them through the service layer (name keys are built in
+ * the import), rebuilds the keys once more to time key building alone, then
+ * searches Q planted variants of stored persons (another writing of the same
+ * family, sometimes the words swapped, sometimes a letter dropped) and
+ * reports recall@1, recall@10 (overall and per family) and query latency.
+ * Deterministic for a given seed.
  *
  * usage: search_bench N Q DB [PERSONS_TSV QUERIES_TSV]
- * The optional files receive the persons (id, name, identity) and the
- * queries (query, expected id, identity) for comparison with other systems;
- * the identity is the generated name, the same for namesakes.
+ * The optional files receive the persons (id, name, identity, identity
+ * without patronymic) and the queries (query, expected id, identity,
+ * identity without patronymic, whether the query has a patronymic) for
+ * comparison with other systems; namesakes share an identity.
  */
 #include <stdbool.h>
 #include <stdint.h>

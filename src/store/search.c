@@ -38,6 +38,7 @@ enum {
     SL_REFS_ACTIONS,
     SL_BUILT,
     SL_MARK_BUILT,
+    SL_TEXT_SEARCH_PLAIN,
     SL_LAST
 };
 
@@ -715,18 +716,33 @@ enum app_err store_text_search(struct store *s, const struct store_text_query *q
     size_t limit = q->limit ? q->limit : 20;
     *out = arena_alloc(arena, (limit + 1) * sizeof **out);
     *n_out = 0;
+    /* Without filters, the best rows are picked before their documents are
+     * read (the document row of every candidate costs a B-tree search). */
+    bool plain = !q->has_kind && !q->from && !q->to && !q->in_json;
     /* Dates are compared at the precision of the filter ("2019" covers 2019-10-06). */
-    sqlite3_stmt *st = store_stmt(
-        s, SL_TEXT_SEARCH,
-        "SELECT d.kind, d.oid, d.date, bm25(text_fts, 4.0, 1.0) AS r"
-        " FROM text_fts JOIN text_doc d ON d.rid = text_fts.rowid"
-        " WHERE text_fts MATCH ?1"
-        " AND (?2 IS NULL OR d.kind = ?2)"
-        " AND (?3 IS NULL OR (d.date IS NOT NULL AND substr(d.date, 1, length(?3)) >= ?3))"
-        " AND (?4 IS NULL OR (d.date IS NOT NULL AND substr(d.date, 1, length(?4)) <= ?4))"
-        " AND (?5 IS NULL OR d.kind || ':' || d.oid IN (SELECT value FROM json_each(?5)))"
-        " ORDER BY r, d.kind, d.oid LIMIT ?6 OFFSET ?7",
-        e);
+    sqlite3_stmt *st =
+        plain
+            ? store_stmt(s, SL_TEXT_SEARCH_PLAIN,
+                         "SELECT d.kind, d.oid, d.date, t.r FROM ("
+                         " SELECT rid, r FROM ("
+                         "  SELECT rowid AS rid, bm25(text_fts, 4.0, 1.0) AS r FROM text_fts"
+                         "  WHERE text_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?8)"
+                         " ORDER BY r, rid LIMIT ?6 OFFSET ?7) t"
+                         " JOIN text_doc d ON d.rid = t.rid ORDER BY t.r, t.rid",
+                         e)
+            : store_stmt(
+                  s, SL_TEXT_SEARCH,
+                  "SELECT kind, oid, date, r FROM ("
+                  " SELECT d.kind, d.oid, d.date, d.rid, bm25(text_fts, 4.0, 1.0) AS r"
+                  " FROM text_fts JOIN text_doc d ON d.rid = text_fts.rowid"
+                  " WHERE text_fts MATCH ?1"
+                  " AND (?2 IS NULL OR d.kind = ?2)"
+                  " AND (?3 IS NULL OR (d.date IS NOT NULL AND substr(d.date, 1, length(?3)) >= ?3))"
+                  " AND (?4 IS NULL OR (d.date IS NOT NULL AND substr(d.date, 1, length(?4)) <= ?4))"
+                  " AND (?5 IS NULL OR d.kind || ':' || d.oid IN (SELECT value FROM json_each(?5)))"
+                  " ORDER BY text_fts.rowid DESC LIMIT ?8)"
+                  " ORDER BY r, rid LIMIT ?6 OFFSET ?7",
+                  e);
     if (!st) {
         return e->code;
     }
@@ -745,6 +761,8 @@ enum app_err store_text_search(struct store *s, const struct store_text_query *q
     }
     sqlite3_bind_int64(st, 6, (sqlite3_int64)limit);
     sqlite3_bind_int64(st, 7, (sqlite3_int64)q->offset);
+    size_t cand = q->candidates ? q->candidates : STORE_TEXT_CANDIDATES;
+    sqlite3_bind_int64(st, 8, cand > (size_t)INT64_MAX ? -1 : (sqlite3_int64)cand);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n_out < limit) {
         struct store_text_hit *h = &(*out)[*n_out];
