@@ -528,6 +528,26 @@ static void full_text(void **state)
     assert_int_equal(service_source_text(s, "s-zh", "Отчёт о депортации", &e), E_OK);
     assert_int_equal(text_ids(s, "отчет депортации", NULL, &a, &id), 1);
     assert_string_equal(id, "s-zh");
+    /* A query matching more rows than the candidate bound ranks the newest
+     * rows only; below the bound, every match. */
+    for (int i = 0; i < 3; i++) {
+        char json[200];
+        snprintf(json, sizeof json,
+                 "{\"id\": \"e-b%d\", \"type\": \"arrest\", \"persons\": [\"p2\"],"
+                 " \"description\": \"boundtest%s\"}",
+                 i, i == 0 ? " boundtest boundtest" : "");
+        put_json(s, OBJ_EVENT, json);
+    }
+    struct store_text_hit *th = NULL;
+    size_t nth = 0;
+    struct store_text_query sq = {.match = "\"boundtest\"", .limit = 10};
+    assert_int_equal(store_text_search(s, &sq, &a, &th, &nth, &e), E_OK);
+    assert_int_equal(nth, 3);
+    assert_string_equal(th[0].id, "e-b0"); /* three times: ranked first */
+    sq.candidates = 2;
+    assert_int_equal(store_text_search(s, &sq, &a, &th, &nth, &e), E_OK);
+    assert_int_equal(nth, 2);
+    assert_true(strcmp(th[0].id, "e-b0") != 0 && strcmp(th[1].id, "e-b0") != 0);
     /* An empty query is refused. */
     assert_int_equal(service_search_text(s, " ... ", NULL, 5, &a, &h, &n, &e), E_INVALID);
     arena_release(&a);
