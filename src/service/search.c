@@ -8,6 +8,7 @@
 #include "service/search.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,100 +266,141 @@ static void json_str(struct buf *b, const char *s)
 
 /* ------------------------------------------------------------ indexing */
 
-static enum app_err index_person(struct store *s, const struct person *p, struct err *e)
+/* Builds one name's serialized key (into kb) and JSON list of codes (into
+ * cb); false when the name gives no key. */
+static bool name_key_texts(const char *full, const char *script, const char *lang,
+                           struct namekey *k, struct buf *kb, struct buf *cb)
 {
-    struct store_key *keys = xcalloc(p->n_names + 1, sizeof *keys);
-    char **codes = xcalloc(p->n_names + 1, sizeof *codes);
-    char **texts = xcalloc(p->n_names + 1, sizeof *texts);
-    struct namekey *k = xmalloc(sizeof *k);
-    size_t n = 0;
-    for (size_t i = 0; i < p->n_names; i++) {
-        const struct person_name *nm = &p->names[i];
-        if (!nm->full || !namekey_build(nm->full, nm->script, nm->lang, k)) {
+    if (!full || !namekey_build(full, script, lang, k)) {
+        return false;
+    }
+    key_serialize(k, kb);
+    char list[QUERY_CODES_MAX][CODE_MAX];
+    size_t nc = key_codes(k, list, QUERY_CODES_MAX);
+    buf_addch(cb, '[');
+    for (size_t c = 0; c < nc; c++) {
+        if (c) {
+            buf_addch(cb, ',');
+        }
+        json_str(cb, list[c]);
+    }
+    buf_addch(cb, ']');
+    return true;
+}
+
+/* A person's keys ready to store: keys[i].key and codes[i] in an arena. */
+struct person_keys {
+    const char *id;
+    size_t n;
+    struct store_key *keys;
+    const char **codes;
+};
+
+static void person_keys_build(const char *id, const struct person_name *names, size_t n_names,
+                              struct namekey *k, struct arena *a, struct person_keys *out)
+{
+    out->id = id;
+    out->n = 0;
+    out->keys = arena_alloc(a, (n_names + 1) * sizeof *out->keys);
+    out->codes = arena_alloc(a, (n_names + 1) * sizeof *out->codes);
+    struct buf kb = BUF_INIT;
+    struct buf cb = BUF_INIT;
+    for (size_t i = 0; i < n_names; i++) {
+        const struct person_name *nm = &names[i];
+        buf_reset(&kb);
+        buf_reset(&cb);
+        if (!name_key_texts(nm->full, nm->script, nm->lang, k, &kb, &cb)) {
             continue;
         }
-        struct buf kb = BUF_INIT;
-        key_serialize(k, &kb);
-        char list[QUERY_CODES_MAX][CODE_MAX];
-        size_t nc = key_codes(k, list, QUERY_CODES_MAX);
-        struct buf cb = BUF_INIT;
-        buf_addch(&cb, '[');
-        for (size_t c = 0; c < nc; c++) {
-            if (c) {
-                buf_addch(&cb, ',');
-            }
-            json_str(&cb, list[c]);
-        }
-        buf_addch(&cb, ']');
-        texts[n] = buf_detach(&kb);
-        keys[n] = (struct store_key){.pos = (int64_t)i, .full = nm->full, .key = texts[n]};
-        codes[n] = buf_detach(&cb);
-        n++;
+        out->keys[out->n] = (struct store_key){
+            .pos = (int64_t)i, .full = nm->full, .key = arena_strndup(a, kb.data, kb.len)};
+        out->codes[out->n] = arena_strndup(a, cb.data, cb.len);
+        out->n++;
     }
-    enum app_err rc = store_keys_replace(s, p->id, keys, (const char *const *)codes, n, e);
-    for (size_t i = 0; i < n; i++) {
-        free(texts[i]);
-        free(codes[i]);
-    }
-    free(texts);
-    free(keys);
-    free(codes);
+    buf_release(&kb);
+    buf_release(&cb);
+}
+
+static enum app_err index_person(struct store *s, const struct person *p, struct err *e)
+{
+    struct arena a = ARENA_INIT;
+    struct namekey *k = xmalloc(sizeof *k);
+    struct person_keys pk;
+    person_keys_build(p->id, p->names, p->n_names, k, &a, &pk);
+    enum app_err rc = store_keys_replace(s, p->id, pk.keys, pk.codes, pk.n, e);
     free(k);
+    arena_release(&a);
     return rc;
 }
 
-static void add_text(struct buf *b, const char *text)
+/* The indexed text of an object, as written: up to TEXT_FIELDS_MAX fields,
+ * each in the title column (0) or the body column (1). index_text folds
+ * them into the full-text row; snippets are cut from them. */
+enum { TEXT_FIELDS_MAX = 64 };
+
+struct text_fields {
+    const char *id;
+    char date[DATE_ISO_MAX];
+    size_t n;
+    const char *text[TEXT_FIELDS_MAX];
+    int column[TEXT_FIELDS_MAX];
+};
+
+static void field_add(struct text_fields *f, int column, const char *text)
 {
-    textfold_append(text, b);
+    if (text && *text && f->n < TEXT_FIELDS_MAX) {
+        f->text[f->n] = text;
+        f->column[f->n] = column;
+        f->n++;
+    }
 }
 
-static enum app_err index_text(struct store *s, enum obj_kind kind, const void *obj, struct err *e)
+/* Fills f from obj; false for kinds without text. Strings stay in obj or
+ * arena (the attached text of a source). */
+static bool text_fields_of(struct store *s, enum obj_kind kind, const void *obj,
+                           struct arena *arena, struct text_fields *f)
 {
-    struct buf title = BUF_INIT;
-    struct buf body = BUF_INIT;
-    char date[DATE_ISO_MAX] = "";
-    const char *id = NULL;
-    struct arena a = ARENA_INIT;
+    memset(f, 0, sizeof *f);
     switch (kind) {
     case OBJ_CASE: {
         const struct case_ *c = obj;
-        id = c->id;
-        add_text(&title, c->title);
-        add_text(&body, c->summary);
+        f->id = c->id;
+        field_add(f, 0, c->title);
+        field_add(f, 1, c->summary);
         for (size_t i = 0; i < c->tags.n_items; i++) {
-            add_text(&body, c->tags.items[i]);
+            field_add(f, 1, c->tags.items[i]);
         }
         if (c->opened.prec) {
-            date_iso(c->opened, date);
+            date_iso(c->opened, f->date);
         }
-        break;
+        return true;
     }
     case OBJ_EVENT: {
         const struct event *ev = obj;
-        id = ev->id;
-        add_text(&title, event_type_name(ev->type));
-        add_text(&body, ev->description);
-        add_text(&body, ev->place.name);
-        add_text(&body, ev->offence);
-        add_text(&body, ev->law);
-        add_text(&body, ev->sentence);
-        add_text(&body, ev->outcome);
+        f->id = ev->id;
+        field_add(f, 0, event_type_name(ev->type));
+        field_add(f, 1, ev->description);
+        field_add(f, 1, ev->place.name);
+        field_add(f, 1, ev->offence);
+        field_add(f, 1, ev->law);
+        field_add(f, 1, ev->sentence);
+        field_add(f, 1, ev->outcome);
         if (ev->date.prec) {
-            date_iso(ev->date, date);
+            date_iso(ev->date, f->date);
         }
-        break;
+        return true;
     }
     case OBJ_SOURCE: {
         const struct source *src = obj;
-        id = src->id;
-        add_text(&title, src->title);
-        add_text(&body, src->publisher);
-        add_text(&body, src->file_name);
-        add_text(&body, store_source_text(s, src->id, &a));
+        f->id = src->id;
+        field_add(f, 0, src->title);
+        field_add(f, 1, src->publisher);
+        field_add(f, 1, src->file_name);
+        field_add(f, 1, store_source_text(s, src->id, arena));
         if (src->date.prec) {
-            date_iso(src->date, date);
+            date_iso(src->date, f->date);
         }
-        break;
+        return true;
     }
     case OBJ_PERSON:
     case OBJ_ORGANIZATION:
@@ -367,13 +409,24 @@ static enum app_err index_text(struct store *s, enum obj_kind kind, const void *
     case OBJ_KIND_COUNT:
         break;
     }
+    return false;
+}
+
+static enum app_err index_text(struct store *s, enum obj_kind kind, const void *obj, struct err *e)
+{
+    struct arena a = ARENA_INIT;
+    struct text_fields f;
     enum app_err rc = E_OK;
-    if (id) {
-        rc = store_text_put(s, kind, id, date[0] ? date : NULL, title.data ? title.data : "",
-                            body.data ? body.data : "", e);
+    if (text_fields_of(s, kind, obj, &a, &f)) {
+        struct buf col[2] = {BUF_INIT, BUF_INIT};
+        for (size_t i = 0; i < f.n; i++) {
+            textfold_append(f.text[i], &col[f.column[i]]);
+        }
+        rc = store_text_put(s, kind, f.id, f.date[0] ? f.date : NULL,
+                            col[0].data ? col[0].data : "", col[1].data ? col[1].data : "", e);
+        buf_release(&col[0]);
+        buf_release(&col[1]);
     }
-    buf_release(&title);
-    buf_release(&body);
     arena_release(&a);
     return rc;
 }
@@ -416,12 +469,148 @@ enum app_err service_search_unindex(struct store *s, enum obj_kind kind, const c
     return E_OK;
 }
 
+/* Rebuilding every person's keys: the keys of one batch of persons are built
+ * on a second thread while the calling thread reads the next batch and
+ * writes the previous one (key building and the database writes cost about
+ * the same). Batches are written in the order read, so the result is the
+ * same as building one person after the other. */
+enum { REINDEX_BATCH = 512 };
+
+struct key_batch {
+    struct arena a; /* copies of ids and names, and the built keys */
+    size_t n;
+
+    struct {
+        const char *id;
+        struct person_name *names;
+        size_t n_names;
+    } in[REINDEX_BATCH];
+    struct person_keys out[REINDEX_BATCH];
+};
+
+static void key_batch_build(struct key_batch *b)
+{
+    struct namekey *k = xmalloc(sizeof *k);
+    for (size_t i = 0; i < b->n; i++) {
+        person_keys_build(b->in[i].id, b->in[i].names, b->in[i].n_names, k, &b->a, &b->out[i]);
+    }
+    free(k);
+}
+
+struct key_worker {
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct key_batch *job; /* handed to the worker; NULL once built */
+    bool quit;
+};
+
+static void *key_worker_main(void *arg)
+{
+    struct key_worker *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (w->job == NULL && !w->quit) {
+            pthread_cond_wait(&w->cv, &w->mu);
+        }
+        if (w->job == NULL) {
+            break;
+        }
+        struct key_batch *b = w->job;
+        pthread_mutex_unlock(&w->mu);
+        key_batch_build(b);
+        pthread_mutex_lock(&w->mu);
+        w->job = NULL;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    namekey_thread_release();
+    return NULL;
+}
+
+static void key_worker_wait(struct key_worker *w)
+{
+    if (!w->started) {
+        return;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (w->job != NULL) {
+        pthread_cond_wait(&w->cv, &w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Builds b on the worker (or here when there is none). */
+static void key_worker_start(struct key_worker *w, struct key_batch *b)
+{
+    if (!w->started) {
+        key_batch_build(b);
+        return;
+    }
+    pthread_mutex_lock(&w->mu);
+    w->job = b;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
 struct reindex_ctx {
     struct store *s;
     struct err *e;
     enum obj_kind kind;
     size_t n;
+    struct key_worker worker;
+    struct key_batch *filling; /* being read into */
+    struct key_batch *built;   /* with the worker, or built and not yet written */
 };
+
+static enum app_err key_batch_write(struct reindex_ctx *c, struct key_batch *b)
+{
+    enum app_err rc = E_OK;
+    for (size_t i = 0; i < b->n && rc == E_OK; i++) {
+        const struct person_keys *pk = &b->out[i];
+        rc = store_keys_replace(c->s, pk->id, pk->keys, pk->codes, pk->n, c->e);
+    }
+    arena_release(&b->a);
+    b->n = 0;
+    return rc;
+}
+
+/* Writes the batch the worker built, then hands it the one just read. */
+static enum app_err key_batch_cycle(struct reindex_ctx *c)
+{
+    key_worker_wait(&c->worker);
+    enum app_err rc = E_OK;
+    if (c->built->n > 0) {
+        rc = key_batch_write(c, c->built);
+    }
+    struct key_batch *t = c->built;
+    c->built = c->filling;
+    c->filling = t;
+    if (c->built->n > 0) {
+        key_worker_start(&c->worker, c->built);
+    }
+    return rc;
+}
+
+static enum app_err reindex_person(void *ctx, const void *obj)
+{
+    struct reindex_ctx *c = ctx;
+    const struct person *p = obj;
+    c->n++;
+    struct key_batch *b = c->filling;
+    struct arena *a = &b->a;
+    b->in[b->n].id = arena_strdup(a, p->id);
+    b->in[b->n].n_names = p->n_names;
+    b->in[b->n].names = arena_alloc(a, (p->n_names + 1) * sizeof *b->in[b->n].names);
+    for (size_t i = 0; i < p->n_names; i++) {
+        b->in[b->n].names[i] = (struct person_name){.full = arena_strdup(a, p->names[i].full),
+                                                    .script = arena_strdup(a, p->names[i].script),
+                                                    .lang = arena_strdup(a, p->names[i].lang)};
+    }
+    b->n++;
+    return b->n == REINDEX_BATCH ? key_batch_cycle(c) : E_OK;
+}
 
 static enum app_err reindex_one(void *ctx, const void *obj)
 {
@@ -430,25 +619,57 @@ static enum app_err reindex_one(void *ctx, const void *obj)
     return service_search_index(c->s, c->kind, obj, c->e);
 }
 
+static enum app_err reindex_persons(void *ctx)
+{
+    struct reindex_ctx *c = ctx;
+    struct key_worker *w = &c->worker;
+    c->filling = xcalloc(1, sizeof *c->filling);
+    c->built = xcalloc(1, sizeof *c->built);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    w->started = pthread_create(&w->thread, NULL, key_worker_main, w) == 0;
+    enum app_err rc = store_each(c->s, OBJ_PERSON, reindex_person, c, c->e);
+    /* The last two batches: the one with the worker, then the one read last. */
+    for (int i = 0; i < 2 && rc == E_OK; i++) {
+        rc = key_batch_cycle(c);
+    }
+    key_worker_wait(w);
+    if (w->started) {
+        pthread_mutex_lock(&w->mu);
+        w->quit = true;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->thread, NULL);
+    }
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    arena_release(&c->filling->a);
+    arena_release(&c->built->a);
+    free(c->filling);
+    free(c->built);
+    return rc;
+}
+
 enum app_err service_reindex(struct store *s, size_t *persons, size_t *docs, struct err *e)
 {
     enum app_err rc = store_begin(s, e);
     if (rc != E_OK) {
         return rc;
     }
-    rc = store_search_clear(s, true, true, e);
+    rc = store_search_clear(s, false, true, e);
     struct reindex_ctx c = {.s = s, .e = e};
     size_t n_persons = 0;
+    if (rc == E_OK) {
+        rc = store_keys_rebuild(s, reindex_persons, &c, e);
+        n_persons = c.n;
+        c.n = 0;
+    }
 
-    static const enum obj_kind kinds[] = {OBJ_PERSON, OBJ_CASE, OBJ_EVENT, OBJ_SOURCE};
+    static const enum obj_kind kinds[] = {OBJ_CASE, OBJ_EVENT, OBJ_SOURCE};
 
     for (size_t i = 0; i < ARRAY_LEN(kinds) && rc == E_OK; i++) {
         c.kind = kinds[i];
         rc = store_each(s, kinds[i], reindex_one, &c, e);
-        if (i == 0) {
-            n_persons = c.n;
-            c.n = 0;
-        }
     }
     if (rc == E_OK) {
         rc = store_search_mark_built(s, e);
@@ -814,6 +1035,198 @@ enum app_err service_probable_duplicate(struct store *s, const struct person *p,
 
 /* ------------------------------------------------------------ full text */
 
+/* ------------------------------------------------------------ snippets */
+
+/* The query's folded words, for marking matches in the original text; a
+ * phrase's last word may be a prefix. */
+enum { QUERY_TERMS_MAX = 32, QUERY_TERM_LEN = 64 };
+
+struct query_terms {
+    size_t n;
+    char word[QUERY_TERMS_MAX][QUERY_TERM_LEN];
+    bool prefix[QUERY_TERMS_MAX];
+};
+
+/* Adds the space-separated folded words of one phrase. */
+static void terms_add_phrase(struct query_terms *t, const char *words, size_t len, bool prefix)
+{
+    const char *p = words;
+    const char *end = words + len;
+    while (p < end && t->n < QUERY_TERMS_MAX) {
+        while (p < end && (*p == ' ' || *p == '"')) {
+            p++;
+        }
+        const char *w = p;
+        while (p < end && *p != ' ') {
+            p++;
+        }
+        if (p > w && (size_t)(p - w) < QUERY_TERM_LEN) {
+            memcpy(t->word[t->n], w, (size_t)(p - w));
+            t->word[t->n][p - w] = '\0';
+            /* "" inside a word is an escaped quote: one quote in the text. */
+            for (char *q = t->word[t->n]; (q = strstr(q, "\"\"")) != NULL; q++) {
+                memmove(q, q + 1, strlen(q));
+            }
+            t->prefix[t->n] = prefix && p == end;
+            t->n++;
+        }
+    }
+}
+
+struct snip_word {
+    size_t start;
+    size_t end;
+    bool hit;
+};
+
+struct snip_words {
+    const struct query_terms *terms;
+    struct snip_word *w;
+    size_t n;
+    size_t cap;
+};
+
+static bool snip_word(void *ctx, const char *word, size_t start, size_t end)
+{
+    struct snip_words *sw = ctx;
+    bool hit = false;
+    for (size_t i = 0; i < sw->terms->n && !hit; i++) {
+        const char *t = sw->terms->word[i];
+        hit = sw->terms->prefix[i] ? strncmp(word, t, strlen(t)) == 0 : strcmp(word, t) == 0;
+    }
+    if (sw->n == sw->cap) {
+        sw->cap = sw->cap ? sw->cap * 2 : 64;
+        sw->w = xrealloc(sw->w, sw->cap * sizeof *sw->w);
+    }
+    sw->w[sw->n++] = (struct snip_word){.start = start, .end = end, .hit = hit};
+    return true;
+}
+
+enum { SNIPPET_WORDS = 16, SNIPPET_LEAD = 3 };
+
+/* The best window of one field's words: [*from, *from + SNIPPET_WORDS),
+ * starting a few words before a match; returns its number of matches. */
+static size_t best_window(const struct snip_words *sw, size_t *from)
+{
+    size_t best = 0;
+    *from = 0;
+    for (size_t h = 0; h < sw->n; h++) {
+        if (!sw->w[h].hit) {
+            continue;
+        }
+        size_t start = h > SNIPPET_LEAD ? h - SNIPPET_LEAD : 0;
+        size_t hits = 0;
+        for (size_t i = start; i < sw->n && i < start + SNIPPET_WORDS; i++) {
+            hits += sw->w[i].hit;
+        }
+        if (hits > best) {
+            best = hits;
+            *from = start;
+        }
+    }
+    return best;
+}
+
+/* A snippet of the original text around the best match: SNIPPET_WORDS words
+ * of one field, the matching words (runs of them) in [ ], "..." where the
+ * field goes on. The query's words are compared folded, as the index does. */
+static const char *make_snippet(const struct text_fields *f, const struct query_terms *t,
+                                struct arena *arena)
+{
+    size_t best_field = 0;
+    size_t best_from = 0;
+    size_t best_hits = 0;
+    struct snip_words best = {.terms = t};
+    for (size_t i = 0; i < f->n; i++) {
+        struct snip_words sw = {.terms = t};
+        textfold_words(f->text[i], strlen(f->text[i]), snip_word, &sw);
+        size_t from = 0;
+        size_t hits = best_window(&sw, &from);
+        if (hits > best_hits || (best.n == 0 && sw.n > 0)) {
+            free(best.w);
+            best = sw;
+            best_field = i;
+            best_from = from;
+            best_hits = hits;
+        } else {
+            free(sw.w);
+        }
+    }
+    if (best.n == 0) {
+        free(best.w);
+        return "";
+    }
+    const char *text = f->text[best_field];
+    size_t to = best_from + SNIPPET_WORDS < best.n ? best_from + SNIPPET_WORDS : best.n;
+    struct buf b = BUF_INIT;
+    if (best_from > 0) {
+        buf_adds(&b, "...");
+    }
+    for (size_t i = best_from; i < to; i++) {
+        const struct snip_word *w = &best.w[i];
+        if (i > best_from) {
+            /* What separates the words, as written, on one line. */
+            for (size_t k = best.w[i - 1].end; k < w->start; k++) {
+                char c = text[k];
+                buf_addch(&b, c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+            }
+        }
+        if (w->hit && (i == best_from || !best.w[i - 1].hit)) {
+            buf_addch(&b, '[');
+        }
+        buf_add(&b, text + w->start, w->end - w->start);
+        if (w->hit && (i + 1 == to || !best.w[i + 1].hit)) {
+            buf_addch(&b, ']');
+        }
+    }
+    if (to < best.n) {
+        buf_adds(&b, "...");
+    } else {
+        /* The field's closing punctuation, if short. */
+        size_t tail = best.w[to - 1].end;
+        size_t len = strlen(text + tail);
+        if (len <= 4 && strcspn(text + tail, "\n\r\t") == len) {
+            buf_adds(&b, text + tail);
+        }
+    }
+    free(best.w);
+    const char *out = arena_strndup(arena, b.data ? b.data : "", b.len);
+    buf_release(&b);
+    return out;
+}
+
+/* Loads a text result's object: its title (or id) and a snippet. */
+static void text_result(struct store *s, enum obj_kind kind, const char *id,
+                        const struct query_terms *t, struct arena *arena, const char **title,
+                        const char **snippet)
+{
+    struct err e = ERR_INIT;
+
+    union {
+        struct case_ c;
+        struct event ev;
+        struct source src;
+    } obj;
+
+    *title = id;
+    *snippet = "";
+    if (store_get(s, kind, id, arena, &obj, &e) != E_OK) {
+        return;
+    }
+    struct text_fields f;
+    if (!text_fields_of(s, kind, &obj, arena, &f)) {
+        return;
+    }
+    if (kind == OBJ_CASE && obj.c.title) {
+        *title = obj.c.title;
+    } else if (kind == OBJ_SOURCE && obj.src.title) {
+        *title = obj.src.title;
+    } else if (kind == OBJ_EVENT) {
+        *title = event_type_name(obj.ev.type);
+    }
+    *snippet = make_snippet(&f, t, arena);
+}
+
 static bool add_query_word(void *ctx, const char *word, size_t start, size_t end)
 {
     (void)start;
@@ -835,7 +1248,7 @@ static bool add_query_word(void *ctx, const char *word, size_t start, size_t end
  * phrase" and each word (which may fold into several, for unspaced scripts)
  * becomes a phrase; a trailing * makes a prefix. Returns the number of
  * phrases. */
-static size_t fts_query(const char *q, struct buf *out)
+static size_t fts_query(const char *q, struct buf *out, struct query_terms *terms)
 {
     size_t phrases = 0;
     const char *p = q;
@@ -873,6 +1286,7 @@ static size_t fts_query(const char *q, struct buf *out)
             if (prefix) {
                 buf_addch(out, '*');
             }
+            terms_add_phrase(terms, words.data, words.len, prefix);
             phrases++;
         }
         buf_release(&words);
@@ -910,33 +1324,6 @@ static enum app_err case_scope(struct store *s, const char *case_id, struct buf 
     return rc;
 }
 
-static const char *object_title(struct store *s, enum obj_kind kind, const char *id,
-                                struct arena *arena)
-{
-    struct err e = ERR_INIT;
-    switch (kind) {
-    case OBJ_CASE: {
-        struct case_ c;
-        return store_get(s, kind, id, arena, &c, &e) == E_OK && c.title ? c.title : id;
-    }
-    case OBJ_SOURCE: {
-        struct source src;
-        return store_get(s, kind, id, arena, &src, &e) == E_OK && src.title ? src.title : id;
-    }
-    case OBJ_EVENT: {
-        struct event ev;
-        return store_get(s, kind, id, arena, &ev, &e) == E_OK ? event_type_name(ev.type) : id;
-    }
-    case OBJ_PERSON:
-    case OBJ_ORGANIZATION:
-    case OBJ_RISK:
-    case OBJ_ACTION:
-    case OBJ_KIND_COUNT:
-        break;
-    }
-    return id;
-}
-
 enum app_err service_search_text(struct store *s, const char *query, const struct text_filter *f,
                                  size_t limit, struct arena *arena, struct search_hit **out,
                                  size_t *n_out, struct err *e)
@@ -947,7 +1334,8 @@ enum app_err service_search_text(struct store *s, const char *query, const struc
         limit = 20;
     }
     struct buf match = BUF_INIT;
-    if (!query || !fts_query(query, &match)) {
+    struct query_terms *terms = arena_alloc(arena, sizeof *terms);
+    if (!query || !fts_query(query, &match, terms)) {
         buf_release(&match);
         return err_set(e, E_INVALID, "the query has no words to search for");
     }
@@ -983,12 +1371,15 @@ enum app_err service_search_text(struct store *s, const char *query, const struc
         if (!store_exists(s, hits[i].kind, hits[i].id)) {
             continue;
         }
+        const char *title;
+        const char *snippet;
+        text_result(s, hits[i].kind, hits[i].id, terms, arena, &title, &snippet);
         res[kept++] = (struct search_hit){.type = obj_kind_name(hits[i].kind),
                                           .kind = hits[i].kind,
                                           .id = hits[i].id,
                                           .score = -hits[i].rank,
-                                          .name = object_title(s, hits[i].kind, hits[i].id, arena),
-                                          .why = hits[i].snippet,
+                                          .name = title,
+                                          .why = snippet,
                                           .date = hits[i].date};
     }
     *out = res;

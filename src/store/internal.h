@@ -37,6 +37,7 @@ struct store {
     bool readonly;
     bool encrypted;
     sqlite3_stmt *stmts[STMT_SLOTS];
+    struct key_bulk *bulk; /* search.c: set during store_keys_rebuild() */
 };
 
 /* The cached statement for slot, prepared from sql on first use (sql is

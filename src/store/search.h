@@ -54,6 +54,13 @@ ATTR_NODISCARD enum app_err store_keys_each(struct store *s,
 ATTR_NODISCARD enum app_err store_search_clear(struct store *s, bool keys, bool text,
                                                struct err *e);
 
+/* Rebuilds every name key at once, inside the caller's transaction: removes
+ * every key, calls fill(ctx), which stores the new keys with
+ * store_keys_replace(), then builds the code index and counts in bulk (much
+ * faster than row by row). Returns fill's error, if any. */
+ATTR_NODISCARD enum app_err store_keys_rebuild(struct store *s, enum app_err (*fill)(void *ctx),
+                                               void *ctx, struct err *e);
+
 /* True once the indexes have been built for every object (by the migration
  * on an empty database, or by a rebuild); false on a database that had
  * objects before the search tables existed. */
@@ -84,18 +91,27 @@ struct store_text_query {
     const char *in_json; /* JSON array of "kind:id" strings the rows must be among */
     size_t limit;
     size_t offset;
+    size_t candidates; /* matches ranked at most; 0: STORE_TEXT_CANDIDATES */
 };
+
+/* A query matching more rows than this ranks only this many, those with the
+ * highest row ids (the most recently indexed): bm25 costs a few microseconds
+ * per matching row, so ranking every row of a word in half of 200,000
+ * documents takes a fifth of a second or more, and the matches are read in
+ * row id order from the newest, so the scan stops early. Queries matching
+ * fewer rows are ranked exactly (bench/README.md, "Full text"). */
+enum { STORE_TEXT_CANDIDATES = 2000 };
 
 struct store_text_hit {
     enum obj_kind kind;
     const char *id;
-    const char *date;    /* NULL when undated */
-    double rank;         /* bm25: lower is better */
-    const char *snippet; /* folded text around the match, matches in [ ] */
+    const char *date; /* NULL when undated */
+    double rank;      /* bm25: lower is better */
 };
 
-/* Runs a full-text query, best first. E_INVALID when match is not a valid
- * query. Results in arena. */
+/* Runs a full-text query, best first (bm25 over at most q->candidates
+ * matching rows, see STORE_TEXT_CANDIDATES). E_INVALID when match is not a
+ * valid query. Results in arena. */
 ATTR_NODISCARD enum app_err store_text_search(struct store *s, const struct store_text_query *q,
                                               struct arena *arena, struct store_text_hit **out,
                                               size_t *n_out, struct err *e);

@@ -569,20 +569,24 @@ static void add_latin_reading(struct namekey *k, const char *label, const char *
     if (!try_pinyin) {
         return;
     }
-    /* Chinese given names are written joined or apart ("Xiao Ming", "Ming-yu"):
-     * with three or more words of which the last two are single syllables,
-     * also read the last two joined. */
+    /* Chinese given names are written joined or apart ("Xiao Ming", "Ming-yu"),
+     * after the surname or, in Western order, before it ("Wei-Ming Zhang"):
+     * with three or more words of which the last two, or the first two, are
+     * single syllables, also read those two joined. */
     struct syl one[MAX_SYL];
     size_t n1 = 0;
     size_t n2 = 0;
-    if (ws.n >= 3 && py_split(ws.w[ws.n - 1], one, &n1, 0) && n1 == 1 &&
-        py_split(ws.w[ws.n - 2], one, &n2, 0) && n2 == 1) {
-        struct words jw = ws;
-        char *prev = jw.w[jw.n - 2];
-        size_t pl = strlen(prev);
-        copy_str(prev + pl, WORD_MAX - pl, jw.w[jw.n - 1], strlen(jw.w[jw.n - 1]));
-        jw.n--;
-        add_reading_words(k, label, &jw, &ws, false);
+    for (size_t at = ws.n >= 3 ? ws.n - 2 : 1, tries = 0; ws.n >= 3 && tries < 2; tries++, at = 0) {
+        if (py_split(ws.w[at], one, &n1, 0) && n1 == 1 && py_split(ws.w[at + 1], one, &n2, 0) &&
+            n2 == 1) {
+            struct words jw = ws;
+            char *prev = jw.w[at];
+            size_t pl = strlen(prev);
+            copy_str(prev + pl, WORD_MAX - pl, jw.w[at + 1], strlen(jw.w[at + 1]));
+            memmove(&jw.w[at + 1], &jw.w[at + 2], (jw.n - at - 2) * sizeof jw.w[0]);
+            jw.n--;
+            add_reading_words(k, label, &jw, &ws, false);
+        }
     }
     struct words dw;
     dw.n = 0;

@@ -42,7 +42,7 @@
  * they can be copied, kept in arrays or written to disk as they are). The ICU
  * transliterators are opened once per process (prototypes) and cloned once
  * per thread that uses this module; each thread also keeps a bounded cache
- * (16k words) of transliterated words, and a process-wide table caches the
+ * (64k words) of transliterated words, and a process-wide table caches the
  * pinyin of each Han character. The per-thread state is freed when the
  * thread exits, or by namekey_thread_release(). All functions are safe to
  * call from several threads at once.

@@ -4,6 +4,7 @@
  */
 #include "text/textfold.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,52 @@
 #include "core/xalloc.h"
 
 enum { TEXT_MAX_BYTES = 4 << 20, WORD_MAX_UNITS = 256 };
+
+/* Opening a word break iterator costs more than breaking a short text with
+ * it, and text is broken field by field (an import, every snippet), so each
+ * thread keeps one, closed when the thread exits. A nested call (from a
+ * callback) opens its own. */
+static pthread_once_t bi_once = PTHREAD_ONCE_INIT;
+static pthread_key_t bi_key;
+static bool bi_key_ok;
+
+static void bi_free(void *p)
+{
+    if (p != NULL) {
+        ubrk_close(p);
+    }
+}
+
+static void bi_make_key(void)
+{
+    bi_key_ok = pthread_key_create(&bi_key, bi_free) == 0;
+}
+
+/* The thread's iterator, taken out of the thread's slot while in use. */
+static UBreakIterator *bi_take(const UChar *u, int32_t n, UErrorCode *st)
+{
+    pthread_once(&bi_once, bi_make_key);
+    UBreakIterator *bi = bi_key_ok ? pthread_getspecific(bi_key) : NULL;
+    if (bi != NULL) {
+        pthread_setspecific(bi_key, NULL);
+        ubrk_setText(bi, u, n, st);
+        if (U_SUCCESS(*st)) {
+            return bi;
+        }
+        ubrk_close(bi);
+        *st = U_ZERO_ERROR;
+    }
+    return ubrk_open(UBRK_WORD, "", u, n, st);
+}
+
+/* Puts bi back in the thread's slot (or closes it when the slot is taken). */
+static void bi_give(UBreakIterator *bi)
+{
+    if (bi_key_ok && pthread_getspecific(bi_key) == NULL && pthread_setspecific(bi_key, bi) == 0) {
+        return;
+    }
+    ubrk_close(bi);
+}
 
 /* Folds one word (UTF-16) into out as UTF-8: case fold, NFD, drop
  * non-spacing marks, NFC. Returns false when nothing is left. */
@@ -125,7 +172,7 @@ size_t textfold_words(const char *text, size_t len, textfold_word_fn fn, void *c
         free(u);
         return 0;
     }
-    UBreakIterator *bi = ubrk_open(UBRK_WORD, "", u, n, &st);
+    UBreakIterator *bi = bi_take(u, n, &st);
     if (U_FAILURE(st)) {
         free(u);
         return 0;
@@ -146,7 +193,14 @@ size_t textfold_words(const char *text, size_t len, textfold_word_fn fn, void *c
             break;
         }
     }
-    ubrk_close(bi);
+    /* Detach the text (freed below) before the iterator is kept. */
+    UErrorCode reset = U_ZERO_ERROR;
+    ubrk_setText(bi, NULL, 0, &reset);
+    if (U_SUCCESS(reset)) {
+        bi_give(bi);
+    } else {
+        ubrk_close(bi);
+    }
     free(off);
     free(u);
     return words;

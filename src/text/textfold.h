@@ -26,7 +26,8 @@ typedef bool (*textfold_word_fn)(void *ctx, const char *word, size_t start, size
  * Cuts len bytes of UTF-8 text into folded words and calls fn for each.
  * Invalid UTF-8 is replaced, not an error. Text longer than 4 MiB is cut
  * there. Returns the number of words passed to fn. Thread-safe; allocates
- * only temporarily.
+ * temporarily, and keeps one ICU word break iterator per thread (closed
+ * when the thread exits).
  */
 size_t textfold_words(const char *text, size_t len, textfold_word_fn fn, void *ctx);
 

@@ -58,7 +58,7 @@ static bool tls_key_ok;
 
 /* Transliterated and folded words, per thread: names repeat their words
  * (given names, surnames) far more than they repeat whole. */
-enum { WORD_CACHE_MAX = 16384 };
+enum { WORD_CACHE_MAX = 65536 };
 
 struct tr_thread {
     UTransliterator *t[TR_COUNT];

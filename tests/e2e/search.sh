@@ -26,7 +26,7 @@ if grep -q '^person\|^event' out; then not_ok "--cases lists only cases" "$(cat 
 
 run --db a.db search --text "re-educ*"
 expect_out "ev-camp-kaster" "--text finds an event by a prefix"
-expect_out "[re education]" "with the match marked in the snippet"
+expect_out "[re-education]" "with the match marked in the original text of the snippet"
 
 run --db a.db search --text '"pre-trial detention"' --type event --json
 expect_out '"type": "event", "id": "ev-detention"' "a phrase query with a type filter"

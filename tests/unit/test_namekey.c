@@ -355,6 +355,7 @@ static void harder_cases_rank_first(void **state)
         {"a4", "Abdullah Mohammed"},
         {"a4", "Abdalla Muhammad"},
         {"c1", "Wang Xiao Ming"},
+        {"c1", "Xiao-Ming Wang"},
     };
     struct registry reg = {0};
     for (size_t i = 0; i < sizeof people / sizeof people[0]; i++) {
@@ -364,6 +365,24 @@ static void harder_cases_rank_first(void **state)
         expect_top(&reg, queries[i][1], queries[i][0]);
     }
     reg_free(&reg);
+}
+
+/* A Chinese given name written apart and first ("Wei-Ming Zhang", Western
+ * order) is also read joined, as in "Zhang Weiming". */
+static void western_order_chinese_given_name_joins(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = {
+        {"Xiao-Ming Wang", "Wang Xiaoming"},
+        {"Peng-Hua Zhao", "Zhao Penghua"},
+        {"Bin-Chun Wang", "王斌春"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        double sc = score_names(pairs[i][0], pairs[i][1]);
+        if (sc < 0.99) {
+            fail_msg("%s ~ %s: %.3f", pairs[i][0], pairs[i][1], sc);
+        }
+    }
 }
 
 static void different_people_score_clearly_lower(void **state)
@@ -536,6 +555,7 @@ int main(void)
         cmocka_unit_test(rejects_empty_and_invalid),
         cmocka_unit_test(dev_set_ranks_own_group_first),
         cmocka_unit_test(harder_cases_rank_first),
+        cmocka_unit_test(western_order_chinese_given_name_joins),
         cmocka_unit_test(different_people_score_clearly_lower),
         cmocka_unit_test(scores_are_symmetric_enough_and_bounded),
         cmocka_unit_test(explains_the_match),

@@ -236,6 +236,119 @@ static void keys_follow_writes(void **state)
     arena_release(&a);
 }
 
+/* The codes of one stored key ("t:" + each token of each reading), parsed
+ * from its serialized readings (one line per reading after the script:
+ * "label\tabjad\ttext\ttok,skel,affix tok,skel,affix"). */
+struct code_probe {
+    char codes[4096][32];
+    int64_t counts[4096];
+    size_t n;
+};
+
+static bool probe_key(void *ctx, const struct store_key *k)
+{
+    struct code_probe *p = ctx;
+    const char *line = strchr(k->key, '\n');
+    while (line) {
+        line++;
+        const char *tab = line;
+        for (int f = 0; f < 3 && tab; f++) {
+            tab = strchr(tab, '\t');
+            tab = tab ? tab + 1 : NULL;
+        }
+        const char *end = strchr(line, '\n');
+        for (const char *t = tab; t && *t && (!end || t < end);) {
+            size_t len = strcspn(t, ", \n");
+            char code[32];
+            snprintf(code, sizeof code, "t:%.*s", (int)len, t);
+            bool seen = false;
+            for (size_t i = 0; i < p->n && !seen; i++) {
+                seen = strcmp(p->codes[i], code) == 0;
+            }
+            if (!seen && p->n < 4096) {
+                snprintf(p->codes[p->n++], sizeof p->codes[0], "%s", code);
+            }
+            t += strcspn(t, " \n");
+            if (*t == ' ') {
+                t++;
+            } else {
+                break;
+            }
+        }
+        line = end;
+    }
+    return true;
+}
+
+/* A rebuild (bulk: triggers dropped, code index written in one pass) leaves
+ * the code index and counts as the row-by-row triggers left them, and the
+ * triggers work again afterwards. More persons than one bulk statement
+ * holds, with several names each, updated and deleted first. */
+static void rebuild_matches_incremental(void **state)
+{
+    struct store *s = *state;
+    struct arena a = ARENA_INIT;
+    static const char *const given[] = {"Ермек", "Gulnar", "Абдурехим", "Wang Xiaoming",
+                                        "خالد",  "Olga",   "Memet",     "Асель"};
+    static const char *const sur[] = {"Нұрланұлы", "Zhumabekova", "Хейит",  "Petrova",
+                                      "الحسن",     "Smirnova",    "Tursun", "Беккызы",
+                                      "Imin",      "Akhmetov",    "Ivanov"};
+    char json[512];
+    for (int i = 0; i < 300; i++) {
+        const char *g = given[i % 8];
+        const char *sn = sur[(i / 8) % 11];
+        if (i % 3 == 0) {
+            snprintf(json, sizeof json,
+                     "{\"id\": \"p%d\", \"names\": [{\"full\": \"%s %s\"}, {\"full\": \"%s %s\"}]}",
+                     i, g, sn, sn, given[(i + 1) % 8]);
+        } else {
+            snprintf(json, sizeof json, "{\"id\": \"p%d\", \"names\": [{\"full\": \"%s %s\"}]}", i,
+                     g, sn);
+        }
+        put_json(s, OBJ_PERSON, json);
+    }
+    /* Renames and deletes leave their traces in the counts. */
+    put_json(s, OBJ_PERSON, "{\"id\": \"p7\", \"names\": [{\"full\": \"Dinara Akhmetova\"}]}");
+    struct err e = ERR_INIT;
+    int64_t version;
+    assert_int_equal(service_delete_object(s, OBJ_PERSON, "p8", VERSION_ANY, &version, &e), E_OK);
+
+    struct code_probe *before = calloc(1, sizeof *before);
+    struct code_probe *after = calloc(1, sizeof *after);
+    assert_non_null(before);
+    assert_non_null(after);
+    assert_int_equal(store_keys_each(s, probe_key, before, &e), E_OK);
+    assert_true(before->n > 20);
+    for (size_t i = 0; i < before->n; i++) {
+        before->counts[i] = store_code_count(s, before->codes[i]);
+        assert_true(before->counts[i] > 0);
+    }
+    int64_t keys_before = store_code_count(s, "#");
+    const char *top_before = arena_strdup(&a, top_person(s, "Gulnar Zhumabekova", &a, NULL, NULL));
+
+    size_t persons = 0;
+    assert_int_equal(service_reindex(s, &persons, NULL, &e), E_OK);
+    assert_int_equal(persons, 299);
+    assert_int_equal(store_code_count(s, "#"), keys_before);
+    assert_int_equal(keys_before, 299 + 100);
+    assert_int_equal(store_keys_each(s, probe_key, after, &e), E_OK);
+    assert_int_equal(after->n, before->n);
+    for (size_t i = 0; i < before->n; i++) {
+        assert_int_equal(store_code_count(s, before->codes[i]), before->counts[i]);
+    }
+    assert_string_equal(top_person(s, "Gulnar Zhumabekova", &a, NULL, NULL), top_before);
+
+    /* The triggers are back: a new person is counted and found. */
+    put_json(s, OBJ_PERSON, "{\"id\": \"new\", \"names\": [{\"full\": \"Zeynep Qaraqyzy\"}]}");
+    assert_int_equal(store_code_count(s, "#"), keys_before + 1);
+    assert_string_equal(top_person(s, "Зейнеп Қарақызы", &a, NULL, NULL), "new");
+    assert_int_equal(service_delete_object(s, OBJ_PERSON, "new", VERSION_ANY, &version, &e), E_OK);
+    assert_int_equal(store_code_count(s, "#"), keys_before);
+    free(before);
+    free(after);
+    arena_release(&a);
+}
+
 /* ---- merge ------------------------------------------------------------------- */
 
 static const char merge_bundle[] =
@@ -375,6 +488,19 @@ static void full_text(void **state)
     assert_int_equal(text_ids(s, "extradit*", NULL, &a, &id), 1);
     assert_int_equal(text_ids(s, "изолят*", NULL, &a, &id), 1);
     assert_string_equal(id, "e-ru");
+    /* Snippets show the original text (case, diacritics, punctuation), the
+     * matching words marked, runs of them in one pair of brackets. */
+    struct search_hit *h = NULL;
+    size_t n = 0;
+    struct err e = ERR_INIT;
+    assert_int_equal(
+        service_search_text(s, "ерлан \"сотрудниками полиции\"", NULL, 5, &a, &h, &n, &e), E_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(h[0].why,
+                        "[Ёрлан] был задержан [сотрудниками полиции]; ему грозит экстрадиция.");
+    assert_int_equal(service_search_text(s, "MULLER extrad*", NULL, 5, &a, &h, &n, &e), E_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(h[0].why, "[Müller] says [extradition] hearings continue.");
     /* Filters: kind, dates, case. */
     struct text_filter f = {.has_kind = true, .kind = OBJ_EVENT};
     assert_int_equal(text_ids(s, "задержан*", NULL, &a, &id), 1);
@@ -395,7 +521,6 @@ static void full_text(void **state)
         "{\"id\": \"e-zh\", \"type\": \"arrest\", \"persons\": [\"p2\"], \"description\": \"在上海被捕\"}");
     assert_int_equal(text_ids(s, "北京", NULL, &a, &id), 0);
     assert_int_equal(text_ids(s, "上海", NULL, &a, &id), 1);
-    struct err e = ERR_INIT;
     int64_t version;
     assert_int_equal(service_delete_object(s, OBJ_EVENT, "e-zh", VERSION_ANY, &version, &e), E_OK);
     assert_int_equal(text_ids(s, "上海", NULL, &a, &id), 0);
@@ -403,9 +528,27 @@ static void full_text(void **state)
     assert_int_equal(service_source_text(s, "s-zh", "Отчёт о депортации", &e), E_OK);
     assert_int_equal(text_ids(s, "отчет депортации", NULL, &a, &id), 1);
     assert_string_equal(id, "s-zh");
+    /* A query matching more rows than the candidate bound ranks the newest
+     * rows only; below the bound, every match. */
+    for (int i = 0; i < 3; i++) {
+        char json[200];
+        snprintf(json, sizeof json,
+                 "{\"id\": \"e-b%d\", \"type\": \"arrest\", \"persons\": [\"p2\"],"
+                 " \"description\": \"boundtest%s\"}",
+                 i, i == 0 ? " boundtest boundtest" : "");
+        put_json(s, OBJ_EVENT, json);
+    }
+    struct store_text_hit *th = NULL;
+    size_t nth = 0;
+    struct store_text_query sq = {.match = "\"boundtest\"", .limit = 10};
+    assert_int_equal(store_text_search(s, &sq, &a, &th, &nth, &e), E_OK);
+    assert_int_equal(nth, 3);
+    assert_string_equal(th[0].id, "e-b0"); /* three times: ranked first */
+    sq.candidates = 2;
+    assert_int_equal(store_text_search(s, &sq, &a, &th, &nth, &e), E_OK);
+    assert_int_equal(nth, 2);
+    assert_true(strcmp(th[0].id, "e-b0") != 0 && strcmp(th[1].id, "e-b0") != 0);
     /* An empty query is refused. */
-    struct search_hit *h;
-    size_t n;
     assert_int_equal(service_search_text(s, " ... ", NULL, 5, &a, &h, &n, &e), E_INVALID);
     arena_release(&a);
 }
@@ -415,6 +558,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(names_dev, setup, teardown),
         cmocka_unit_test_setup_teardown(keys_follow_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(rebuild_matches_incremental, setup, teardown),
         cmocka_unit_test_setup_teardown(merge_moves_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(full_text, setup, teardown),
     };
