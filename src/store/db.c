@@ -157,19 +157,39 @@ static enum app_err migrate(struct store *s, struct err *e)
 /* What the first bytes of the file say: -1 no file or empty, 0 an SQLite
  * plaintext header, 1 something else (an encrypted store, or not a
  * database). */
+/* What the file starts with: -1 nothing (absent or empty), 0 an SQLite
+ * database in plaintext, 1 anything else (an encrypted one). Read through
+ * SQLite's own unix layer, never with open()/close(): closing any
+ * descriptor of a database file drops every POSIX lock this process holds on
+ * it, and a server whose connections lost their locks can have its WAL
+ * checkpointed and deleted under it by another process. The unix layer
+ * keeps such a descriptor open until the process's locks are released. */
 static int file_kind(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    sqlite3_vfs *vfs = sqlite3_vfs_find("unix");
+    if (!vfs) {
         return -1;
     }
-    unsigned char head[16];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    if (n == 0) {
-        return -1;
+    sqlite3_file *f = xcalloc(1, (size_t)vfs->szOsFile);
+    int out_flags = 0;
+    int kind = -1;
+    if (vfs->xOpen(vfs, path, f, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &out_flags) ==
+        SQLITE_OK) {
+        unsigned char head[16];
+        int rc = f->pMethods->xRead(f, head, sizeof head, 0);
+        if (rc == SQLITE_OK) {
+            kind = memcmp(head, "SQLite format 3", 16) == 0 ? 0 : 1;
+        } else if (rc == SQLITE_IOERR_SHORT_READ) {
+            /* a short file: empty is nothing, a few bytes are not a database */
+            sqlite3_int64 size = 0;
+            kind = f->pMethods->xFileSize(f, &size) == SQLITE_OK && size > 0 ? 1 : -1;
+        }
     }
-    return n == sizeof head && memcmp(head, "SQLite format 3", 16) == 0 ? 0 : 1;
+    if (f->pMethods) {
+        f->pMethods->xClose(f);
+    }
+    free(f);
+    return kind;
 }
 
 struct store_secret *store_secret_new(void)
