@@ -50,7 +50,7 @@ static const struct cmd commands[] = {
      "[--login-window SECS]",
      "serve the JSON API and web interface (default 127.0.0.1:8080)"},
     {"user", cmd_user, CMD_STORE,
-     "user add NAME --role R | list [--json] | disable NAME | passwd NAME",
+     "user add NAME --role R | list [--json] | disable NAME | passwd NAME | lang NAME en|ru",
      "manage accounts (passwords are read from standard input)"},
     {"token", cmd_token, CMD_STORE, "token add NAME --role R [--user U] | list | revoke NAME",
      "manage API tokens (a new token is printed once)"},

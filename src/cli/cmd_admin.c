@@ -203,7 +203,7 @@ static int user_list(struct cli *cli, int argc, char **argv)
 int cmd_user(struct cli *cli, int argc, char **argv)
 {
     if (argc < 2) {
-        return cli_usage("user", "user takes add, list, disable or passwd");
+        return cli_usage("user", "user takes add, list, disable, passwd or lang");
     }
     const char *sub = argv[1];
     struct principal me = auth_local_principal();
@@ -222,9 +222,24 @@ int cmd_user(struct cli *cli, int argc, char **argv)
         }
         return rc == E_OK ? 0 : cli_fail(&e);
     }
+    if (strcmp(sub, "lang") == 0) {
+        if (argc != 4) {
+            return cli_usage("user", "user lang takes a name and en or ru");
+        }
+        if (!auth_lang_valid(argv[3])) {
+            return cli_usage("user", "the language must be en or ru");
+        }
+        rc = auth_user_set_lang(cli->store, &me, local_address, argv[2], argv[3], &e);
+        if (rc == E_OK) {
+            fputs("the interface language of ", stdout);
+            put_safe(argv[2], stdout);
+            printf(" is %s\n", argv[3]);
+        }
+        return rc == E_OK ? 0 : cli_fail(&e);
+    }
     bool add = strcmp(sub, "add") == 0;
     if (!add && strcmp(sub, "passwd") != 0) {
-        return cli_usage("user", "'%s' is not add, list, disable or passwd", sub);
+        return cli_usage("user", "'%s' is not add, list, disable, passwd or lang", sub);
     }
     enum role role = ROLE_NONE;
     const char *name = NULL;

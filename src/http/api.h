@@ -28,6 +28,7 @@ void api_search(struct req *r, struct resp *w);
 void api_evidence_upload(struct req *r, struct resp *w);
 void api_evidence_download(struct req *r, struct resp *w);
 void api_me(struct req *r, struct resp *w);
+void api_me_put(struct req *r, struct resp *w);
 void api_users_list(struct req *r, struct resp *w);
 void api_users_create(struct req *r, struct resp *w);
 void api_users_disable(struct req *r, struct resp *w);

@@ -1,5 +1,6 @@
 /*
- * api_admin.c: who is signed in (GET /api/me), user accounts for
+ * api_admin.c: who is signed in (GET /api/me) and their interface language
+ * (PUT /api/me), user accounts for
  * administrators, and which users a case is assigned to (administrators and
  * coordinators). The policy and the audit entries of the changes are in
  * service/auth.c.
@@ -25,6 +26,12 @@ static void send_json(struct resp *w, int status, json_t *v)
 
 void api_me(struct req *r, struct resp *w)
 {
+    char lang[AUTH_LANG_CHARS + 1];
+    struct err e = ERR_INIT;
+    if (auth_me_lang(r->store, r->who, lang, &e) != E_OK) {
+        resp_error(w, e.code, e.msg, NULL);
+        return;
+    }
     const char *kind = r->who->kind == PRINCIPAL_TOKEN ? "token" : "session";
     json_t *o =
         json_pack("{s:s, s:s, s:s, s:b, s:b}", "user", r->who->name, "role",
@@ -32,11 +39,34 @@ void api_me(struct req *r, struct resp *w)
                   "can_import", r->who->role == ROLE_ADMIN || r->who->role == ROLE_COORDINATOR);
     /* A page reloaded in a new tab learns its CSRF token here (same-origin
      * only: no CORS, so no other site can read it). */
+    json_object_set_new(o, "lang", lang[0] ? json_string(lang) : json_null());
     char csrf[AUTH_CSRF_CHARS + 1];
     if (access_session_csrf(r, csrf)) {
         json_object_set_new(o, "csrf", json_string(csrf));
     }
     send_json(w, 200, o);
+}
+
+void api_me_put(struct req *r, struct resp *w)
+{
+    json_error_t jerr;
+    json_t *body = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    const char *lang = json_string_value(json_object_get(body, "lang"));
+    if (!json_is_object(body) || json_object_size(body) != 1 || !auth_lang_valid(lang)) {
+        json_decref(body);
+        resp_error(w, E_INVALID, "send {\"lang\": \"en\"} or {\"lang\": \"ru\"}", "lang");
+        return;
+    }
+    struct err e = ERR_INIT;
+    enum app_err rc = auth_me_set_lang(r->store, r->who, r->client, lang, &e);
+    if (rc != E_OK) {
+        json_decref(body);
+        resp_error(w, rc, e.msg, rc == E_INVALID ? "lang" : NULL);
+        return;
+    }
+    json_t *out = json_pack("{s:s}", "lang", lang);
+    json_decref(body);
+    send_json(w, 200, out);
 }
 
 static enum app_err add_user(void *ctx, const struct auth_user_info *u)

@@ -25,6 +25,8 @@ static const struct route routes[] = {
     {"POST", "/api/session", api_session_create, R_PUBLIC | R_JSON_BODY, OBJ_CASE, "sign in"},
     {"DELETE", "/api/session", api_session_delete, R_WRITE, OBJ_CASE, "sign out"},
     {"GET", "/api/me", api_me, 0, OBJ_CASE, "who is signed in"},
+    {"PUT", "/api/me", api_me_put, R_WRITE | R_JSON_BODY, OBJ_CASE,
+     "set your own interface language"},
     {"GET", "/api/dashboard", api_dashboard, 0, OBJ_CASE,
      "open cases by their most severe finding, deadlines, recent changes"},
     {"GET", "/api/users", api_users_list, R_ADMIN, OBJ_CASE, "list accounts"},

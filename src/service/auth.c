@@ -568,6 +568,87 @@ enum app_err auth_user_passwd(struct store *s, const struct principal *by, const
     return tx_end(s, own, rc, e);
 }
 
+/* ---- the interface language ---- */
+
+bool auth_lang_valid(const char *lang)
+{
+    return lang && (strcmp(lang, "en") == 0 || strcmp(lang, "ru") == 0);
+}
+
+static enum app_err need_lang(const char *lang, struct err *e)
+{
+    return auth_lang_valid(lang) ? E_OK : err_set(e, E_INVALID, "the language must be en or ru");
+}
+
+/* Sets the language of the account user_id (by name when user_id is 0) and
+ * records it, in one transaction. */
+static enum app_err set_lang(struct store *s, const struct principal *by, const char *address,
+                             int64_t user_id, const char *name, const char *lang, struct err *e)
+{
+    bool own;
+    enum app_err rc = tx_begin(s, &own, e);
+    if (rc != E_OK) {
+        return rc;
+    }
+    struct arena a = ARENA_INIT;
+    const char *prev = NULL; /* read along with the name; the new value is recorded */
+    if (user_id == 0) {
+        struct acct_user u = {0};
+        rc = acct_user_get(s, name, &a, &u, e);
+        user_id = u.id;
+    } else {
+        rc = acct_user_lang(s, user_id, &a, &name, &prev, e);
+    }
+    if (rc == E_OK) {
+        rc = acct_user_set_lang(s, user_id, lang, e);
+    }
+    if (rc == E_OK) {
+        rc = audit_record(s, by, address, "user.lang", "user", name, lang, e);
+    }
+    arena_release(&a);
+    return tx_end(s, own, rc, e);
+}
+
+enum app_err auth_me_lang(struct store *s, const struct principal *who,
+                          char lang[AUTH_LANG_CHARS + 1], struct err *e)
+{
+    lang[0] = '\0';
+    if (who->user_id <= 0) {
+        return E_OK;
+    }
+    struct arena a = ARENA_INIT;
+    const char *v = NULL;
+    enum app_err rc = acct_user_lang(s, who->user_id, &a, NULL, &v, e);
+    if (rc == E_OK && auth_lang_valid(v)) {
+        memcpy(lang, v, AUTH_LANG_CHARS + 1);
+    }
+    arena_release(&a);
+    return rc;
+}
+
+enum app_err auth_me_set_lang(struct store *s, const struct principal *by, const char *address,
+                              const char *lang, struct err *e)
+{
+    enum app_err rc = need_lang(lang, e);
+    if (rc != E_OK) {
+        return rc;
+    }
+    if (by->user_id <= 0) {
+        return err_set(e, E_FORBIDDEN, "only an account has a language: this token acts for none");
+    }
+    return set_lang(s, by, address, by->user_id, NULL, lang, e);
+}
+
+enum app_err auth_user_set_lang(struct store *s, const struct principal *by, const char *address,
+                                const char *name, const char *lang, struct err *e)
+{
+    enum app_err rc = need_admin(by, e);
+    if (rc == E_OK) {
+        rc = need_lang(lang, e);
+    }
+    return rc == E_OK ? set_lang(s, by, address, 0, name, lang, e) : rc;
+}
+
 struct user_each_ctx {
     auth_user_fn fn;
     void *ctx;

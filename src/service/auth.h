@@ -58,6 +58,7 @@ enum {
     AUTH_SECRET_CHARS = 47,   /* "rfg_"/"rfs_" + 43 base64url characters (32 bytes) */
     AUTH_CSRF_CHARS = 43,     /* 32 bytes in base64url */
     AUTH_HASH_HEX = 64,       /* an audit hash in hex */
+    AUTH_LANG_CHARS = 2,      /* an interface language: "en" or "ru" */
 };
 
 /* Who is acting. A plain value: no pointers, nothing to free. */
@@ -127,6 +128,24 @@ ATTR_NODISCARD enum app_err auth_user_disable(struct store *s, const struct prin
 ATTR_NODISCARD enum app_err auth_user_passwd(struct store *s, const struct principal *by,
                                              const char *address, const char *name,
                                              const char *password, struct err *e);
+
+/* ---- the interface language (a per-user preference) ---- */
+
+/* True for the languages the interface has: "en" and "ru". */
+bool auth_lang_valid(const char *lang);
+/* The language `who`'s account chose, or "" when it chose none or `who`
+ * acts for no account (an unbound token, the command line). */
+ATTR_NODISCARD enum app_err auth_me_lang(struct store *s, const struct principal *who,
+                                         char lang[AUTH_LANG_CHARS + 1], struct err *e);
+/* Sets the language of `by`'s own account (any role; audited as user.lang).
+ * E_INVALID for anything but "en" or "ru"; E_FORBIDDEN when `by` acts for
+ * no account. */
+ATTR_NODISCARD enum app_err auth_me_set_lang(struct store *s, const struct principal *by,
+                                             const char *address, const char *lang, struct err *e);
+/* Sets the language of the account `name` (admin only; audited). */
+ATTR_NODISCARD enum app_err auth_user_set_lang(struct store *s, const struct principal *by,
+                                               const char *address, const char *name,
+                                               const char *lang, struct err *e);
 
 struct auth_user_info {
     const char *name; /* valid during the callback only */

@@ -45,10 +45,13 @@ enum {
     SL_AUDIT_EACH,
     SL_CASE_EXISTS,
     SL_ASSIGNEES,
+    SL_USER_LANG_GET,
+    SL_USER_LANG_SET,
     ACCT_SLOT_END,
 };
 
 _Static_assert((int)ACCT_SLOT_END <= (int)STMT_SLOTS, "raise STMT_MISC_COUNT in internal.h");
+_Static_assert((int)ACCT_SLOT_END <= (int)STMT_MISC + 40, "accounts.c owns STMT_MISC + 8 .. + 39");
 
 /* Binds a string or NULL. */
 static int bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -212,6 +215,47 @@ enum app_err acct_user_set_password(struct store *s, int64_t user_id, const char
     sqlite3_bind_int64(st, 1, user_id);
     bind_text(st, 2, password_hash);
     return run_one(s, st, "cannot change the password", "no such user", e);
+}
+
+enum app_err acct_user_lang(struct store *s, int64_t user_id, struct arena *arena,
+                            const char **name, const char **lang, struct err *e)
+{
+    sqlite3_stmt *st =
+        store_stmt(s, SL_USER_LANG_GET, "SELECT name, lang FROM app_user WHERE id = ?1", e);
+    if (!st) {
+        return E_STORAGE;
+    }
+    sqlite3_bind_int64(st, 1, user_id);
+    int rc = sqlite3_step(st);
+    enum app_err out = E_OK;
+    if (rc == SQLITE_ROW) {
+        if (name) {
+            *name = col_arena(st, 0, arena);
+        }
+        *lang = col_arena(st, 1, arena);
+    } else {
+        out = rc == SQLITE_DONE ? err_set(e, E_NOT_FOUND, "no such user")
+                                : store_fail(s, e, "cannot read the user");
+    }
+    sqlite3_reset(st);
+    return out;
+}
+
+enum app_err acct_user_set_lang(struct store *s, int64_t user_id, const char *lang, struct err *e)
+{
+    sqlite3_stmt *st =
+        store_stmt(s, SL_USER_LANG_SET, "UPDATE app_user SET lang = ?2 WHERE id = ?1", e);
+    if (!st) {
+        return E_STORAGE;
+    }
+    sqlite3_bind_int64(st, 1, user_id);
+    bind_text(st, 2, lang);
+    enum app_err rc = run_one(s, st, "cannot change the language", "no such user", e);
+    if (rc == E_CONFLICT) {
+        /* The CHECK constraint: a value the schema does not allow. */
+        return err_set(e, E_INVALID, "the language must be en or ru");
+    }
+    return rc;
 }
 
 /* ---- API tokens ---- */

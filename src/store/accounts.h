@@ -51,6 +51,14 @@ ATTR_NODISCARD enum app_err acct_user_set_disabled(struct store *s, int64_t user
 /* Replaces the stored password hash. E_NOT_FOUND when there is no such user. */
 ATTR_NODISCARD enum app_err acct_user_set_password(struct store *s, int64_t user_id,
                                                    const char *password_hash, struct err *e);
+/* The user's name (name may be NULL) and chosen interface language ("en",
+ * "ru" or NULL when not chosen), by id. E_NOT_FOUND when there is no such user. */
+ATTR_NODISCARD enum app_err acct_user_lang(struct store *s, int64_t user_id, struct arena *arena,
+                                           const char **name, const char **lang, struct err *e);
+/* Sets (or, with NULL, clears) the interface language. E_NOT_FOUND when
+ * there is no such user; E_INVALID for a value the schema refuses. */
+ATTR_NODISCARD enum app_err acct_user_set_lang(struct store *s, int64_t user_id, const char *lang,
+                                               struct err *e);
 
 struct acct_token {
     int64_t id;

@@ -253,8 +253,30 @@ try {
   await ready();
   assert.equal(await page.textContent('h1'), 'Обзор');
   ok('the language choice is kept for the user');
-  await page.selectOption('#lang-switch', 'en');
+  // The choice belongs to the account, not to this browser: signed out, with
+  // the browser's storage cleared, the sign-in page follows the browser
+  // (en-GB) and signing in brings Russian back.
+  const stored = await page.request.get(BASE + '/api/me');
+  assert.equal((await stored.json()).lang, 'ru');
+  await page.click('#sign-out');
+  await page.waitForSelector('form.signin');
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.waitForSelector('#username');
   await ready();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal(await page.textContent('h1'), 'Sign in');
+  await signIn();
+  assert.equal(await page.getAttribute('html', 'lang'), 'ru');
+  assert.equal(await page.textContent('h1'), 'Обзор');
+  assert.equal(await page.inputValue('#lang-switch'), 'ru');
+  ok('the language is the account\'s: signed in again with the browser\'s storage cleared, the interface is Russian');
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/me') && r.request().method() === 'PUT');
+  await page.selectOption('#lang-switch', 'en');
+  assert.equal((await saved).status(), 200);
+  await ready();
+  assert.equal((await (await page.request.get(BASE + '/api/me')).json()).lang, 'en');
+  ok('the language switcher saves the choice for the account');
 
   // Phone width.
   await page.setViewportSize({ width: 375, height: 800 });

@@ -26,6 +26,16 @@ JSON
 "$REFUGE" import more.json >/dev/null 2>&1 || { echo "Bail out! cannot import more.json"; exit 1; }
 "$REFUGE" check >/dev/null 2>&1
 
+# The interface language of an account, set from the command line.
+printf 'viewer password 123\n' | "$REFUGE" user add victor --role viewer >/dev/null 2>&1
+"$REFUGE" user lang victor ru >cli.out 2>&1 && grep -q 'victor is ru' cli.out &&
+    ok "refuge user lang sets a user's language" || not_ok "refuge user lang sets a user's language" "$(cat cli.out)"
+"$REFUGE" user lang victor de >/dev/null 2>cli.err; rc=$?
+[ "$rc" -ne 0 ] && grep -q 'en or ru' cli.err && ok "refuge user lang refuses another language (exit $rc)" || not_ok "refuge user lang refuses another language" "$rc $(cat cli.err)"
+"$REFUGE" user lang nobody en >/dev/null 2>cli.err && not_ok "refuge user lang refuses an unknown user" || ok "refuge user lang refuses an unknown user"
+"$REFUGE" audit --json 2>/dev/null | jq -e 'map(select(.action == "user.lang" and .id == "victor" and .detail == "ru")) | length == 1' >/dev/null \
+    && ok "and records the change in the audit trail" || not_ok "and records the change in the audit trail"
+
 "$REFUGE" serve --listen 127.0.0.1:0 --port-file port 2>server.log &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
@@ -112,7 +122,7 @@ expect_code 200 "a person's appearances"
 jq -e '.cases[0].id == "kz-2019-xuar-asylum-seekers" and (.events | map(.id) | index("ev-crossing")) != null' body >/dev/null \
     && ok "list the cases and events naming them" || not_ok "list the cases and events naming them" "$(head -c 300 body)"
 http GET /api/users -H "Cookie: $COOKIE"
-jq -e '.items | map(.name) == ["alice", "cora", "rita"]' body >/dev/null && ok "administrators list users" || not_ok "administrators list users" "$(cat body)"
+jq -e '.items | map(.name) == ["alice", "cora", "rita", "victor"]' body >/dev/null && ok "administrators list users" || not_ok "administrators list users" "$(cat body)"
 http POST /api/users -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"name":"vera","role":"viewer","password":"short"}'
 expect_code 400 "a short password is refused"
 jq -e '.error.path == "password"' body >/dev/null && ok "with the field's path" || not_ok "with the field's path" "$(cat body)"
@@ -181,4 +191,42 @@ expect_code 201 "an order with an appeal deadline is recorded"
 http GET /api/dashboard -H "Cookie: $COOKIE"
 jq -e --arg d "$next" '.deadlines == [{"case":"kz-2019-xuar-asylum-seekers","event":"ev-order","type":"removal_ordered","until":$d}]' body >/dev/null \
     && ok "the dashboard lists the deadline" || not_ok "the dashboard lists the deadline" "$(cat body)"
+# ---- the interface language, a per-user preference ----
+J='Content-Type: application/json'
+login alice 'correct horse battery staple'
+A_COOKIE=$COOKIE
+A_CSRF=$CSRF
+http GET /api/me -H "Cookie: $COOKIE"
+[ "$code" = 200 ] && jq -e '.user == "alice" and .lang == null' body >/dev/null && ok "/api/me: no language chosen yet is null" || not_ok "/api/me: no language chosen yet is null" "$(cat body)"
+http PUT /api/me -H "Cookie: $COOKIE" -H "$J" -d '{"lang":"ru"}'
+expect_code 403 "setting the language with a cookie session needs the CSRF token"
+for bad in '{"lang":"de"}' '{"lang":"RU"}' '{"lang":1}' '{"lang":null}' '{}' '[]' '"ru"' '{"lang":"ru","x":1}' '{"lang":"ru"'; do
+    http PUT /api/me -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H "$J" -d "$bad"
+    if [ "$code" = 400 ] && jq -e '.error.path == "lang"' body >/dev/null; then ok "PUT /api/me $bad is 400 with path lang"; else not_ok "PUT /api/me $bad is 400 with path lang" "$code $(head -c 200 body)"; fi
+done
+http GET /api/me -H "Cookie: $COOKIE"
+[ "$code" = 200 ] && jq -e '.lang == null' body >/dev/null && ok "and nothing was stored" || not_ok "and nothing was stored" "$(cat body)"
+http PUT /api/me -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H "$J" -d '{"lang":"ru"}'
+expect_code 200 "a user sets their language"
+jq -e '.lang == "ru"' body >/dev/null && ok "the answer names it" || not_ok "the answer names it" "$(cat body)"
+login alice 'correct horse battery staple'
+http GET /api/me -H "Cookie: $COOKIE"
+[ "$code" = 200 ] && jq -e '.lang == "ru"' body >/dev/null && ok "a new session of the user gets it from /api/me" || not_ok "a new session gets it" "$(cat body)"
+http GET '/api/audit?user=alice' -H "Cookie: $COOKIE"
+jq -e 'map(select(.action == "user.lang" and .id == "alice" and .detail == "ru")) | length == 1' body >/dev/null \
+    && ok "the change is audited" || not_ok "the change is audited" "$(tail -c 400 body)"
+login victor 'viewer password 123'
+http GET /api/me -H "Cookie: $COOKIE"
+[ "$code" = 200 ] && jq -e '.user == "victor" and .lang == "ru"' body >/dev/null && ok "the language set by refuge user lang is the account's" || not_ok "the language set by refuge user lang is the account's" "$(cat body)"
+http PUT /api/me -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H "$J" -d '{"lang":"en"}'
+expect_code 200 "a viewer sets their own language"
+http GET /api/me -H "Cookie: $COOKIE"
+[ "$code" = 200 ] && jq -e '.lang == "en"' body >/dev/null && ok "and reads it back" || not_ok "and reads it back" "$(cat body)"
+http GET /api/me -H "Cookie: $A_COOKIE"
+jq -e '.user == "alice" and .lang == "ru"' body >/dev/null && ok "another user's choice is left alone" || not_ok "another user's choice is left alone" "$(cat body)"
+TOK=$("$REFUGE" token add t-free --role viewer 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
+http GET /api/me -H "Authorization: Bearer $TOK"
+[ "$code" = 200 ] && jq -e '.kind == "token" and .lang == null' body >/dev/null && ok "a token for no account has no language" || not_ok "a token for no account has no language" "$code $(cat body)"
+http PUT /api/me -H "Authorization: Bearer $TOK" -H "$J" -d '{"lang":"ru"}'
+expect_code 403 "and cannot set one"
 finish

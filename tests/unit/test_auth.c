@@ -766,6 +766,71 @@ static void audit_tampering(void **state)
     remove_file(path);
 }
 
+/* The interface language: one's own, any role; other accounts only by an
+ * admin; only "en" and "ru"; audited; the schema refuses anything else. */
+static void interface_language(void **state)
+{
+    struct store *s = *state;
+    struct err e = ERR_INIT;
+    add_user(s, "lea", ROLE_VIEWER, good_pw);
+    add_user(s, "max", ROLE_RESEARCHER, good_pw);
+    struct auth_login in;
+    assert_int_equal(auth_login(s, "lea", good_pw, NULL, &in, &e), E_OK);
+    struct principal lea = in.who;
+    char lang[AUTH_LANG_CHARS + 1] = "xx";
+    assert_int_equal(auth_me_lang(s, &lea, lang, &e), E_OK);
+    assert_string_equal(lang, "");
+
+    const char *bad[] = {NULL, "", "de", "RU", "en ", "english"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(auth_me_set_lang(s, &lea, NULL, bad[i], &e), E_INVALID);
+    }
+    assert_int_equal(auth_me_set_lang(s, &lea, "10.0.0.1", "ru", &e), E_OK);
+    assert_int_equal(auth_me_lang(s, &lea, lang, &e), E_OK);
+    assert_string_equal(lang, "ru");
+
+    /* another account is untouched, and only an admin may set it */
+    struct principal max = {.kind = PRINCIPAL_USER, .role = ROLE_RESEARCHER};
+    struct acct_user mu;
+    struct arena a = ARENA_INIT;
+    assert_int_equal(acct_user_get(s, "max", &a, &mu, &e), E_OK);
+    max.user_id = mu.id;
+    snprintf(max.name, sizeof max.name, "max");
+    assert_int_equal(auth_me_lang(s, &max, lang, &e), E_OK);
+    assert_string_equal(lang, "");
+    assert_int_equal(auth_user_set_lang(s, &lea, NULL, "max", "en", &e), E_FORBIDDEN);
+    struct principal cli = auth_local_principal();
+    assert_int_equal(auth_user_set_lang(s, &cli, "local", "max", "de", &e), E_INVALID);
+    assert_int_equal(auth_user_set_lang(s, &cli, "local", "nobody", "en", &e), E_NOT_FOUND);
+    assert_int_equal(auth_user_set_lang(s, &cli, "local", "max", "en", &e), E_OK);
+    assert_int_equal(auth_me_lang(s, &max, lang, &e), E_OK);
+    assert_string_equal(lang, "en");
+    assert_int_equal(auth_me_lang(s, &lea, lang, &e), E_OK);
+    assert_string_equal(lang, "ru");
+
+    /* no account behind the principal: no language, and none to set */
+    assert_int_equal(auth_me_lang(s, &cli, lang, &e), E_OK);
+    assert_string_equal(lang, "");
+    assert_int_equal(auth_me_set_lang(s, &cli, NULL, "en", &e), E_FORBIDDEN);
+
+    /* the schema refuses other values even from the store's own callers */
+    assert_int_equal(acct_user_set_lang(s, mu.id, "fr", &e), E_INVALID);
+    assert_int_equal(acct_user_set_lang(s, mu.id, NULL, &e), E_OK);
+    assert_int_equal(auth_me_lang(s, &max, lang, &e), E_OK);
+    assert_string_equal(lang, "");
+    arena_release(&a);
+
+    /* two changes recorded, by whom and for whom */
+    struct collect c = {0};
+    struct audit_filter f = {.user = "lea"};
+    assert_int_equal(audit_each(s, &cli, &f, collect_cb, &c, &e), E_OK);
+    assert_string_equal(c.last_action, "user.lang");
+    struct audit_filter g = {.user = "cli"};
+    c = (struct collect){0};
+    assert_int_equal(audit_each(s, &cli, &g, collect_cb, &c, &e), E_OK);
+    assert_string_equal(c.last_action, "user.lang");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -778,6 +843,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(access_matrix, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_listing, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_tampering, setup, teardown),
+        cmocka_unit_test_setup_teardown(interface_language, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

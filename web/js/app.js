@@ -10,8 +10,11 @@ const bar = document.getElementById('bar');
 let me = null;
 let firstPage = true; // the first page after loading keeps focus at the top (skip link first)
 
-const browserLang = () => ((navigator.language || '').toLowerCase().startsWith('ru') ? 'ru' : 'en');
-const langFor = (user) => localStorage.getItem('refuge.lang.' + user) || localStorage.getItem('refuge.lang') || browserLang();
+// The interface language: the account's choice (stored on the server, from
+// /api/me) once signed in; before that, or while the account has chosen none,
+// this browser's last choice or the browser's own language.
+const browserLang = () => localStorage.getItem('refuge.lang') ||
+  ((navigator.language || '').toLowerCase().startsWith('ru') ? 'ru' : 'en');
 const canWrite = () => me && me.role !== 'viewer';
 const canManage = () => me && (me.role === 'admin' || me.role === 'coordinator');
 
@@ -42,12 +45,33 @@ function renderBar() {
       h('button', { type: 'button', class: 'secondary', id: 'sign-out', onclick: signOut }, t('sign_out'))));
 }
 
-function switchLang(v) {
+async function switchLang(v) {
   setLang(v);
   localStorage.setItem('refuge.lang', v);
-  if (me) localStorage.setItem('refuge.lang.' + me.user, v);
+  if (me) {
+    try {
+      me.lang = (await api('PUT', '/api/me', { lang: v })).data.lang;
+    } catch (err) {
+      if (!me) return; // the session ended: the sign-in page is shown
+      say(t('lang_not_saved', err.message));
+    }
+  }
   renderBar();
   route();
+}
+
+// After signing in or reloading: the account's language, else the browser's.
+// A choice made before languages were kept per account (in this browser's
+// storage under refuge.lang.USER) moves to the account once.
+async function applyUserLang() {
+  const old = localStorage.getItem('refuge.lang.' + me.user);
+  if (old) localStorage.removeItem('refuge.lang.' + me.user);
+  if (!me.lang && (old === 'en' || old === 'ru')) {
+    try { me.lang = (await api('PUT', '/api/me', { lang: old })).data.lang; } catch { /* kept for this page only */ }
+    if (!me) return;
+    if (!me.lang) me.lang = old;
+  }
+  setLang(me.lang || browserLang());
 }
 
 function page(title, ...content) {
@@ -90,7 +114,7 @@ function showSignin(expired) {
       const r = await api('POST', '/api/session', { username: user.value, password: pass.value });
       setCsrf(r.data.csrf);
       me = (await api('GET', '/api/me')).data;
-      setLang(langFor(me.user));
+      await applyUserLang();
       renderBar();
       route();
     } catch (err) {
@@ -539,12 +563,12 @@ async function route() {
 
 async function start() {
   document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
-  setLang(localStorage.getItem('refuge.lang') || browserLang());
+  setLang(browserLang());
   window.addEventListener('hashchange', route);
   try {
     me = (await api('GET', '/api/me')).data;
     if (me.csrf) setCsrf(me.csrf);
-    setLang(langFor(me.user));
+    await applyUserLang();
   } catch { me = null; }
   renderBar();
   await route();
