@@ -31,7 +31,7 @@ CASE=$($R cases --json | jq -r '.[length / 2 | floor].id')
 rm -f "$OUT/port"
 $R serve --listen 127.0.0.1:0 --port-file "$OUT/port" --threads 2 2>"$OUT/serve.log" &
 SERVER=$!
-for i in $(seq 1 100); do [ -s "$OUT/port" ] && break; sleep 0.1; done
+for i in $(seq 1 1200); do [ -s "$OUT/port" ] && break; sleep 0.1; done # quick_check of a large store first
 PORT=$(cat "$OUT/port")
 trap 'kill $SERVER 2>/dev/null; [ -n "${NGINX:-}" ] && kill $NGINX 2>/dev/null; true' EXIT
 
