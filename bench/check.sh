@@ -24,14 +24,22 @@ if [ ! -f "$DB" ]; then
 fi
 command -v sqlite3 >/dev/null || { echo "needs the sqlite3 shell for the floor"; exit 1; }
 
-t() { /usr/bin/time -f '%e %M' -o "$OUT/check.time" "$@"; cat "$OUT/check.time"; }
+# t LABEL OUTFILE CMD...: runs CMD with its output in OUTFILE and prints
+# LABEL with the wall seconds and peak KB of CMD.
+t() {
+    label=$1
+    file=$2
+    shift 2
+    /usr/bin/time -f '%e %M' -o "$OUT/check.time" "$@" >"$file"
+    echo "$label (s, KB): $(cat "$OUT/check.time")"
+}
 
 echo "cases: $($R --db "$DB" cases --json | jq length)"
-echo "floor SELECT count(*) FROM event (s, KB): $(t sqlite3 "$DB" 'SELECT count(*) FROM event' >/dev/null)"
-echo "check --json, all cases (s, KB): $(t $R --db "$DB" check --json --no-record --as-of 2026-01-01 > "$OUT/findings.json")"
+t "floor SELECT count(*) FROM event" /dev/null sqlite3 "$DB" 'SELECT count(*) FROM event'
+t "check --json, all cases" "$OUT/findings.json" $R --db "$DB" check --json --no-record --as-of 2026-01-01
 echo "findings: $(jq length "$OUT/findings.json")"
 CASE=$($R --db "$DB" cases --json | jq -r '.[length / 2 | floor].id')
 for i in 1 2 3; do
-    echo "check --case $CASE (s, KB): $(t $R --db "$DB" check --case "$CASE" --json --no-record --as-of 2026-01-01 >/dev/null)"
+    t "check --case $CASE" /dev/null $R --db "$DB" check --case "$CASE" --json --no-record --as-of 2026-01-01
 done
-echo "process start alone, refuge version (s, KB): $(t $R version >/dev/null)"
+t "process start alone, refuge version" /dev/null $R version
