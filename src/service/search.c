@@ -1422,14 +1422,9 @@ struct pair_acc {
 };
 
 struct dedup_ctx {
-    struct store *s;
     struct err *e;
-    enum app_err rc;
-    double name_floor;
-    struct weight_ctx w;
-    struct pair_acc acc;
     struct arena *arena;
-    struct namekey *kq;
+    struct pair_acc acc;
 };
 
 static void note_pair(struct dedup_ctx *c, const char *p1, const char *n1, const char *p2,
@@ -1472,20 +1467,208 @@ static void note_pair(struct dedup_ctx *c, const char *p1, const char *n1, const
     buf_release(&key);
 }
 
-static bool dedup_key(void *ctx, const struct store_key *k)
+/*
+ * Block-once candidate generation. The pair codes ("q:", see pair_codes) of
+ * every key are read in one ordered scan of the code index; a code carried
+ * by more than DEDUP_CODE_MAX keys is not selective and is skipped. Every
+ * key then meets the keys with a higher id that share one of its blocks
+ * (each pair of keys once), the most promising DEDUP_SCORED_MAX of them by
+ * the weight of the blocks they share (rarer blocks weigh more), and each
+ * such pair is scored once with namekey_score. Memory: the keys as stored
+ * text and the block rows, both proportional to the number of names.
+ */
+struct dkey {
+    const char *person;
+    const char *full;
+    const char *key;
+    uint32_t n_blocks; /* blocks this key is in */
+    size_t first;      /* its first entry in kid_blocks */
+};
+
+struct dblocks {
+    struct dkey *keys; /* by key id */
+    size_t n_keys;     /* highest key id + 1 */
+    struct arena text;
+    int64_t *members; /* the kept blocks' key ids, block after block */
+    size_t n_members, alloc_members;
+    size_t *start; /* block i is members[start[i] .. start[i + 1]) */
+    double *weight;
+    size_t n_blocks, alloc_blocks;
+    char code[CODE_MAX];  /* the block being read */
+    size_t code_from;     /* its first member */
+    uint32_t *kid_blocks; /* per key, the blocks it is in */
+};
+
+static bool dblocks_key(void *ctx, const struct store_key *k)
 {
-    struct dedup_ctx *c = ctx;
-    key_parse(k->key, k->full, c->kq);
-    struct arena tmp = ARENA_INIT;
-    struct scored *res = NULL;
-    size_t n = 0;
-    c->rc = rank_key(c->s, c->kq, k->kid, DEDUP_CODE_MAX, DEDUP_SCORED_MAX, c->name_floor,
-                     k->person, &c->w, &tmp, &res, &n, c->e);
-    for (size_t i = 0; i < n && c->rc == E_OK; i++) {
-        note_pair(c, k->person, k->full, res[i].person, res[i].full, res[i].score, res[i].why);
+    struct dblocks *d = ctx;
+    if (k->kid < 0) {
+        return true;
     }
-    arena_release(&tmp);
-    return c->rc == E_OK;
+    size_t kid = (size_t)k->kid;
+    if (kid >= d->n_keys) {
+        size_t n = d->n_keys ? d->n_keys : 1024;
+        while (n <= kid) {
+            n *= 2;
+        }
+        d->keys = xrealloc(d->keys, n * sizeof *d->keys);
+        memset(d->keys + d->n_keys, 0, (n - d->n_keys) * sizeof *d->keys);
+        d->n_keys = n;
+    }
+    d->keys[kid] = (struct dkey){.person = arena_strdup(&d->text, k->person),
+                                 .full = arena_strdup(&d->text, k->full),
+                                 .key = arena_strdup(&d->text, k->key)};
+    return true;
+}
+
+/* Ends the block being read: kept when it has two keys or more and at most
+ * DEDUP_CODE_MAX. */
+static void dblocks_flush(struct dblocks *d)
+{
+    size_t m = d->n_members - d->code_from;
+    if (m < 2 || m > DEDUP_CODE_MAX) {
+        d->n_members = d->code_from;
+        return;
+    }
+    if (d->n_blocks + 2 > d->alloc_blocks) {
+        d->alloc_blocks = d->alloc_blocks ? d->alloc_blocks * 2 : 1024;
+        d->start = xrealloc(d->start, d->alloc_blocks * sizeof *d->start);
+        d->weight = xrealloc(d->weight, d->alloc_blocks * sizeof *d->weight);
+    }
+    d->start[d->n_blocks] = d->code_from;
+    d->weight[d->n_blocks] = 1.0 / log2(2.0 + (double)m);
+    d->n_blocks++;
+    d->start[d->n_blocks] = d->n_members;
+    d->code_from = d->n_members;
+}
+
+static bool dblocks_row(void *ctx, const char *code, int64_t kid)
+{
+    struct dblocks *d = ctx;
+    if (strcmp(code, d->code) != 0) {
+        dblocks_flush(d);
+        snprintf(d->code, sizeof d->code, "%s", code);
+    }
+    if (kid <= 0 || (size_t)kid >= d->n_keys || !d->keys[kid].key) {
+        return true; /* a code row without its key: nothing to compare */
+    }
+    if (d->n_members == d->alloc_members) {
+        d->alloc_members = d->alloc_members ? d->alloc_members * 2 : 4096;
+        d->members = xrealloc(d->members, d->alloc_members * sizeof *d->members);
+    }
+    d->members[d->n_members++] = kid;
+    return true;
+}
+
+/* Indexes the blocks by key: kid_blocks[keys[k].first ..] lists k's blocks. */
+static void dblocks_invert(struct dblocks *d)
+{
+    for (size_t i = 0; i < d->n_members; i++) {
+        d->keys[d->members[i]].n_blocks++;
+    }
+    size_t at = 0;
+    for (size_t k = 0; k < d->n_keys; k++) {
+        d->keys[k].first = at;
+        at += d->keys[k].n_blocks;
+        d->keys[k].n_blocks = 0;
+    }
+    d->kid_blocks = xmalloc((at + 1) * sizeof *d->kid_blocks);
+    for (size_t b = 0; b < d->n_blocks; b++) {
+        for (size_t i = d->start[b]; i < d->start[b + 1]; i++) {
+            struct dkey *k = &d->keys[d->members[i]];
+            d->kid_blocks[k->first + k->n_blocks++] = (uint32_t)b;
+        }
+    }
+}
+
+static void dblocks_release(struct dblocks *d)
+{
+    free(d->keys);
+    arena_release(&d->text);
+    free(d->members);
+    free(d->start);
+    free(d->weight);
+    free(d->kid_blocks);
+}
+
+struct dcand {
+    size_t kid;
+    double hits;
+};
+
+static int by_dcand(const void *a, const void *b)
+{
+    const struct dcand *x = a;
+    const struct dcand *y = b;
+    if (x->hits != y->hits) {
+        return x->hits > y->hits ? -1 : 1;
+    }
+    return x->kid < y->kid ? -1 : x->kid > y->kid;
+}
+
+/* Scores every key against the keys with a higher id sharing a block with
+ * it; pairs of different persons at least name_floor go to c. */
+static void dblocks_score(struct dblocks *d, struct dedup_ctx *c, struct weight_ctx *w,
+                          double name_floor)
+{
+    double *hits = xcalloc(d->n_keys, sizeof *hits);
+    struct dcand *cand = NULL;
+    size_t alloc = 0;
+    struct namekey *ka = xmalloc(sizeof *ka);
+    struct namekey *kb = xmalloc(sizeof *kb);
+    struct namekey_weights weights = {token_weight, w};
+    for (size_t a = 1; a < d->n_keys; a++) {
+        const struct dkey *x = &d->keys[a];
+        if (!x->key || !x->n_blocks) {
+            continue;
+        }
+        size_t n = 0;
+        for (uint32_t i = 0; i < x->n_blocks; i++) {
+            uint32_t b = d->kid_blocks[x->first + i];
+            for (size_t j = d->start[b]; j < d->start[b + 1]; j++) {
+                size_t k = (size_t)d->members[j];
+                if (k <= a) {
+                    continue;
+                }
+                if (hits[k] == 0) {
+                    if (n == alloc) {
+                        alloc = alloc ? alloc * 2 : 256;
+                        cand = xrealloc(cand, alloc * sizeof *cand);
+                    }
+                    cand[n++].kid = k;
+                }
+                hits[k] += d->weight[b];
+            }
+        }
+        if (!n) {
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            cand[i].hits = hits[cand[i].kid];
+            hits[cand[i].kid] = 0;
+        }
+        if (n > DEDUP_SCORED_MAX) {
+            qsort(cand, n, sizeof *cand, by_dcand);
+            n = DEDUP_SCORED_MAX;
+        }
+        key_parse(x->key, x->full, ka);
+        for (size_t i = 0; i < n; i++) {
+            const struct dkey *y = &d->keys[cand[i].kid];
+            if (strcmp(x->person, y->person) == 0) {
+                continue;
+            }
+            key_parse(y->key, y->full, kb);
+            char why[NAMEKEY_EXPLAIN_MAX];
+            double sc = namekey_score(ka, kb, &weights, why, sizeof why);
+            if (sc >= name_floor) {
+                note_pair(c, x->person, x->full, y->person, y->full, sc, why);
+            }
+        }
+    }
+    free(ka);
+    free(kb);
+    free(cand);
+    free(hits);
 }
 
 static bool has_str(const struct strs *l, const char *v)
@@ -1593,17 +1776,23 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
     if (threshold <= 0) {
         threshold = 0.85;
     }
-    struct dedup_ctx c = {.s = s, .e = e, .arena = arena};
+    struct dedup_ctx c = {.e = e, .arena = arena};
     /* Other evidence can add up to about 0.2 to a name score. */
-    c.name_floor = threshold - 0.2 > 0.5 ? threshold - 0.2 : 0.5;
-    weights_init(&c.w, s);
-    c.kq = xmalloc(sizeof *c.kq);
-    enum app_err rc = store_keys_each(s, dedup_key, &c, e);
+    double name_floor = threshold - 0.2 > 0.5 ? threshold - 0.2 : 0.5;
+    struct weight_ctx w;
+    weights_init(&w, s);
+    struct dblocks d = {.text = ARENA_INIT};
+    enum app_err rc = store_keys_each(s, dblocks_key, &d, e);
     if (rc == E_OK) {
-        rc = c.rc;
+        rc = store_blocks_each(s, "q:", dblocks_row, &d, e);
+        dblocks_flush(&d);
     }
-    free(c.kq);
-    strmap_release(&c.w.cache);
+    if (rc == E_OK) {
+        dblocks_invert(&d);
+        dblocks_score(&d, &c, &w, name_floor);
+    }
+    dblocks_release(&d);
+    strmap_release(&w.cache);
     strmap_release(&c.acc.index);
     size_t kept = 0;
     for (size_t i = 0; i < c.acc.n && rc == E_OK; i++) {
