@@ -32,6 +32,11 @@ enum {
     DEDUP_SCORED_MAX = 200, /* candidates scored per name in dedup */
 };
 
+/* Dedup scores a pair of names with namekey_score only when the Jaro-Winkler
+ * similarity of their sorted canonical tokens reaches this (a first look that
+ * costs a fraction of the full score); see bench/README.md, "Duplicates". */
+static const double DEDUP_FIRST_LOOK = 0.75;
+
 /* ------------------------------------------------------------ keys as text */
 
 /* One line per reading: "label\tabjad\ttext\ttok,skel,affix tok,skel,affix",
@@ -1481,6 +1486,7 @@ struct dkey {
     const char *person;
     const char *full;
     const char *key;
+    const char *toks;  /* per reading, its tokens in sorted order, readings split by '\n' */
     uint32_t n_blocks; /* blocks this key is in */
     size_t first;      /* its first entry in kid_blocks */
 };
@@ -1489,7 +1495,8 @@ struct dblocks {
     struct dkey *keys; /* by key id */
     size_t n_keys;     /* highest key id + 1 */
     struct arena text;
-    int64_t *members; /* the kept blocks' key ids, block after block */
+    struct namekey *parsed; /* scratch */
+    int64_t *members;       /* the kept blocks' key ids, block after block */
     size_t n_members, alloc_members;
     size_t *start; /* block i is members[start[i] .. start[i + 1]) */
     double *weight;
@@ -1515,10 +1522,90 @@ static bool dblocks_key(void *ctx, const struct store_key *k)
         memset(d->keys + d->n_keys, 0, (n - d->n_keys) * sizeof *d->keys);
         d->n_keys = n;
     }
+    key_parse(k->key, k->full, d->parsed);
+    struct buf toks = BUF_INIT;
+    for (unsigned r = 0; r < d->parsed->n_readings; r++) {
+        const struct namekey_reading *rd = &d->parsed->readings[r];
+        if (r) {
+            buf_addch(&toks, '\n');
+        }
+        for (unsigned t = 0; t < rd->n_tokens; t++) {
+            buf_addf(&toks, "%s%s", t ? " " : "", rd->tokens[t].text);
+        }
+    }
     d->keys[kid] = (struct dkey){.person = arena_strdup(&d->text, k->person),
                                  .full = arena_strdup(&d->text, k->full),
-                                 .key = arena_strdup(&d->text, k->key)};
+                                 .key = arena_strdup(&d->text, k->key),
+                                 .toks = arena_strdup(&d->text, toks.len ? toks.data : "")};
+    buf_release(&toks);
     return true;
+}
+
+/* Jaro-Winkler similarity of two byte strings (at most 127 bytes are
+ * compared). */
+static double jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
+{
+    enum { JW_MAX = 127 };
+
+    la = la > JW_MAX ? JW_MAX : la;
+    lb = lb > JW_MAX ? JW_MAX : lb;
+    if (!la || !lb) {
+        return la == lb ? 1.0 : 0.0;
+    }
+    size_t window = (la > lb ? la : lb) / 2;
+    window = window ? window - 1 : 0;
+    bool ma[JW_MAX] = {false};
+    bool mb[JW_MAX] = {false};
+    size_t m = 0;
+    for (size_t i = 0; i < la; i++) {
+        size_t from = i > window ? i - window : 0;
+        size_t to = i + window + 1 < lb ? i + window + 1 : lb;
+        for (size_t j = from; j < to; j++) {
+            if (!mb[j] && a[i] == b[j]) {
+                ma[i] = mb[j] = true;
+                m++;
+                break;
+            }
+        }
+    }
+    if (!m) {
+        return 0.0;
+    }
+    size_t half = 0;
+    for (size_t i = 0, j = 0; i < la; i++) {
+        if (ma[i]) {
+            while (!mb[j]) {
+                j++;
+            }
+            half += a[i] != b[j];
+            j++;
+        }
+    }
+    double md = (double)m;
+    double jaro = (md / (double)la + md / (double)lb + (md - (double)half / 2.0) / md) / 3.0;
+    size_t prefix = 0;
+    while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix]) {
+        prefix++;
+    }
+    return jaro + (double)prefix * 0.1 * (1.0 - jaro);
+}
+
+/* The best Jaro-Winkler similarity over the two keys' readings (tokens in
+ * sorted order): a cheap first look before namekey_score. */
+static double toks_similarity(const char *x, const char *y)
+{
+    double best = 0;
+    for (const char *a = x; *a;) {
+        size_t la = strcspn(a, "\n");
+        for (const char *b = y; *b;) {
+            size_t lb = strcspn(b, "\n");
+            double v = jaro_winkler(a, la, b, lb);
+            best = v > best ? v : best;
+            b += lb + (b[lb] != '\0');
+        }
+        a += la + (a[la] != '\0');
+    }
+    return best;
 }
 
 /* Ends the block being read: kept when it has two keys or more and at most
@@ -1584,6 +1671,7 @@ static void dblocks_invert(struct dblocks *d)
 static void dblocks_release(struct dblocks *d)
 {
     free(d->keys);
+    free(d->parsed);
     arena_release(&d->text);
     free(d->members);
     free(d->start);
@@ -1655,6 +1743,9 @@ static void dblocks_score(struct dblocks *d, struct dedup_ctx *c, struct weight_
         for (size_t i = 0; i < n; i++) {
             const struct dkey *y = &d->keys[cand[i].kid];
             if (strcmp(x->person, y->person) == 0) {
+                continue;
+            }
+            if (toks_similarity(x->toks, y->toks) < DEDUP_FIRST_LOOK) {
                 continue;
             }
             key_parse(y->key, y->full, kb);
@@ -1781,7 +1872,9 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
     double name_floor = threshold - 0.2 > 0.5 ? threshold - 0.2 : 0.5;
     struct weight_ctx w;
     weights_init(&w, s);
-    struct dblocks d = {.text = ARENA_INIT};
+    struct dblocks d = {.text = ARENA_INIT, .parsed = xmalloc(sizeof *d.parsed)};
+    /* One snapshot and one set of file locks for the many reads below. */
+    bool snapshot = store_read_begin(s);
     enum app_err rc = store_keys_each(s, dblocks_key, &d, e);
     if (rc == E_OK) {
         rc = store_blocks_each(s, "q:", dblocks_row, &d, e);
@@ -1805,6 +1898,9 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
         if (p.score >= threshold) {
             c.acc.pairs[kept++] = p;
         }
+    }
+    if (snapshot) {
+        store_read_end(s);
     }
     if (rc == E_OK) {
         qsort(c.acc.pairs, kept, sizeof *c.acc.pairs, by_pair_score);
