@@ -32,9 +32,10 @@ enum {
     DEDUP_SCORED_MAX = 200, /* candidates scored per name in dedup */
 };
 
-/* Dedup scores a pair of names with namekey_score only when the Jaro-Winkler
- * similarity of their sorted canonical tokens reaches this (a first look that
- * costs a fraction of the full score); see bench/README.md, "Duplicates". */
+/* Dedup scores a pair of names with namekey_score only when their canonical
+ * tokens are this similar by Jaro-Winkler, word order free (toks_similarity:
+ * a first look that costs a fraction of the full score); see bench/README.md,
+ * "Duplicates". */
 static const double DEDUP_FIRST_LOOK = 0.75;
 
 /* ------------------------------------------------------------ keys as text */
@@ -1486,7 +1487,7 @@ struct dkey {
     const char *person;
     const char *full;
     const char *key;
-    const char *toks;  /* per reading, its tokens in sorted order, readings split by '\n' */
+    const char *toks;  /* per reading, its canonical tokens; readings split by '\n' */
     uint32_t n_blocks; /* blocks this key is in */
     size_t first;      /* its first entry in kid_blocks */
 };
@@ -1590,8 +1591,47 @@ static double jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
     return jaro + (double)prefix * 0.1 * (1.0 - jaro);
 }
 
-/* The best Jaro-Winkler similarity over the two keys' readings (tokens in
- * sorted order): a cheap first look before namekey_score. */
+/* How well the tokens of reading a (n bytes, tokens split by spaces) are
+ * found in reading b: the mean over a's tokens of the best Jaro-Winkler
+ * similarity to one of b's. */
+static double tokens_found(const char *a, size_t la, const char *b, size_t lb)
+{
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < la;) {
+        size_t ta = i;
+        while (ta < la && a[ta] != ' ') {
+            ta++;
+        }
+        double best = 0;
+        for (size_t j = 0; j < lb;) {
+            size_t tb = j;
+            while (tb < lb && b[tb] != ' ') {
+                tb++;
+            }
+            double v = jaro_winkler(a + i, ta - i, b + j, tb - j);
+            best = v > best ? v : best;
+            j = tb + 1;
+        }
+        sum += best;
+        n++;
+        i = ta + 1;
+    }
+    return n ? sum / (double)n : 0;
+}
+
+static size_t count_tokens(const char *a, size_t la)
+{
+    size_t n = la ? 1 : 0;
+    for (size_t i = 0; i < la; i++) {
+        n += a[i] == ' ';
+    }
+    return n;
+}
+
+/* A cheap first look before namekey_score: the best, over the two keys'
+ * readings, of how well the tokens of the reading with fewer tokens are
+ * found among the other's (Jaro-Winkler per token, word order free). */
 static double toks_similarity(const char *x, const char *y)
 {
     double best = 0;
@@ -1599,7 +1639,8 @@ static double toks_similarity(const char *x, const char *y)
         size_t la = strcspn(a, "\n");
         for (const char *b = y; *b;) {
             size_t lb = strcspn(b, "\n");
-            double v = jaro_winkler(a, la, b, lb);
+            bool a_fewer = count_tokens(a, la) <= count_tokens(b, lb);
+            double v = a_fewer ? tokens_found(a, la, b, lb) : tokens_found(b, lb, a, la);
             best = v > best ? v : best;
             b += lb + (b[lb] != '\0');
         }
