@@ -25,7 +25,9 @@
  * (30% with the words swapped, except Chinese; 20% of the Latin ones with a
  * letter dropped from the surname), imports them and writes TRUTH_TSV: id,
  * name, identity without patronymic, the id of the person it is a twin of
- * (or "-"). The duplicate search itself is run by the script.
+ * (or "-"), and the name as read (the identity, or for Chinese its pinyin:
+ * characters that read alike make namesakes). The duplicate search itself
+ * is run by the script.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -862,8 +864,20 @@ static int dedup_main(size_t n, const char *db, const char *truth_path)
         if (twin) {
             snprintf(twin_of, sizeof twin_of, "p%zu", i - 1);
         }
-        fprintf(tf, "p%zu\t%s\t%d|%s|%s|%d\t%s\n", i, name, (int)ids[i].fam, ids[i].given,
-                ids[i].sur, suf, twin_of);
+        /* The name as a reader of Latin documents sees it: Chinese
+         * identities whose characters differ but read the same in pinyin
+         * are namesakes (no name-based method can tell them apart). */
+        char seen[300];
+        if (ids[i].fam == FAM_CHINESE) {
+            char py[256];
+            render_chinese(&ids[i], ZH_PINYIN, false, py, sizeof py);
+            snprintf(seen, sizeof seen, "%d|%s", (int)ids[i].fam, py);
+        } else {
+            snprintf(seen, sizeof seen, "%d|%s|%s|%d", (int)ids[i].fam, ids[i].given, ids[i].sur,
+                     suf);
+        }
+        fprintf(tf, "p%zu\t%s\t%d|%s|%s|%d\t%s\t%s\n", i, name, (int)ids[i].fam, ids[i].given,
+                ids[i].sur, suf, twin_of, seen);
     }
     fputs("]}\n", bf);
     fclose(bf);

@@ -1421,56 +1421,81 @@ enum app_err service_source_text(struct store *s, const char *source_id, const c
 
 /* ------------------------------------------------------------ duplicates */
 
+/* The pairs of persons found so far, one entry per pair of persons with its
+ * best pair of keys: a hash table over the two persons' numbers, 24 bytes a
+ * pair (explanations are written only for the pairs reported). */
+struct cpair {
+    int64_t ka, kb; /* the keys, as scored: ka the query, kb the candidate */
+    double score;
+};
+
 struct pair_acc {
-    struct strmap index; /* "a\x1fb" -> position + 1 */
-    struct dedup_pair *pairs;
+    struct cpair *pairs;
     size_t n, alloc;
+    uint64_t *slot_key; /* (person a + 1) << 32 | (person b + 1); 0: empty */
+    uint32_t *slot_at;  /* position in pairs */
+    size_t cap;
 };
 
-struct dedup_ctx {
-    struct err *e;
-    struct arena *arena;
-    struct pair_acc acc;
-};
-
-static void note_pair(struct dedup_ctx *c, const char *p1, const char *n1, const char *p2,
-                      const char *n2, double score, const char *why)
+static size_t pair_slot(const struct pair_acc *acc, uint64_t key)
 {
-    int cmp = strcmp(p1, p2);
-    if (cmp == 0) {
-        return;
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (acc->cap - 1);
+    while (acc->slot_key[i] && acc->slot_key[i] != key) {
+        i = (i + 1) & (acc->cap - 1);
     }
-    const char *a = cmp < 0 ? p1 : p2;
-    const char *b = cmp < 0 ? p2 : p1;
-    struct buf key = BUF_INIT;
-    buf_addf(&key, "%s\x1f%s", a, b);
-    uint64_t at;
-    if (strmap_get(&c->acc.index, key.data, &at)) {
-        struct dedup_pair *p = &c->acc.pairs[at - 1];
-        if (score > p->score) {
-            p->score = score;
-            p->reasons = arena_strdup(c->arena, why);
-            p->name_a = arena_strdup(c->arena, cmp < 0 ? n1 : n2);
-            p->name_b = arena_strdup(c->arena, cmp < 0 ? n2 : n1);
+    return i;
+}
+
+static void pair_grow(struct pair_acc *acc)
+{
+    size_t old_cap = acc->cap;
+    uint64_t *old_key = acc->slot_key;
+    uint32_t *old_at = acc->slot_at;
+    acc->cap = old_cap ? old_cap * 2 : 4096;
+    acc->slot_key = xcalloc(acc->cap, sizeof *acc->slot_key);
+    acc->slot_at = xcalloc(acc->cap, sizeof *acc->slot_at);
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old_key[i]) {
+            size_t j = pair_slot(acc, old_key[i]);
+            acc->slot_key[j] = old_key[i];
+            acc->slot_at[j] = old_at[i];
         }
-        buf_release(&key);
+    }
+    free(old_key);
+    free(old_at);
+}
+
+/* Notes a pair of keys of persons pa and pb (their numbers, in the order of
+ * their ids), keeping each pair of persons' best score. */
+static void note_pair(struct pair_acc *acc, uint32_t pa, uint32_t pb, int64_t ka, int64_t kb,
+                      double score)
+{
+    if ((acc->n + 1) * 2 > acc->cap) {
+        pair_grow(acc);
+    }
+    uint64_t key = ((uint64_t)pa + 1) << 32 | ((uint64_t)pb + 1);
+    size_t i = pair_slot(acc, key);
+    if (acc->slot_key[i]) {
+        struct cpair *p = &acc->pairs[acc->slot_at[i]];
+        if (score > p->score) {
+            *p = (struct cpair){ka, kb, score};
+        }
         return;
     }
-    if (c->acc.n == c->acc.alloc) {
-        c->acc.alloc = c->acc.alloc ? c->acc.alloc * 2 : 64;
-        c->acc.pairs = xrealloc(c->acc.pairs, c->acc.alloc * sizeof *c->acc.pairs);
+    if (acc->n == acc->alloc) {
+        acc->alloc = acc->alloc ? acc->alloc * 2 : 1024;
+        acc->pairs = xrealloc(acc->pairs, acc->alloc * sizeof *acc->pairs);
     }
-    c->acc.pairs[c->acc.n] = (struct dedup_pair){
-        .a = arena_strdup(c->arena, a),
-        .b = arena_strdup(c->arena, b),
-        .name_a = arena_strdup(c->arena, cmp < 0 ? n1 : n2),
-        .name_b = arena_strdup(c->arena, cmp < 0 ? n2 : n1),
-        .score = score,
-        .reasons = arena_strdup(c->arena, why),
-    };
-    c->acc.n++;
-    strmap_put(&c->acc.index, key.data, c->acc.n, NULL);
-    buf_release(&key);
+    acc->slot_key[i] = key;
+    acc->slot_at[i] = (uint32_t)acc->n;
+    acc->pairs[acc->n++] = (struct cpair){ka, kb, score};
+}
+
+static void pair_acc_release(struct pair_acc *acc)
+{
+    free(acc->pairs);
+    free(acc->slot_key);
+    free(acc->slot_at);
 }
 
 /*
@@ -1487,6 +1512,7 @@ struct dkey {
     const char *person;
     const char *full;
     const char *key;
+    uint32_t pnum;     /* the person's number */
     const char *toks;  /* per reading, its canonical tokens; readings split by '\n' */
     uint32_t n_blocks; /* blocks this key is in */
     size_t first;      /* its first entry in kid_blocks */
@@ -1497,7 +1523,9 @@ struct dblocks {
     size_t n_keys;     /* highest key id + 1 */
     struct arena text;
     struct namekey *parsed; /* scratch */
-    int64_t *members;       /* the kept blocks' key ids, block after block */
+    struct strmap persons;  /* person id -> number */
+    uint32_t n_persons;
+    int64_t *members; /* the kept blocks' key ids, block after block */
     size_t n_members, alloc_members;
     size_t *start; /* block i is members[start[i] .. start[i + 1]) */
     double *weight;
@@ -1534,7 +1562,13 @@ static bool dblocks_key(void *ctx, const struct store_key *k)
             buf_addf(&toks, "%s%s", t ? " " : "", rd->tokens[t].text);
         }
     }
+    uint64_t pnum;
+    if (!strmap_get(&d->persons, k->person, &pnum)) {
+        pnum = d->n_persons++;
+        strmap_put(&d->persons, k->person, pnum, NULL);
+    }
     d->keys[kid] = (struct dkey){.person = arena_strdup(&d->text, k->person),
+                                 .pnum = (uint32_t)pnum,
                                  .full = arena_strdup(&d->text, k->full),
                                  .key = arena_strdup(&d->text, k->key),
                                  .toks = arena_strdup(&d->text, toks.len ? toks.data : "")};
@@ -1713,6 +1747,7 @@ static void dblocks_release(struct dblocks *d)
 {
     free(d->keys);
     free(d->parsed);
+    strmap_release(&d->persons);
     arena_release(&d->text);
     free(d->members);
     free(d->start);
@@ -1737,7 +1772,7 @@ static int by_dcand(const void *a, const void *b)
 
 /* Scores every key against the keys with a higher id sharing a block with
  * it; pairs of different persons at least name_floor go to c. */
-static void dblocks_score(struct dblocks *d, struct dedup_ctx *c, struct weight_ctx *w,
+static void dblocks_score(struct dblocks *d, struct pair_acc *acc, struct weight_ctx *w,
                           double name_floor)
 {
     double *hits = xcalloc(d->n_keys, sizeof *hits);
@@ -1790,10 +1825,11 @@ static void dblocks_score(struct dblocks *d, struct dedup_ctx *c, struct weight_
                 continue;
             }
             key_parse(y->key, y->full, kb);
-            char why[NAMEKEY_EXPLAIN_MAX];
-            double sc = namekey_score(ka, kb, &weights, why, sizeof why);
+            double sc = namekey_score(ka, kb, &weights, NULL, 0);
             if (sc >= name_floor) {
-                note_pair(c, x->person, x->full, y->person, y->full, sc, why);
+                bool first = strcmp(x->person, y->person) < 0;
+                note_pair(acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum, (int64_t)a,
+                          (int64_t)cand[i].kid, sc);
             }
         }
     }
@@ -1908,12 +1944,13 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
     if (threshold <= 0) {
         threshold = 0.85;
     }
-    struct dedup_ctx c = {.e = e, .arena = arena};
     /* Other evidence can add up to about 0.2 to a name score. */
     double name_floor = threshold - 0.2 > 0.5 ? threshold - 0.2 : 0.5;
     struct weight_ctx w;
     weights_init(&w, s);
-    struct dblocks d = {.text = ARENA_INIT, .parsed = xmalloc(sizeof *d.parsed)};
+    struct dblocks d = {
+        .text = ARENA_INIT, .parsed = xmalloc(sizeof *d.parsed), .persons = STRMAP_INIT};
+    struct pair_acc acc = {0};
     /* One snapshot and one set of file locks for the many reads below. */
     bool snapshot = store_read_begin(s);
     enum app_err rc = store_keys_each(s, dblocks_key, &d, e);
@@ -1923,35 +1960,60 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
     }
     if (rc == E_OK) {
         dblocks_invert(&d);
-        dblocks_score(&d, &c, &w, name_floor);
+        dblocks_score(&d, &acc, &w, name_floor);
     }
-    dblocks_release(&d);
-    strmap_release(&w.cache);
-    strmap_release(&c.acc.index);
+    /* The pairs found, explained and weighed with the persons' other data. */
+    struct dedup_pair *res = xmalloc((acc.n + 1) * sizeof *res);
     size_t kept = 0;
-    for (size_t i = 0; i < c.acc.n && rc == E_OK; i++) {
-        struct dedup_pair p = c.acc.pairs[i];
-        struct buf reasons = BUF_INIT;
-        buf_addf(&reasons, "names: %s", p.reasons);
-        p.score = adjust(s, &p, &reasons, arena);
-        p.reasons = arena_strdup(arena, reasons.data);
-        buf_release(&reasons);
+    struct namekey *kq = xmalloc(sizeof *kq);
+    struct namekey *kc = xmalloc(sizeof *kc);
+    struct namekey_weights weights = {token_weight, &w};
+    for (size_t i = 0; i < acc.n && rc == E_OK; i++) {
+        const struct dkey *x = &d.keys[acc.pairs[i].ka];
+        const struct dkey *y = &d.keys[acc.pairs[i].kb];
+        bool x_first = strcmp(x->person, y->person) < 0;
+        struct dedup_pair p = {.a = x_first ? x->person : y->person,
+                               .b = x_first ? y->person : x->person,
+                               .name_a = x_first ? x->full : y->full,
+                               .name_b = x_first ? y->full : x->full,
+                               .score = acc.pairs[i].score};
+        struct buf extra = BUF_INIT;
+        p.score = adjust(s, &p, &extra, arena);
         if (p.score >= threshold) {
-            c.acc.pairs[kept++] = p;
+            /* The same score again, now with its explanation. */
+            key_parse(x->key, x->full, kq);
+            key_parse(y->key, y->full, kc);
+            char why[NAMEKEY_EXPLAIN_MAX];
+            (void)namekey_score(kq, kc, &weights, why, sizeof why);
+            struct buf reasons = BUF_INIT;
+            buf_addf(&reasons, "names: %s%s", why, extra.len ? extra.data : "");
+            p.a = arena_strdup(arena, p.a);
+            p.b = arena_strdup(arena, p.b);
+            p.name_a = arena_strdup(arena, p.name_a);
+            p.name_b = arena_strdup(arena, p.name_b);
+            p.reasons = arena_strdup(arena, reasons.data);
+            res[kept++] = p;
+            buf_release(&reasons);
         }
+        buf_release(&extra);
     }
+    free(kq);
+    free(kc);
     if (snapshot) {
         store_read_end(s);
     }
+    pair_acc_release(&acc);
+    dblocks_release(&d);
+    strmap_release(&w.cache);
     if (rc == E_OK) {
-        qsort(c.acc.pairs, kept, sizeof *c.acc.pairs, by_pair_score);
+        qsort(res, kept, sizeof *res, by_pair_score);
         *out = arena_alloc(arena, (kept + 1) * sizeof **out);
         if (kept) {
-            memcpy(*out, c.acc.pairs, kept * sizeof **out);
+            memcpy(*out, res, kept * sizeof **out);
         }
         *n_out = kept;
     }
-    free(c.acc.pairs);
+    free(res);
     return rc;
 }
 
