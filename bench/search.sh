@@ -27,7 +27,7 @@ L="$BUILD/src"
 # shellcheck disable=SC2046
 cc -std=c17 -O2 -D_POSIX_C_SOURCE=200809L -Isrc -I"$L" bench/search_bench.c \
     "$L/librefuge_service.a" "$L/librefuge_store.a" "$L/librefuge_bundle.a" \
-    "$L/librefuge_check.a" "$L/librefuge_text.a" "$L/librefuge_domain.a" \
+    "$L/librefuge_check.a" "$L/librefuge_proof.a" "$L/librefuge_text.a" "$L/librefuge_domain.a" \
     "$L/librefuge_refdata_files.a" "$L/librefuge_core.a" \
     $(pkg-config --libs sqlite3 libsodium jansson yajl icu-i18n icu-uc) -lm -lpthread \
     -o "$OUT/search_bench"

@@ -18,6 +18,16 @@
  * without patronymic) and the queries (query, expected id, identity,
  * identity without patronymic, whether the query has a patronymic) for
  * comparison with other systems; namesakes share an identity.
+ *
+ * usage: search_bench dedup N DB TRUTH_TSV (bench/dedup.sh)
+ * Generates N persons of whom about 2% are planted twins: the identity of
+ * the person just before, written in another of its family's writings
+ * (30% with the words swapped, except Chinese; 20% of the Latin ones with a
+ * letter dropped from the surname), imports them and writes TRUTH_TSV: id,
+ * name, identity without patronymic, the id of the person it is a twin of
+ * (or "-"), and the name as read (the identity, or for Chinese its pinyin:
+ * characters that read alike make namesakes). The duplicate search itself
+ * is run by the script.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -813,8 +823,107 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Persons with planted twins, for bench/dedup.sh. */
+static int dedup_main(size_t n, const char *db, const char *truth_path)
+{
+    struct ident *ids = calloc(n, sizeof *ids);
+    enum style *reg_style = calloc(n, sizeof *reg_style);
+    char bundle_path[4200];
+    snprintf(bundle_path, sizeof bundle_path, "%s.bundle.json", db);
+    FILE *bf = fopen(bundle_path, "w");
+    FILE *tf = fopen(truth_path, "w");
+    if (!ids || !reg_style || !bf || !tf) {
+        fprintf(stderr, "search_bench: cannot set up\n");
+        return 1;
+    }
+    size_t planted = 0;
+    fputs("{\"format\": \"refuge-bundle/1\", \"persons\": [\n", bf);
+    for (size_t i = 0; i < n; i++) {
+        bool twin = i > 0 && pick(50) == 0;
+        bool swap = false;
+        bool typo = false;
+        if (twin) {
+            ids[i] = ids[i - 1];
+            do {
+                reg_style[i] = pick_style(ids[i].fam);
+            } while (reg_style[i] == reg_style[i - 1]);
+            swap = pick(10) < 3 && ids[i].fam != FAM_CHINESE;
+            typo = pick(10) < 2;
+            planted++;
+        } else {
+            make_ident(&ids[i]);
+            reg_style[i] =
+                ids[i].fam == FAM_KAZAKH ? (pick(2) ? KK_CYRL : EN_LATN) : pick_style(ids[i].fam);
+        }
+        char name[256];
+        render(&ids[i], reg_style[i], swap, typo, name, sizeof name);
+        fprintf(bf, "%s{\"id\": \"p%zu\", \"names\": [{\"full\": \"%s\"}]}\n", i ? "," : "", i,
+                name);
+        int suf = ids[i].fam == FAM_CHINESE ? 0 : ids[i].suf;
+        char twin_of[32] = "-";
+        if (twin) {
+            snprintf(twin_of, sizeof twin_of, "p%zu", i - 1);
+        }
+        /* The name as a reader of Latin documents sees it: Chinese
+         * identities whose characters differ but read the same in pinyin
+         * are namesakes (no name-based method can tell them apart). */
+        char seen[300];
+        if (ids[i].fam == FAM_CHINESE) {
+            char py[256];
+            render_chinese(&ids[i], ZH_PINYIN, false, py, sizeof py);
+            snprintf(seen, sizeof seen, "%d|%s", (int)ids[i].fam, py);
+        } else {
+            snprintf(seen, sizeof seen, "%d|%s|%s|%d", (int)ids[i].fam, ids[i].given, ids[i].sur,
+                     suf);
+        }
+        fprintf(tf, "p%zu\t%s\t%d|%s|%s|%d\t%s\t%s\n", i, name, (int)ids[i].fam, ids[i].given,
+                ids[i].sur, suf, twin_of, seen);
+    }
+    fputs("]}\n", bf);
+    fclose(bf);
+    fclose(tf);
+    free(ids);
+    free(reg_style);
+
+    store_global_init();
+    remove(db);
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    if (store_open(db, 0, &s, &e) != E_OK) {
+        fprintf(stderr, "search_bench: %s\n", e.msg);
+        return 1;
+    }
+    FILE *in = fopen(bundle_path, "r");
+    struct import_report rep;
+    struct diags problems = DIAGS_INIT;
+    struct diags notes = DIAGS_INIT;
+    double t0 = now_ms();
+    enum app_err rc = service_import(s, in, &rep, &problems, &notes, &e);
+    double t_import = now_ms() - t0;
+    fclose(in);
+    diags_release(&notes);
+    diags_release(&problems);
+    store_close(s);
+    remove(bundle_path);
+    if (rc != E_OK) {
+        fprintf(stderr, "search_bench: import: %s\n", e.msg);
+        return 1;
+    }
+    printf("persons                 %zu, %zu planted twins (import %.1f s)\n", n, planted,
+           t_import / 1e3);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], "dedup") == 0) {
+        size_t nd = (size_t)strtoul(argv[2], NULL, 10);
+        if (nd < 10) {
+            fprintf(stderr, "search_bench: need N >= 10\n");
+            return 2;
+        }
+        return dedup_main(nd, argv[3], argv[4]);
+    }
     if (argc != 4 && argc != 6) {
         fprintf(stderr, "usage: search_bench N Q DB [PERSONS_TSV QUERIES_TSV]\n");
         return 2;

@@ -32,6 +32,12 @@ enum {
     DEDUP_SCORED_MAX = 200, /* candidates scored per name in dedup */
 };
 
+/* Dedup scores a pair of names with namekey_score only when their canonical
+ * tokens are this similar by Jaro-Winkler, word order free (toks_similarity:
+ * a first look that costs a fraction of the full score); see bench/README.md,
+ * "Duplicates". */
+static const double DEDUP_FIRST_LOOK = 0.75;
+
 /* ------------------------------------------------------------ keys as text */
 
 /* One line per reading: "label\tabjad\ttext\ttok,skel,affix tok,skel,affix",
@@ -1415,77 +1421,422 @@ enum app_err service_source_text(struct store *s, const char *source_id, const c
 
 /* ------------------------------------------------------------ duplicates */
 
+/* The pairs of persons found so far, one entry per pair of persons with its
+ * best pair of keys: a hash table over the two persons' numbers, 24 bytes a
+ * pair (explanations are written only for the pairs reported). */
+struct cpair {
+    int64_t ka, kb; /* the keys, as scored: ka the query, kb the candidate */
+    double score;
+};
+
 struct pair_acc {
-    struct strmap index; /* "a\x1fb" -> position + 1 */
-    struct dedup_pair *pairs;
+    struct cpair *pairs;
     size_t n, alloc;
+    uint64_t *slot_key; /* (person a + 1) << 32 | (person b + 1); 0: empty */
+    uint32_t *slot_at;  /* position in pairs */
+    size_t cap;
 };
 
-struct dedup_ctx {
-    struct store *s;
-    struct err *e;
-    enum app_err rc;
-    double name_floor;
-    struct weight_ctx w;
-    struct pair_acc acc;
-    struct arena *arena;
-    struct namekey *kq;
-};
-
-static void note_pair(struct dedup_ctx *c, const char *p1, const char *n1, const char *p2,
-                      const char *n2, double score, const char *why)
+static size_t pair_slot(const struct pair_acc *acc, uint64_t key)
 {
-    int cmp = strcmp(p1, p2);
-    if (cmp == 0) {
-        return;
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (acc->cap - 1);
+    while (acc->slot_key[i] && acc->slot_key[i] != key) {
+        i = (i + 1) & (acc->cap - 1);
     }
-    const char *a = cmp < 0 ? p1 : p2;
-    const char *b = cmp < 0 ? p2 : p1;
-    struct buf key = BUF_INIT;
-    buf_addf(&key, "%s\x1f%s", a, b);
-    uint64_t at;
-    if (strmap_get(&c->acc.index, key.data, &at)) {
-        struct dedup_pair *p = &c->acc.pairs[at - 1];
-        if (score > p->score) {
-            p->score = score;
-            p->reasons = arena_strdup(c->arena, why);
-            p->name_a = arena_strdup(c->arena, cmp < 0 ? n1 : n2);
-            p->name_b = arena_strdup(c->arena, cmp < 0 ? n2 : n1);
-        }
-        buf_release(&key);
-        return;
-    }
-    if (c->acc.n == c->acc.alloc) {
-        c->acc.alloc = c->acc.alloc ? c->acc.alloc * 2 : 64;
-        c->acc.pairs = xrealloc(c->acc.pairs, c->acc.alloc * sizeof *c->acc.pairs);
-    }
-    c->acc.pairs[c->acc.n] = (struct dedup_pair){
-        .a = arena_strdup(c->arena, a),
-        .b = arena_strdup(c->arena, b),
-        .name_a = arena_strdup(c->arena, cmp < 0 ? n1 : n2),
-        .name_b = arena_strdup(c->arena, cmp < 0 ? n2 : n1),
-        .score = score,
-        .reasons = arena_strdup(c->arena, why),
-    };
-    c->acc.n++;
-    strmap_put(&c->acc.index, key.data, c->acc.n, NULL);
-    buf_release(&key);
+    return i;
 }
 
-static bool dedup_key(void *ctx, const struct store_key *k)
+static void pair_grow(struct pair_acc *acc)
 {
-    struct dedup_ctx *c = ctx;
-    key_parse(k->key, k->full, c->kq);
-    struct arena tmp = ARENA_INIT;
-    struct scored *res = NULL;
-    size_t n = 0;
-    c->rc = rank_key(c->s, c->kq, k->kid, DEDUP_CODE_MAX, DEDUP_SCORED_MAX, c->name_floor,
-                     k->person, &c->w, &tmp, &res, &n, c->e);
-    for (size_t i = 0; i < n && c->rc == E_OK; i++) {
-        note_pair(c, k->person, k->full, res[i].person, res[i].full, res[i].score, res[i].why);
+    size_t old_cap = acc->cap;
+    uint64_t *old_key = acc->slot_key;
+    uint32_t *old_at = acc->slot_at;
+    acc->cap = old_cap ? old_cap * 2 : 4096;
+    acc->slot_key = xcalloc(acc->cap, sizeof *acc->slot_key);
+    acc->slot_at = xcalloc(acc->cap, sizeof *acc->slot_at);
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old_key[i]) {
+            size_t j = pair_slot(acc, old_key[i]);
+            acc->slot_key[j] = old_key[i];
+            acc->slot_at[j] = old_at[i];
+        }
     }
-    arena_release(&tmp);
-    return c->rc == E_OK;
+    free(old_key);
+    free(old_at);
+}
+
+/* Notes a pair of keys of persons pa and pb (their numbers, in the order of
+ * their ids), keeping each pair of persons' best score. */
+static void note_pair(struct pair_acc *acc, uint32_t pa, uint32_t pb, int64_t ka, int64_t kb,
+                      double score)
+{
+    if ((acc->n + 1) * 2 > acc->cap) {
+        pair_grow(acc);
+    }
+    uint64_t key = ((uint64_t)pa + 1) << 32 | ((uint64_t)pb + 1);
+    size_t i = pair_slot(acc, key);
+    if (acc->slot_key[i]) {
+        struct cpair *p = &acc->pairs[acc->slot_at[i]];
+        if (score > p->score) {
+            *p = (struct cpair){ka, kb, score};
+        }
+        return;
+    }
+    if (acc->n == acc->alloc) {
+        acc->alloc = acc->alloc ? acc->alloc * 2 : 1024;
+        acc->pairs = xrealloc(acc->pairs, acc->alloc * sizeof *acc->pairs);
+    }
+    acc->slot_key[i] = key;
+    acc->slot_at[i] = (uint32_t)acc->n;
+    acc->pairs[acc->n++] = (struct cpair){ka, kb, score};
+}
+
+static void pair_acc_release(struct pair_acc *acc)
+{
+    free(acc->pairs);
+    free(acc->slot_key);
+    free(acc->slot_at);
+}
+
+/*
+ * Block-once candidate generation. The pair codes ("q:", see pair_codes) of
+ * every key are read in one ordered scan of the code index; a code carried
+ * by more than DEDUP_CODE_MAX keys is not selective and is skipped. Every
+ * key then meets the keys with a higher id that share one of its blocks
+ * (each pair of keys once), the most promising DEDUP_SCORED_MAX of them by
+ * the weight of the blocks they share (rarer blocks weigh more), and each
+ * such pair is scored once with namekey_score. Memory: the keys as stored
+ * text and the block rows, both proportional to the number of names.
+ */
+struct dkey {
+    const char *person;
+    const char *full;
+    const char *key;
+    uint32_t pnum;     /* the person's number */
+    const char *toks;  /* per reading, its canonical tokens; readings split by '\n' */
+    uint32_t n_blocks; /* blocks this key is in */
+    size_t first;      /* its first entry in kid_blocks */
+};
+
+struct dblocks {
+    struct dkey *keys; /* by key id */
+    size_t n_keys;     /* highest key id + 1 */
+    struct arena text;
+    struct namekey *parsed; /* scratch */
+    struct strmap persons;  /* person id -> number */
+    uint32_t n_persons;
+    int64_t *members; /* the kept blocks' key ids, block after block */
+    size_t n_members, alloc_members;
+    size_t *start; /* block i is members[start[i] .. start[i + 1]) */
+    double *weight;
+    size_t n_blocks, alloc_blocks;
+    char code[CODE_MAX];  /* the block being read */
+    size_t code_from;     /* its first member */
+    uint32_t *kid_blocks; /* per key, the blocks it is in */
+};
+
+static bool dblocks_key(void *ctx, const struct store_key *k)
+{
+    struct dblocks *d = ctx;
+    if (k->kid < 0) {
+        return true;
+    }
+    size_t kid = (size_t)k->kid;
+    if (kid >= d->n_keys) {
+        size_t n = d->n_keys ? d->n_keys : 1024;
+        while (n <= kid) {
+            n *= 2;
+        }
+        d->keys = xrealloc(d->keys, n * sizeof *d->keys);
+        memset(d->keys + d->n_keys, 0, (n - d->n_keys) * sizeof *d->keys);
+        d->n_keys = n;
+    }
+    key_parse(k->key, k->full, d->parsed);
+    struct buf toks = BUF_INIT;
+    for (unsigned r = 0; r < d->parsed->n_readings; r++) {
+        const struct namekey_reading *rd = &d->parsed->readings[r];
+        if (r) {
+            buf_addch(&toks, '\n');
+        }
+        for (unsigned t = 0; t < rd->n_tokens; t++) {
+            buf_addf(&toks, "%s%s", t ? " " : "", rd->tokens[t].text);
+        }
+    }
+    uint64_t pnum;
+    if (!strmap_get(&d->persons, k->person, &pnum)) {
+        pnum = d->n_persons++;
+        strmap_put(&d->persons, k->person, pnum, NULL);
+    }
+    d->keys[kid] = (struct dkey){.person = arena_strdup(&d->text, k->person),
+                                 .pnum = (uint32_t)pnum,
+                                 .full = arena_strdup(&d->text, k->full),
+                                 .key = arena_strdup(&d->text, k->key),
+                                 .toks = arena_strdup(&d->text, toks.len ? toks.data : "")};
+    buf_release(&toks);
+    return true;
+}
+
+/* Jaro-Winkler similarity of two byte strings (at most 127 bytes are
+ * compared). */
+static double jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
+{
+    enum { JW_MAX = 127 };
+
+    la = la > JW_MAX ? JW_MAX : la;
+    lb = lb > JW_MAX ? JW_MAX : lb;
+    if (!la || !lb) {
+        return la == lb ? 1.0 : 0.0;
+    }
+    size_t window = (la > lb ? la : lb) / 2;
+    window = window ? window - 1 : 0;
+    bool ma[JW_MAX] = {false};
+    bool mb[JW_MAX] = {false};
+    size_t m = 0;
+    for (size_t i = 0; i < la; i++) {
+        size_t from = i > window ? i - window : 0;
+        size_t to = i + window + 1 < lb ? i + window + 1 : lb;
+        for (size_t j = from; j < to; j++) {
+            if (!mb[j] && a[i] == b[j]) {
+                ma[i] = mb[j] = true;
+                m++;
+                break;
+            }
+        }
+    }
+    if (!m) {
+        return 0.0;
+    }
+    size_t half = 0;
+    for (size_t i = 0, j = 0; i < la; i++) {
+        if (ma[i]) {
+            while (!mb[j]) {
+                j++;
+            }
+            half += a[i] != b[j];
+            j++;
+        }
+    }
+    double md = (double)m;
+    double jaro = (md / (double)la + md / (double)lb + (md - (double)half / 2.0) / md) / 3.0;
+    size_t prefix = 0;
+    while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix]) {
+        prefix++;
+    }
+    return jaro + (double)prefix * 0.1 * (1.0 - jaro);
+}
+
+/* How well the tokens of reading a (n bytes, tokens split by spaces) are
+ * found in reading b: the mean over a's tokens of the best Jaro-Winkler
+ * similarity to one of b's. */
+static double tokens_found(const char *a, size_t la, const char *b, size_t lb)
+{
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < la;) {
+        size_t ta = i;
+        while (ta < la && a[ta] != ' ') {
+            ta++;
+        }
+        double best = 0;
+        for (size_t j = 0; j < lb;) {
+            size_t tb = j;
+            while (tb < lb && b[tb] != ' ') {
+                tb++;
+            }
+            double v = jaro_winkler(a + i, ta - i, b + j, tb - j);
+            best = v > best ? v : best;
+            j = tb + 1;
+        }
+        sum += best;
+        n++;
+        i = ta + 1;
+    }
+    return n ? sum / (double)n : 0;
+}
+
+static size_t count_tokens(const char *a, size_t la)
+{
+    size_t n = la ? 1 : 0;
+    for (size_t i = 0; i < la; i++) {
+        n += a[i] == ' ';
+    }
+    return n;
+}
+
+/* A cheap first look before namekey_score: the best, over the two keys'
+ * readings, of how well the tokens of the reading with fewer tokens are
+ * found among the other's (Jaro-Winkler per token, word order free). */
+static double toks_similarity(const char *x, const char *y)
+{
+    double best = 0;
+    for (const char *a = x; *a;) {
+        size_t la = strcspn(a, "\n");
+        for (const char *b = y; *b;) {
+            size_t lb = strcspn(b, "\n");
+            bool a_fewer = count_tokens(a, la) <= count_tokens(b, lb);
+            double v = a_fewer ? tokens_found(a, la, b, lb) : tokens_found(b, lb, a, la);
+            best = v > best ? v : best;
+            b += lb + (b[lb] != '\0');
+        }
+        a += la + (a[la] != '\0');
+    }
+    return best;
+}
+
+/* Ends the block being read: kept when it has two keys or more and at most
+ * DEDUP_CODE_MAX. */
+static void dblocks_flush(struct dblocks *d)
+{
+    size_t m = d->n_members - d->code_from;
+    if (m < 2 || m > DEDUP_CODE_MAX) {
+        d->n_members = d->code_from;
+        return;
+    }
+    if (d->n_blocks + 2 > d->alloc_blocks) {
+        d->alloc_blocks = d->alloc_blocks ? d->alloc_blocks * 2 : 1024;
+        d->start = xrealloc(d->start, d->alloc_blocks * sizeof *d->start);
+        d->weight = xrealloc(d->weight, d->alloc_blocks * sizeof *d->weight);
+    }
+    d->start[d->n_blocks] = d->code_from;
+    d->weight[d->n_blocks] = 1.0 / log2(2.0 + (double)m);
+    d->n_blocks++;
+    d->start[d->n_blocks] = d->n_members;
+    d->code_from = d->n_members;
+}
+
+static bool dblocks_row(void *ctx, const char *code, int64_t kid)
+{
+    struct dblocks *d = ctx;
+    if (strcmp(code, d->code) != 0) {
+        dblocks_flush(d);
+        snprintf(d->code, sizeof d->code, "%s", code);
+    }
+    if (kid <= 0 || (size_t)kid >= d->n_keys || !d->keys[kid].key) {
+        return true; /* a code row without its key: nothing to compare */
+    }
+    if (d->n_members == d->alloc_members) {
+        d->alloc_members = d->alloc_members ? d->alloc_members * 2 : 4096;
+        d->members = xrealloc(d->members, d->alloc_members * sizeof *d->members);
+    }
+    d->members[d->n_members++] = kid;
+    return true;
+}
+
+/* Indexes the blocks by key: kid_blocks[keys[k].first ..] lists k's blocks. */
+static void dblocks_invert(struct dblocks *d)
+{
+    for (size_t i = 0; i < d->n_members; i++) {
+        d->keys[d->members[i]].n_blocks++;
+    }
+    size_t at = 0;
+    for (size_t k = 0; k < d->n_keys; k++) {
+        d->keys[k].first = at;
+        at += d->keys[k].n_blocks;
+        d->keys[k].n_blocks = 0;
+    }
+    d->kid_blocks = xmalloc((at + 1) * sizeof *d->kid_blocks);
+    for (size_t b = 0; b < d->n_blocks; b++) {
+        for (size_t i = d->start[b]; i < d->start[b + 1]; i++) {
+            struct dkey *k = &d->keys[d->members[i]];
+            d->kid_blocks[k->first + k->n_blocks++] = (uint32_t)b;
+        }
+    }
+}
+
+static void dblocks_release(struct dblocks *d)
+{
+    free(d->keys);
+    free(d->parsed);
+    strmap_release(&d->persons);
+    arena_release(&d->text);
+    free(d->members);
+    free(d->start);
+    free(d->weight);
+    free(d->kid_blocks);
+}
+
+struct dcand {
+    size_t kid;
+    double hits;
+};
+
+static int by_dcand(const void *a, const void *b)
+{
+    const struct dcand *x = a;
+    const struct dcand *y = b;
+    if (x->hits != y->hits) {
+        return x->hits > y->hits ? -1 : 1;
+    }
+    return x->kid < y->kid ? -1 : x->kid > y->kid;
+}
+
+/* Scores every key against the keys with a higher id sharing a block with
+ * it; pairs of different persons at least name_floor go to c. */
+static void dblocks_score(struct dblocks *d, struct pair_acc *acc, struct weight_ctx *w,
+                          double name_floor)
+{
+    double *hits = xcalloc(d->n_keys, sizeof *hits);
+    struct dcand *cand = NULL;
+    size_t alloc = 0;
+    struct namekey *ka = xmalloc(sizeof *ka);
+    struct namekey *kb = xmalloc(sizeof *kb);
+    struct namekey_weights weights = {token_weight, w};
+    for (size_t a = 1; a < d->n_keys; a++) {
+        const struct dkey *x = &d->keys[a];
+        if (!x->key || !x->n_blocks) {
+            continue;
+        }
+        size_t n = 0;
+        for (uint32_t i = 0; i < x->n_blocks; i++) {
+            uint32_t b = d->kid_blocks[x->first + i];
+            for (size_t j = d->start[b]; j < d->start[b + 1]; j++) {
+                size_t k = (size_t)d->members[j];
+                if (k <= a) {
+                    continue;
+                }
+                if (hits[k] == 0) {
+                    if (n == alloc) {
+                        alloc = alloc ? alloc * 2 : 256;
+                        cand = xrealloc(cand, alloc * sizeof *cand);
+                    }
+                    cand[n++].kid = k;
+                }
+                hits[k] += d->weight[b];
+            }
+        }
+        if (!n) {
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            cand[i].hits = hits[cand[i].kid];
+            hits[cand[i].kid] = 0;
+        }
+        if (n > DEDUP_SCORED_MAX) {
+            qsort(cand, n, sizeof *cand, by_dcand);
+            n = DEDUP_SCORED_MAX;
+        }
+        key_parse(x->key, x->full, ka);
+        for (size_t i = 0; i < n; i++) {
+            const struct dkey *y = &d->keys[cand[i].kid];
+            if (strcmp(x->person, y->person) == 0) {
+                continue;
+            }
+            if (toks_similarity(x->toks, y->toks) < DEDUP_FIRST_LOOK) {
+                continue;
+            }
+            key_parse(y->key, y->full, kb);
+            double sc = namekey_score(ka, kb, &weights, NULL, 0);
+            if (sc >= name_floor) {
+                bool first = strcmp(x->person, y->person) < 0;
+                note_pair(acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum, (int64_t)a,
+                          (int64_t)cand[i].kid, sc);
+            }
+        }
+    }
+    free(ka);
+    free(kb);
+    free(cand);
+    free(hits);
 }
 
 static bool has_str(const struct strs *l, const char *v)
@@ -1593,39 +1944,76 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
     if (threshold <= 0) {
         threshold = 0.85;
     }
-    struct dedup_ctx c = {.s = s, .e = e, .arena = arena};
     /* Other evidence can add up to about 0.2 to a name score. */
-    c.name_floor = threshold - 0.2 > 0.5 ? threshold - 0.2 : 0.5;
-    weights_init(&c.w, s);
-    c.kq = xmalloc(sizeof *c.kq);
-    enum app_err rc = store_keys_each(s, dedup_key, &c, e);
+    double name_floor = threshold - 0.2 > 0.5 ? threshold - 0.2 : 0.5;
+    struct weight_ctx w;
+    weights_init(&w, s);
+    struct dblocks d = {
+        .text = ARENA_INIT, .parsed = xmalloc(sizeof *d.parsed), .persons = STRMAP_INIT};
+    struct pair_acc acc = {0};
+    /* One snapshot and one set of file locks for the many reads below. */
+    bool snapshot = store_read_begin(s);
+    enum app_err rc = store_keys_each(s, dblocks_key, &d, e);
     if (rc == E_OK) {
-        rc = c.rc;
+        rc = store_blocks_each(s, "q:", dblocks_row, &d, e);
+        dblocks_flush(&d);
     }
-    free(c.kq);
-    strmap_release(&c.w.cache);
-    strmap_release(&c.acc.index);
+    if (rc == E_OK) {
+        dblocks_invert(&d);
+        dblocks_score(&d, &acc, &w, name_floor);
+    }
+    /* The pairs found, explained and weighed with the persons' other data. */
+    struct dedup_pair *res = xmalloc((acc.n + 1) * sizeof *res);
     size_t kept = 0;
-    for (size_t i = 0; i < c.acc.n && rc == E_OK; i++) {
-        struct dedup_pair p = c.acc.pairs[i];
-        struct buf reasons = BUF_INIT;
-        buf_addf(&reasons, "names: %s", p.reasons);
-        p.score = adjust(s, &p, &reasons, arena);
-        p.reasons = arena_strdup(arena, reasons.data);
-        buf_release(&reasons);
+    struct namekey *kq = xmalloc(sizeof *kq);
+    struct namekey *kc = xmalloc(sizeof *kc);
+    struct namekey_weights weights = {token_weight, &w};
+    for (size_t i = 0; i < acc.n && rc == E_OK; i++) {
+        const struct dkey *x = &d.keys[acc.pairs[i].ka];
+        const struct dkey *y = &d.keys[acc.pairs[i].kb];
+        bool x_first = strcmp(x->person, y->person) < 0;
+        struct dedup_pair p = {.a = x_first ? x->person : y->person,
+                               .b = x_first ? y->person : x->person,
+                               .name_a = x_first ? x->full : y->full,
+                               .name_b = x_first ? y->full : x->full,
+                               .score = acc.pairs[i].score};
+        struct buf extra = BUF_INIT;
+        p.score = adjust(s, &p, &extra, arena);
         if (p.score >= threshold) {
-            c.acc.pairs[kept++] = p;
+            /* The same score again, now with its explanation. */
+            key_parse(x->key, x->full, kq);
+            key_parse(y->key, y->full, kc);
+            char why[NAMEKEY_EXPLAIN_MAX];
+            (void)namekey_score(kq, kc, &weights, why, sizeof why);
+            struct buf reasons = BUF_INIT;
+            buf_addf(&reasons, "names: %s%s", why, extra.len ? extra.data : "");
+            p.a = arena_strdup(arena, p.a);
+            p.b = arena_strdup(arena, p.b);
+            p.name_a = arena_strdup(arena, p.name_a);
+            p.name_b = arena_strdup(arena, p.name_b);
+            p.reasons = arena_strdup(arena, reasons.data);
+            res[kept++] = p;
+            buf_release(&reasons);
         }
+        buf_release(&extra);
     }
+    free(kq);
+    free(kc);
+    if (snapshot) {
+        store_read_end(s);
+    }
+    pair_acc_release(&acc);
+    dblocks_release(&d);
+    strmap_release(&w.cache);
     if (rc == E_OK) {
-        qsort(c.acc.pairs, kept, sizeof *c.acc.pairs, by_pair_score);
+        qsort(res, kept, sizeof *res, by_pair_score);
         *out = arena_alloc(arena, (kept + 1) * sizeof **out);
         if (kept) {
-            memcpy(*out, c.acc.pairs, kept * sizeof **out);
+            memcpy(*out, res, kept * sizeof **out);
         }
         *n_out = kept;
     }
-    free(c.acc.pairs);
+    free(res);
     return rc;
 }
 

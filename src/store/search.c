@@ -38,6 +38,7 @@ enum {
     SL_REFS_ACTIONS,
     SL_BUILT,
     SL_MARK_BUILT,
+    SL_BLOCKS_EACH,
     SL_TEXT_SEARCH_PLAIN,
     SL_LAST
 };
@@ -189,6 +190,30 @@ enum app_err store_keys_each(struct store *s, bool (*fn)(void *ctx, const struct
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot read name keys");
+}
+
+enum app_err store_blocks_each(struct store *s, const char *prefix,
+                               bool (*fn)(void *ctx, const char *code, int64_t kid), void *ctx,
+                               struct err *e)
+{
+    sqlite3_stmt *st = store_stmt(s, SL_BLOCKS_EACH,
+                                  "SELECT code, kid FROM name_block"
+                                  " WHERE code >= ?1 AND code < ?1 || char(1114111)"
+                                  " ORDER BY code, kid",
+                                  e);
+    if (!st) {
+        return e->code;
+    }
+    sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1))) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot read name codes");
 }
 
 enum app_err store_search_clear(struct store *s, bool keys, bool text, struct err *e)

@@ -50,6 +50,13 @@ ATTR_NODISCARD enum app_err store_keys_each(struct store *s,
                                             bool (*fn)(void *ctx, const struct store_key *k),
                                             void *ctx, struct err *e);
 
+/* Calls fn with every (code, key id) of the code index whose code starts
+ * with prefix, ordered by code then key id (one scan of the index; the code
+ * string is valid during the call only). fn returns false to stop. */
+ATTR_NODISCARD enum app_err store_blocks_each(struct store *s, const char *prefix,
+                                              bool (*fn)(void *ctx, const char *code, int64_t kid),
+                                              void *ctx, struct err *e);
+
 /* Removes every key, every full-text row, or both (before a rebuild). */
 ATTR_NODISCARD enum app_err store_search_clear(struct store *s, bool keys, bool text,
                                                struct err *e);

@@ -1,0 +1,64 @@
+#!/bin/sh
+# bench/dedup.sh [N]: `refuge dedup` against DuckDB (see bench/README.md,
+# "Duplicates").
+#
+# Builds the libraries and refuge in Release and bench/out/search_bench, then
+# generates N synthetic persons (default 1000000) of whom about 2% are planted
+# twins written another way, imports them, and times `refuge dedup --json`
+# (wall, CPU, peak RSS). The same stored keys and blocking codes are exported
+# to CSV and DuckDB (npm @duckdb/node-api, pinned below, installed into
+# bench/out/node_modules) runs the same blocking and Jaro-Winkler scoring;
+# bench/dedup_duckdb.js prints its time and both systems' precision and
+# recall on the planted pairs.
+#
+# Environment (optional):
+#   BENCH_BUILD_DIR   build directory (default build-bench-search)
+#   BENCH_THRESHOLD   dedup threshold for both systems (default 0.85)
+set -eu
+
+N=${1:-1000000}
+THRESHOLD=${BENCH_THRESHOLD:-0.85}
+CAP=5000 # DEDUP_CODE_MAX in src/service/search.c: larger blocks are skipped
+DUCKDB_VERSION=1.5.6-r.1
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+OUT=bench/out
+BUILD=${BENCH_BUILD_DIR:-build-bench-search}
+mkdir -p "$OUT"
+
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$OUT/dedup-build.log" 2>&1
+cmake --build "$BUILD" -j2 --target refuge >>"$OUT/dedup-build.log" 2>&1
+L="$BUILD/src"
+# shellcheck disable=SC2046
+cc -std=c17 -O2 -D_POSIX_C_SOURCE=200809L -Isrc -I"$L" bench/search_bench.c \
+    "$L/librefuge_service.a" "$L/librefuge_store.a" "$L/librefuge_bundle.a" \
+    "$L/librefuge_check.a" "$L/librefuge_proof.a" "$L/librefuge_text.a" "$L/librefuge_domain.a" \
+    "$L/librefuge_refdata_files.a" "$L/librefuge_core.a" \
+    $(pkg-config --libs sqlite3 libsodium jansson yajl icu-i18n icu-uc) -lm -lpthread \
+    -o "$OUT/search_bench"
+if [ ! -d "$OUT/node_modules/@duckdb/node-api" ]; then
+    npm install --prefix "$OUT" --no-save "@duckdb/node-api@$DUCKDB_VERSION" >"$OUT/dedup-npm.log" 2>&1
+fi
+
+DB="$OUT/dedup.db"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+echo "dedup benchmark: $N persons, threshold $THRESHOLD ($(nproc) cores)"
+"$OUT/search_bench" dedup "$N" "$DB" "$OUT/dedup-truth.tsv"
+
+/usr/bin/time -f '%e %U %S %M' -o "$OUT/dedup-time.txt" \
+    "$BUILD/refuge" --db "$DB" dedup --json --threshold "$THRESHOLD" >"$OUT/dedup-refuge.json"
+read -r wall user sys rss <"$OUT/dedup-time.txt"
+echo "refuge   dedup $wall s wall, $(awk "BEGIN { print $user + $sys }") s CPU, peak RSS $((rss / 1024)) MiB"
+
+sqlite3 -csv "$DB" "SELECT kid, person, replace(key, char(10), '|') FROM name_key" \
+    >"$OUT/dedup-keys.csv"
+sqlite3 -csv "$DB" "SELECT b.code, b.kid FROM name_block b
+    JOIN name_block_count c ON c.code = b.code
+    WHERE b.code >= 'q:' AND b.code < 'q;' AND c.n BETWEEN 2 AND $CAP" >"$OUT/dedup-blocks.csv"
+
+# refuge's output (536 MB of JSON at 300,000 persons) and DuckDB's pairs are
+# read whole: give Node a larger heap.
+node --max-old-space-size=12288 bench/dedup_duckdb.js "$OUT" "$THRESHOLD" "$CAP"
+duck=$(cat "$OUT/dedup-duckdb-seconds.txt")
+echo "time ratio refuge/duckdb (wall) $(awk "BEGIN { printf \"%.2f\", $wall / $duck }")"
+rm -f "$DB" "$DB-wal" "$DB-shm"

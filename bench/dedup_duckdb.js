@@ -1,0 +1,134 @@
+// bench/dedup_duckdb.js OUT THRESHOLD CAP: the DuckDB side of bench/dedup.sh
+// and the precision/recall of both systems (see bench/README.md, "Duplicates").
+//
+// Reads, from OUT: dedup-truth.tsv (id, name, identity, twin of), dedup-keys.csv
+// (key id, person, the stored readings: lines "label\tabjad\ttext\ttokens"
+// joined by "|") and dedup-blocks.csv (pair code, key id: the codes refuge's
+// dedup blocks on, those carried by 2..CAP keys), and dedup-refuge.json
+// (refuge dedup --json). DuckDB (@duckdb/node-api, installed into
+// OUT/node_modules) joins the keys on their block codes and scores each
+// candidate pair of keys with jaro_winkler_similarity over the readings'
+// canonical tokens (sorted, so word order does not count), keeping person
+// pairs at THRESHOLD or more. Prints the timings and, for both systems,
+// precision and recall on the planted pairs.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { createRequire } = require('module');
+
+const [out, thresholdArg, capArg] = process.argv.slice(2);
+if (!out || !thresholdArg || !capArg) {
+    console.error('usage: dedup_duckdb.js OUT THRESHOLD CAP');
+    process.exit(2);
+}
+const threshold = Number(thresholdArg);
+const cap = Number(capArg);
+const req = createRequire(path.resolve(out) + '/');
+const duck = req('@duckdb/node-api');
+
+// Identities and planted pairs.
+const ident = new Map();
+const reading = new Map();
+const planted = [];
+for (const line of fs.readFileSync(path.join(out, 'dedup-truth.tsv'), 'utf8').split('\n')) {
+    if (!line) continue;
+    const f = line.split('\t');
+    ident.set(f[0], f[2]);
+    reading.set(f[0], f[4] || f[2]);
+    if (f[3] !== '-') planted.push([f[3], f[0]]);
+}
+const pairKey = (a, b) => (a < b ? a + '\x1f' + b : b + '\x1f' + a);
+
+function quality(pairs) {
+    // A pair is right when both persons have the same generated identity
+    // (the planted twin or a namesake) or, for Chinese, the same pinyin
+    // (homophone characters): the names alone cannot tell them apart.
+    // strict: the same generated identity only. Recall counts the planted
+    // pairs found.
+    const found = new Set();
+    let right = 0;
+    let strict = 0;
+    let namesakes = 0;
+    const plantedSet = new Set(planted.map(([a, b]) => pairKey(a, b)));
+    for (const [a, b] of pairs) {
+        const k = pairKey(a, b);
+        found.add(k);
+        if (ident.get(a) === ident.get(b)) strict++;
+        if (ident.get(a) === ident.get(b) || reading.get(a) === reading.get(b)) {
+            right++;
+            if (!plantedSet.has(k)) namesakes++;
+        }
+    }
+    let hit = 0;
+    for (const k of plantedSet) if (found.has(k)) hit++;
+    return {
+        pairs: pairs.length,
+        precision: pairs.length ? right / pairs.length : 1,
+        strict: pairs.length ? strict / pairs.length : 1,
+        recall: plantedSet.size ? hit / plantedSet.size : 1,
+        namesakes,
+        plantedFound: hit,
+        planted: plantedSet.size,
+    };
+}
+
+function show(name, q) {
+    console.log(
+        `${name.padEnd(8)} pairs ${q.pairs}  precision ${q.precision.toFixed(3)}` +
+            ` (strict ${q.strict.toFixed(3)})  recall ${q.recall.toFixed(3)}` +
+            ` (${q.plantedFound} of ${q.planted} planted;` +
+            ` ${q.namesakes} namesake pairs counted right)`
+    );
+}
+
+async function main() {
+    const refuge = JSON.parse(fs.readFileSync(path.join(out, 'dedup-refuge.json'), 'utf8'));
+    const rq = quality(refuge.map((p) => [p.a, p.b]));
+
+    const inst = await duck.DuckDBInstance.create(':memory:', { threads: '2' });
+    const con = await inst.connect();
+    const esc = (p) => path.resolve(p).replace(/'/g, "''");
+    let t0 = performance.now();
+    await con.run(`
+        CREATE TABLE keys AS SELECT * FROM read_csv('${esc(path.join(out, 'dedup-keys.csv'))}',
+            header = false, columns = {'kid': 'BIGINT', 'person': 'VARCHAR', 'key': 'VARCHAR'},
+            quote = '"', escape = '"');
+        CREATE TABLE blocks AS SELECT * FROM read_csv('${esc(path.join(out, 'dedup-blocks.csv'))}',
+            header = false, columns = {'code': 'VARCHAR', 'kid': 'BIGINT'});
+        -- One row per reading: its canonical tokens, sorted and joined.
+        CREATE TABLE readings AS
+            SELECT kid, person, array_to_string(list_sort(list_transform(
+                       string_split(split_part(r, chr(9), 4), ' '),
+                       t -> split_part(t, ',', 1))), ' ') AS toks
+            FROM (SELECT kid, person, unnest(string_split(key, '|')[2:]) AS r FROM keys)
+            WHERE r <> '';`);
+    const tLoad = performance.now() - t0;
+    const [[nBlocksRows]] = (await con.runAndReadAll('SELECT count(*) FROM blocks')).getRows();
+    t0 = performance.now();
+    const reader = await con.runAndReadAll(`
+        WITH cand AS (
+            SELECT DISTINCT x.kid AS a, y.kid AS b
+            FROM blocks x JOIN blocks y ON x.code = y.code AND x.kid < y.kid),
+        scored AS (
+            SELECT ra.person AS pa, rb.person AS pb,
+                   jaro_winkler_similarity(ra.toks, rb.toks) AS s
+            FROM cand JOIN readings ra ON ra.kid = cand.a JOIN readings rb ON rb.kid = cand.b
+            WHERE ra.person <> rb.person)
+        SELECT least(pa, pb) AS a, greatest(pa, pb) AS b, max(s) AS score
+        FROM scored GROUP BY 1, 2 HAVING max(s) >= ${threshold}
+        ORDER BY score DESC, a, b`);
+    const tQuery = performance.now() - t0;
+    const rows = reader.getRows();
+    const dq = quality(rows.map((r) => [r[0], r[1]]));
+    console.log(`duckdb   load ${(tLoad / 1e3).toFixed(2)} s (CSV, readings; not counted),` +
+        ` ${nBlocksRows} block rows (codes of 2..${cap} keys)`);
+    console.log(`duckdb   blocking + Jaro-Winkler query ${(tQuery / 1e3).toFixed(2)} s wall`);
+    show('refuge', rq);
+    show('duckdb', dq);
+    fs.writeFileSync(path.join(out, 'dedup-duckdb-seconds.txt'), (tQuery / 1e3).toFixed(3) + '\n');
+}
+
+main().catch((err) => {
+    console.error('dedup_duckdb.js:', err.message || err);
+    process.exit(1);
+});
