@@ -151,8 +151,11 @@ enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_
 
 void store_global_init(void)
 {
-    /* Global memory statistics serialise every allocation across threads. */
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    /* Global memory statistics serialise every allocation across threads.
+     * REFUGE_BENCH_MEMSTATUS=1 keeps them, to measure what that costs
+     * (bench/README.md, "the two traps"). */
+    const char *trap = getenv("REFUGE_BENCH_MEMSTATUS");
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, trap && strcmp(trap, "1") == 0);
     if (crypt_vfs_register(STORE_CRYPT_VFS, NULL) != SQLITE_OK) {
         fprintf(stderr, "refuge: cannot set up the encrypting storage layer\n");
         abort();
