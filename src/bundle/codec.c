@@ -1125,13 +1125,20 @@ static void text_strs(struct buf *b, const struct strs *s)
 static void text_object(struct buf *b, const void *in, const struct field *fields, size_t n_fields,
                         unsigned evfields, const char *extra);
 
-/* Writes `,"key":` (or `"key":` first) and the value; false when the field is
+/* `,"key":`, or `"key":` for the first member. */
+static void text_key(struct buf *b, const struct field *f, bool first)
+{
+    if (!first) {
+        buf_addch(b, ',');
+    }
+    text_string(b, f->key);
+    buf_addch(b, ':');
+}
+
+/* Writes the field as a member (key and value); false when the field is
  * absent and nothing was written. */
 static bool text_value(struct buf *b, const void *in, const struct field *f, bool first)
 {
-    char num[32];
-    const char *str = NULL;
-    const void *sub = NULL;
     switch (f->kind) {
     case FK_ID:
     case FK_TEXT:
@@ -1143,105 +1150,89 @@ static bool text_value(struct buf *b, const void *in, const struct field *f, boo
     case FK_SCRIPT:
     case FK_LANG:
     case FK_SHA256:
-    case FK_URL:
-        str = *CAT(in, f->off, const char *const);
+    case FK_URL: {
+        const char *str = *CAT(in, f->off, const char *const);
         if (!str) {
             return false;
         }
-        break;
+        text_key(b, f, first);
+        text_string(b, str);
+        return true;
+    }
     case FK_DATE: {
         struct date d = *CAT(in, f->off, const struct date);
         if (!d.prec) {
             return false;
         }
-        date_iso(d, num);
-        str = num;
-        break;
+        char iso[DATE_ISO_MAX];
+        date_iso(d, iso);
+        text_key(b, f, first);
+        text_string(b, iso);
+        return true;
     }
     case FK_EVTYPE:
-        str = event_type_name(*CAT(in, f->off, const enum event_type));
-        break;
+        text_key(b, f, first);
+        text_string(b, event_type_name(*CAT(in, f->off, const enum event_type)));
+        return true;
     case FK_BOOL:
         if (!*CAT(in, f->off, const bool)) {
             return false;
         }
-        break;
-    case FK_TRI:
-        if (*CAT(in, f->off, const enum tri) == TRI_UNKNOWN) {
+        text_key(b, f, first);
+        buf_adds(b, "true");
+        return true;
+    case FK_TRI: {
+        enum tri t = *CAT(in, f->off, const enum tri);
+        if (t == TRI_UNKNOWN) {
             return false;
         }
-        break;
+        text_key(b, f, first);
+        buf_adds(b, t == TRI_TRUE ? "true" : "false");
+        return true;
+    }
     case FK_REFS:
     case FK_TARGETS:
     case FK_TAGS:
     case FK_COUNTRIES:
-    case FK_VOCABS:
-        if (!CAT(in, f->off, const struct strs)->n_items) {
+    case FK_VOCABS: {
+        const struct strs *l = CAT(in, f->off, const struct strs);
+        if (!l->n_items) {
             return false;
         }
-        break;
-    case FK_POSINT:
-        if (!*CAT(in, f->off, const int64_t)) {
+        text_key(b, f, first);
+        text_strs(b, l);
+        return true;
+    }
+    case FK_POSINT: {
+        int64_t n = *CAT(in, f->off, const int64_t);
+        if (!n) {
             return false;
         }
-        break;
-    case FK_PLACE:
+        text_key(b, f, first);
+        buf_addf(b, "%" PRId64, n);
+        return true;
+    }
+    case FK_PLACE: {
         if (!*CAT(in, f->has_off, const bool)) {
             return false;
         }
-        sub = CAT(in, f->off, const struct place);
-        break;
-    case FK_FILE:
-        if (!((const struct source *)in)->has_file) {
-            return false;
-        }
-        break;
-    case FK_NAMES:
-        break;
-    case FK_POSITIONS:
-        if (!((const struct person *)in)->n_positions) {
-            return false;
-        }
-        break;
-    }
-    if (!first) {
-        buf_addch(b, ',');
-    }
-    text_string(b, f->key);
-    buf_addch(b, ':');
-    switch (f->kind) {
-    case FK_BOOL:
-        buf_add(b, "true", 4);
-        break;
-    case FK_TRI:
-        if (*CAT(in, f->off, const enum tri) == TRI_TRUE) {
-            buf_add(b, "true", 4);
-        } else {
-            buf_add(b, "false", 5);
-        }
-        break;
-    case FK_REFS:
-    case FK_TARGETS:
-    case FK_TAGS:
-    case FK_COUNTRIES:
-    case FK_VOCABS:
-        text_strs(b, CAT(in, f->off, const struct strs));
-        break;
-    case FK_POSINT:
-        buf_addf(b, "%" PRId64, *CAT(in, f->off, const int64_t));
-        break;
-    case FK_PLACE: {
-        const struct place *pl = sub;
+        const struct place *pl = CAT(in, f->off, const struct place);
+        text_key(b, f, first);
         text_object(b, pl, place_fields, ARRAY_LEN(place_fields), ~0U, pl->extra);
-        break;
+        return true;
     }
     case FK_FILE: {
-        const struct source *s = in;
-        text_object(b, s, file_fields, ARRAY_LEN(file_fields), ~0U, s->file_extra);
-        break;
+        const struct source *src = in;
+        if (!src->has_file) {
+            return false;
+        }
+        text_key(b, f, first);
+        text_object(b, src, file_fields, ARRAY_LEN(file_fields), ~0U, src->file_extra);
+        return true;
     }
     case FK_NAMES: {
         const struct person *p = in;
+        text_key(b, f, first);
         buf_addch(b, '[');
         for (size_t i = 0; i < p->n_names; i++) {
             if (i) {
@@ -1251,10 +1242,14 @@ static bool text_value(struct buf *b, const void *in, const struct field *f, boo
                         p->names[i].extra);
         }
         buf_addch(b, ']');
-        break;
+        return true;
     }
     case FK_POSITIONS: {
         const struct person *p = in;
+        if (!p->n_positions) {
+            return false;
+        }
+        text_key(b, f, first);
         buf_addch(b, '[');
         for (size_t i = 0; i < p->n_positions; i++) {
             if (i) {
@@ -1264,25 +1259,10 @@ static bool text_value(struct buf *b, const void *in, const struct field *f, boo
                         p->positions[i].extra);
         }
         buf_addch(b, ']');
-        break;
+        return true;
     }
-    case FK_ID:
-    case FK_TEXT:
-    case FK_COUNTRY:
-    case FK_REGION:
-    case FK_VOCAB:
-    case FK_EVKIND:
-    case FK_REF:
-    case FK_SCRIPT:
-    case FK_LANG:
-    case FK_SHA256:
-    case FK_URL:
-    case FK_DATE:
-    case FK_EVTYPE:
-        text_string(b, str);
-        break;
     }
-    return true;
+    return false;
 }
 
 static int dump_to_buf(const char *text, size_t size, void *data)

@@ -1755,28 +1755,13 @@ static void dblocks_release(struct dblocks *d)
     free(d->kid_blocks);
 }
 
-struct dcand {
-    size_t kid;
-    double hits;
-};
-
-static int by_dcand(const void *a, const void *b)
-{
-    const struct dcand *x = a;
-    const struct dcand *y = b;
-    if (x->hits != y->hits) {
-        return x->hits > y->hits ? -1 : 1;
-    }
-    return x->kid < y->kid ? -1 : x->kid > y->kid;
-}
-
 /* Scores every key against the keys with a higher id sharing a block with
  * it; pairs of different persons at least name_floor go to c. */
 static void dblocks_score(struct dblocks *d, struct pair_acc *acc, struct weight_ctx *w,
                           double name_floor)
 {
     double *hits = xcalloc(d->n_keys, sizeof *hits);
-    struct dcand *cand = NULL;
+    struct cand *cand = NULL; /* kid: an index into d->keys here */
     size_t alloc = 0;
     struct namekey *ka = xmalloc(sizeof *ka);
     struct namekey *kb = xmalloc(sizeof *kb);
@@ -1799,7 +1784,7 @@ static void dblocks_score(struct dblocks *d, struct pair_acc *acc, struct weight
                         alloc = alloc ? alloc * 2 : 256;
                         cand = xrealloc(cand, alloc * sizeof *cand);
                     }
-                    cand[n++].kid = k;
+                    cand[n++].kid = (int64_t)k;
                 }
                 hits[k] += d->weight[b];
             }
@@ -1812,7 +1797,7 @@ static void dblocks_score(struct dblocks *d, struct pair_acc *acc, struct weight
             hits[cand[i].kid] = 0;
         }
         if (n > DEDUP_SCORED_MAX) {
-            qsort(cand, n, sizeof *cand, by_dcand);
+            qsort(cand, n, sizeof *cand, by_hits);
             n = DEDUP_SCORED_MAX;
         }
         key_parse(x->key, x->full, ka);

@@ -163,13 +163,11 @@ enum app_err acct_user_get(struct store *s, const char *name, struct arena *aren
     return out_rc;
 }
 
-enum app_err acct_user_each(struct store *s, acct_user_fn fn, void *ctx, struct err *e)
+/* Calls fn for each row (id, name, role, disabled, time) of a bound user
+ * query, then resets it. */
+static enum app_err each_user_row(struct store *s, sqlite3_stmt *st, acct_user_fn fn, void *ctx,
+                                  const char *what, struct err *e)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, SL_USER_EACH, "SELECT id, name, role, disabled, created FROM app_user ORDER BY name", e);
-    if (!st) {
-        return E_STORAGE;
-    }
     enum app_err out = E_OK;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -186,10 +184,20 @@ enum app_err acct_user_each(struct store *s, acct_user_fn fn, void *ctx, struct 
         }
     }
     if (out == E_OK && rc != SQLITE_DONE) {
-        out = store_fail(s, e, "cannot list users");
+        out = store_fail(s, e, what);
     }
     sqlite3_reset(st);
     return out;
+}
+
+enum app_err acct_user_each(struct store *s, acct_user_fn fn, void *ctx, struct err *e)
+{
+    sqlite3_stmt *st = store_stmt(
+        s, SL_USER_EACH, "SELECT id, name, role, disabled, created FROM app_user ORDER BY name", e);
+    if (!st) {
+        return E_STORAGE;
+    }
+    return each_user_row(s, st, fn, ctx, "cannot list users", e);
 }
 
 enum app_err acct_user_set_disabled(struct store *s, int64_t user_id, bool disabled, struct err *e)
@@ -552,26 +560,7 @@ enum app_err acct_assignees_each(struct store *s, const char *case_id, acct_user
         return E_STORAGE;
     }
     bind_text(st, 1, case_id);
-    enum app_err out = E_OK;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct acct_user u = {
-            .id = sqlite3_column_int64(st, 0),
-            .name = col_text(st, 1),
-            .role = col_text(st, 2),
-            .disabled = sqlite3_column_int(st, 3) != 0,
-            .created = sqlite3_column_int64(st, 4),
-        };
-        out = fn(ctx, &u);
-        if (out != E_OK) {
-            break;
-        }
-    }
-    if (out == E_OK && rc != SQLITE_DONE) {
-        out = store_fail(s, e, "cannot list the case's users");
-    }
-    sqlite3_reset(st);
-    return out;
+    return each_user_row(s, st, fn, ctx, "cannot list the case's users", e);
 }
 
 enum app_err acct_is_assigned(struct store *s, const char *case_id, int64_t user_id, bool *out,

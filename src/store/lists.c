@@ -93,20 +93,22 @@ enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_
     int slot = assigned ? SLOT_LIST_ASSIGNED : SLOT_LIST + 2 * (int)kind;
     slot += f->after ? 1 : 0;
     struct buf sql = BUF_INIT;
-    buf_addf(&sql, "SELECT id FROM %s AS t WHERE %s", tables[kind],
-             f->after ? "t.id > ?1" : "?1 IS NULL");
-    if (kind == OBJ_CASE) {
-        buf_adds(
-            &sql,
-            " AND (?2 IS NULL OR coalesce(t.status, 'open') = ?2)"
-            " AND (?3 IS NULL OR t.state = ?3)"
-            " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM case_tag g WHERE g.case_id = t.id AND g.tag = ?4))");
-        if (assigned) {
-            buf_adds(&sql, " AND EXISTS (SELECT 1 FROM case_assignment a"
-                           " WHERE a.case_id = t.id AND a.user_id = ?5)");
+    if (!s->stmts[slot]) { /* the text is needed only to prepare it once */
+        buf_addf(&sql, "SELECT id FROM %s AS t WHERE %s", tables[kind],
+                 f->after ? "t.id > ?1" : "?1 IS NULL");
+        if (kind == OBJ_CASE) {
+            buf_adds(
+                &sql,
+                " AND (?2 IS NULL OR coalesce(t.status, 'open') = ?2)"
+                " AND (?3 IS NULL OR t.state = ?3)"
+                " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM case_tag g WHERE g.case_id = t.id AND g.tag = ?4))");
+            if (assigned) {
+                buf_adds(&sql, " AND EXISTS (SELECT 1 FROM case_assignment a"
+                               " WHERE a.case_id = t.id AND a.user_id = ?5)");
+            }
         }
+        buf_adds(&sql, " ORDER BY t.id LIMIT ?6");
     }
-    buf_adds(&sql, " ORDER BY t.id LIMIT ?6");
     sqlite3_stmt *st = store_stmt(s, slot, sql.data, e);
     buf_release(&sql);
     if (!st) {
