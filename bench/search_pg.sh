@@ -20,24 +20,11 @@
 set -eu
 PERSONS=$(realpath "$1")
 QUERIES=$(realpath "$2")
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PORT=${BENCH_PG_PORT:-55432}
 GIST=on
 if [ "${BENCH_PG_GIST:-1}" = 0 ]; then GIST=off; fi
-DIR=$(mktemp -d /tmp/refuge-pg.XXXXXX)
-as_pg() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-cleanup() {
-    as_pg "$PGBIN/pg_ctl" -D "$DIR/db" -m fast stop >/dev/null 2>&1 || true
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; fi
-as_pg "$PGBIN/initdb" -D "$DIR/db" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1
-as_pg "$PGBIN/pg_ctl" -D "$DIR/db" -l "$DIR/server.log" -w \
-    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=4GB" \
-    start >/dev/null
+. "$(dirname "$0")/pg_server.sh"
+pg_start "$PORT" pg
 chmod a+r "$PERSONS" "$QUERIES"
 psql -X -q -h 127.0.0.1 -p "$PORT" -U postgres -v ON_ERROR_STOP=1 <<SQL
 CREATE EXTENSION pg_trgm;

@@ -10,22 +10,9 @@
 set -eu
 DOCS=$(realpath "$1")
 QUERIES=$(realpath "$2")
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PORT=${BENCH_PG_PORT:-55433}
-DIR=$(mktemp -d /tmp/refuge-pgtext.XXXXXX)
-as_pg() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-cleanup() {
-    as_pg "$PGBIN/pg_ctl" -D "$DIR/db" -m fast stop >/dev/null 2>&1 || true
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-if [ "$(id -u)" = 0 ]; then chown postgres "$DIR"; fi
-as_pg "$PGBIN/initdb" -D "$DIR/db" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1
-as_pg "$PGBIN/pg_ctl" -D "$DIR/db" -l "$DIR/server.log" -w \
-    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=4GB" \
-    start >/dev/null
+. "$(dirname "$0")/pg_server.sh"
+pg_start "$PORT" pgtext
 chmod a+r "$DOCS" "$QUERIES"
 psql -X -q -h 127.0.0.1 -p "$PORT" -U postgres -v ON_ERROR_STOP=1 <<SQL
 CREATE TABLE doc (id text PRIMARY KEY, title text NOT NULL, body text NOT NULL);
