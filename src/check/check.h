@@ -109,9 +109,24 @@ struct treaty_binding {
 
 /* Judges `alpha2` (ISO 3166-1 alpha-2, mapped to alpha-3 with refdata_country())
  * against `instrument` on `day`. NULL or unknown codes give UNKNOWN. Does not
- * allocate. */
+ * allocate. The same as treaty_state_of() then treaty_binding_of(). */
 struct treaty_binding treaty_binding(const struct treaty_table *t, const char *alpha2,
                                      enum treaty_instrument instrument, int64_t day);
+
+/* What the table says of one state, looked up once so that judging it on
+ * many days costs no search. */
+struct treaty_state {
+    bool country; /* alpha2 names a country (and there is a table) */
+    bool known;   /* the state has at least one row */
+    const struct treaty_row *rows[TREATY_INSTRUMENT_COUNT]; /* the first row of each, or NULL */
+    bool in_force[TREATY_INSTRUMENT_COUNT];                 /* treaty_in_force() of the row */
+    int64_t earliest[TREATY_INSTRUMENT_COUNT], latest[TREATY_INSTRUMENT_COUNT];
+};
+
+void treaty_state_of(const struct treaty_table *t, const char *alpha2, struct treaty_state *out);
+/* treaty_binding() for the state looked up. */
+struct treaty_binding treaty_binding_of(const struct treaty_state *st,
+                                        enum treaty_instrument instrument, int64_t day);
 
 /* ---------------------------------------------------------------------------
  * Rules (rules.c): the declarative table
