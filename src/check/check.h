@@ -311,6 +311,12 @@ struct check_result {
 enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct date as_of,
                        const struct treaty_table *treaties, struct arena *a,
                        struct check_result *out, struct err *e) ATTR_NODISCARD;
+/* check_run() without the explanation lines (each finding's `explanation` is
+ * empty; everything else is the same), for callers that do not show them:
+ * writing them is a good part of the engine's time. */
+enum app_err check_run_brief(const struct case_facts *cases, size_t n_cases, struct date as_of,
+                             const struct treaty_table *treaties, struct arena *a,
+                             struct check_result *out, struct err *e) ATTR_NODISCARD;
 
 /* Sorts events in place in the order findings.md reads them: undated first,
  * then by first day; on the same day events that can end others (release,

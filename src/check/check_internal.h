@@ -24,6 +24,7 @@ struct subject {
     const struct risk *risks; /* every risk handed in */
     size_t n_risks;
     const bool *risk_fits; /* per risk: subject_fit_risks() */
+    bool explain;          /* write the explanation lines of findings */
     struct arena *a;
 };
 

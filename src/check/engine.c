@@ -31,7 +31,7 @@ struct strlist {
     size_t mask;
 };
 
-enum { STRLIST_SCAN = 16 }; /* up to this length, repeats are looked for one by one */
+enum { STRLIST_SCAN = 4 }; /* up to this length, repeats are looked for one by one */
 
 static size_t str_hash(const char *s)
 {
@@ -959,8 +959,10 @@ static void judge_rule(const struct subject *s, const struct check_rule *r, stru
         if (cited) {
             strlist_add(&basis, a, r->basis[i].code, true);
         }
-        explain(&b, s, &r->basis[i], cited, &rc, &cat, &iccpr);
-        strlist_add(&lines, a, buf_take(&b, a), false);
+        if (s->explain) {
+            explain(&b, s, &r->basis[i], cited, &rc, &cat, &iccpr);
+            strlist_add(&lines, a, buf_take(&b, a), false);
+        }
     }
     fd->basis = strlist_strs(&basis);
     fd->explanation = strlist_strs(&lines);
@@ -996,9 +998,9 @@ static int finding_order(const void *pa, const void *pb)
     return strcmp(a->person_id, b->person_id);
 }
 
-enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct date as_of,
-                       const struct treaty_table *treaties, struct arena *a,
-                       struct check_result *out, struct err *e)
+static enum app_err run(const struct case_facts *cases, size_t n_cases, struct date as_of,
+                        const struct treaty_table *treaties, bool explain, struct arena *a,
+                        struct check_result *out, struct err *e)
 {
     static const struct treaty_table no_treaties = {0};
     struct findings fs = {0};
@@ -1037,6 +1039,7 @@ enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct da
                                 .risks = cf->risks,
                                 .n_risks = cf->n_risks,
                                 .risk_fits = fits,
+                                .explain = explain,
                                 .a = a};
             for (size_t i = 0; i < cf->n_events; i++) {
                 const struct event *ev = &cf->events[i];
@@ -1062,4 +1065,18 @@ enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct da
     out->items = fs.items;
     out->n_items = fs.n_items;
     return E_OK;
+}
+
+enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct date as_of,
+                       const struct treaty_table *treaties, struct arena *a,
+                       struct check_result *out, struct err *e)
+{
+    return run(cases, n_cases, as_of, treaties, true, a, out, e);
+}
+
+enum app_err check_run_brief(const struct case_facts *cases, size_t n_cases, struct date as_of,
+                             const struct treaty_table *treaties, struct arena *a,
+                             struct check_result *out, struct err *e)
+{
+    return run(cases, n_cases, as_of, treaties, false, a, out, e);
 }

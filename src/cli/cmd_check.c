@@ -110,6 +110,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
         return history(cli, history_case, json);
     }
     rq.findings_only = json; /* the JSON findings use no view of the cases */
+    rq.no_explanation = json && !explain;
     /* Each batch of cases allocates and frees tens of MiB: keep freed memory
      * in the process rather than giving it back to the kernel and faulting
      * it in again for the next batch (a third of the time of a run over

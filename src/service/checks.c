@@ -123,7 +123,9 @@ enum app_err service_check(struct store *s, const struct check_request *rq, stru
     if (txn) {
         store_read_end(s);
     }
-    rc = check_run(facts, out->n_views, rq->as_of, &out->treaties, a, &out->result, e);
+    rc = rq->no_explanation
+             ? check_run_brief(facts, out->n_views, rq->as_of, &out->treaties, a, &out->result, e)
+             : check_run(facts, out->n_views, rq->as_of, &out->treaties, a, &out->result, e);
     if (rc == E_OK && rq->record) {
         rc = record(s, out, rq->as_of, a, e);
     }
@@ -254,7 +256,9 @@ static enum app_err run_views(struct store *s, const struct check_request *rq,
         facts[i] = (struct case_facts){&v->kase,    v->subjects, v->n_subjects, v->events,
                                        v->n_events, v->risks,    v->n_risks};
     }
-    enum app_err rc = check_run(facts, n, rq->as_of, treaties, a, &out->result, e);
+    enum app_err rc = rq->no_explanation
+                          ? check_run_brief(facts, n, rq->as_of, treaties, a, &out->result, e)
+                          : check_run(facts, n, rq->as_of, treaties, a, &out->result, e);
     if (rc == E_OK && rq->record) {
         rc = record(s, out, rq->as_of, a, e);
     }

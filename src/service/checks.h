@@ -17,6 +17,8 @@ struct check_request {
      * and findings are all that is used, as for JSON output): a run over
      * every case then reads each table once (service/checkscan.c). */
     bool findings_only;
+    /* The findings need no explanation lines (JSON without --explain). */
+    bool no_explanation;
 };
 
 /* Loaded cases and the findings on them, all in one arena. */
