@@ -31,7 +31,7 @@ struct strlist {
     size_t mask;
 };
 
-enum { STRLIST_SCAN = 4 }; /* up to this length, repeats are looked for one by one */
+enum { STRLIST_SCAN = 8 }; /* up to this length, repeats are looked for one by one */
 
 static size_t str_hash(const char *s)
 {
@@ -82,7 +82,12 @@ static bool strlist_has(const struct strlist *l, const char *s, size_t *h)
 {
     if (!l->hashes) {
         for (size_t i = 0; i < l->n_items; i++) {
-            if (l->items[i] == s || strcmp(l->items[i], s) == 0) {
+            if (l->items[i] == s) { /* callers often pass the same string again */
+                return true;
+            }
+        }
+        for (size_t i = 0; i < l->n_items; i++) {
+            if (strcmp(l->items[i], s) == 0) {
                 return true;
             }
         }

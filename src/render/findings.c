@@ -3,6 +3,7 @@
  * the law, the facts relied on and what is still missing) and for programs
  * (the JSON shape fixed by the findings contract).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,18 @@
 #include "domain/refdata.h"
 #include "render/render.h"
 
+/* True when none of the 8 bytes of w needs escaping: none is below 0x20
+ * (NUL included), '"' or '\\' (bit tricks of "Bit Twiddling Hacks"). */
+static bool word_plain(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t highs = 0x8080808080808080ULL;
+    uint64_t q = w ^ (ones * '"');
+    uint64_t b = w ^ (ones * '\\');
+    uint64_t found = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b);
+    return !(found & highs);
+}
+
 /* A JSON string as jansson writes it: only '"', '\\' and control characters
  * escaped, UTF-8 as is. */
 static void json_text_string(struct buf *b, const char *s)
@@ -18,13 +31,20 @@ static void json_text_string(struct buf *b, const char *s)
     static const char hex[] = "0123456789ABCDEF";
     buf_addch(b, '"');
     const char *run = s;
-    for (const char *p = s; *p; p++) {
+    const char *end = s + strlen(s);
+    for (const char *p = s; p < end;) {
+        uint64_t w;
+        if (end - p >= 8 && (memcpy(&w, p, 8), word_plain(w))) {
+            p += 8;
+            continue;
+        }
         unsigned char c = (unsigned char)*p;
         if (c >= 0x20 && c != '"' && c != '\\') {
+            p++;
             continue;
         }
         buf_add(b, run, (size_t)(p - run));
-        run = p + 1;
+        run = ++p;
         switch (c) {
         case '"':
             buf_add(b, "\\\"", 2);
@@ -53,7 +73,7 @@ static void json_text_string(struct buf *b, const char *s)
         }
         }
     }
-    buf_adds(b, run);
+    buf_add(b, run, (size_t)(end - run));
     buf_addch(b, '"');
 }
 

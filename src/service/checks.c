@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/strmap.h"
 #include "service/checkscan.h"
 
 static const char *const refdata_files[] = {"treaty_parties.csv", "treaty_parties_notes.csv"};
@@ -349,6 +350,27 @@ static enum app_err check_batch(struct store *s, const struct check_request *rq,
     return run_views(s, rq, views, n_cases, risks, n_risks, treaties, a, out, e);
 }
 
+/* Makes equal strings of the risks' lists one string, so that the engine,
+ * which looks for repeats among them (harms in summaries, sources), finds
+ * most of them by address. */
+static void share_risk_strings(struct risk *risks, size_t n)
+{
+    struct strmap seen = STRMAP_INIT;
+    for (size_t i = 0; i < n; i++) {
+        struct strs *lists[] = {&risks[i].harms, &risks[i].sources, &risks[i].profiles};
+        for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
+            for (size_t k = 0; k < lists[l]->n_items; k++) {
+                const char *str = lists[l]->items[k];
+                uint64_t first = (uint64_t)(uintptr_t)str;
+                if (str && !strmap_put(&seen, str, first, &first)) {
+                    lists[l]->items[k] = (const char *)(uintptr_t)first;
+                }
+            }
+        }
+    }
+    strmap_release(&seen);
+}
+
 /* Every risk, loaded once per run. */
 static enum app_err load_risks(struct store *s, struct arena *a, struct risk **out, size_t *n,
                                struct err *e)
@@ -379,6 +401,9 @@ static enum app_err load_risks(struct store *s, struct arena *a, struct risk **o
     enum app_err rc = store_get_many(s, OBJ_RISK, &ids, a, (void **)out, n, e);
     if (rc == E_OK && *n > 1) {
         qsort(*out, *n, sizeof **out, cmp_risk_country);
+    }
+    if (rc == E_OK) {
+        share_risk_strings(*out, *n);
     }
     return rc;
 }
