@@ -186,25 +186,46 @@ static int cmp_risk_country(const void *a, const void *b)
     return strcmp(x->country ? x->country : "", y->country ? y->country : "");
 }
 
-/* Adds the risks in country c (risks sorted by country) to the case's list,
- * once each: taken[i] == stamp marks risk i as on the list already. */
-static void add_risks_of(const char *c, const struct risk *risks, size_t n_risks, size_t *taken,
-                         size_t stamp, size_t *list, size_t *n_list)
+/* The risks of one country in the list sorted by country, found by binary
+ * search; the last country asked for is remembered (events of a case name
+ * the same countries again and again). */
+struct risk_finder {
+    const struct risk *risks;
+    size_t n_risks;
+    const char *last; /* the string last asked for (compared by address) */
+    size_t lo, hi;
+};
+
+static size_t risk_bound(const struct risk_finder *f, const char *c, bool upper)
 {
-    if (!c) {
-        return;
-    }
     size_t lo = 0;
-    size_t hi = n_risks;
-    while (lo < hi) { /* first risk of country c */
+    size_t hi = f->n_risks;
+    while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(risks[mid].country, c) < 0) {
+        int cmp = strcmp(f->risks[mid].country, c);
+        if (cmp < 0 || (upper && cmp == 0)) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
-    for (size_t i = lo; i < n_risks && strcmp(risks[i].country, c) == 0; i++) {
+    return lo;
+}
+
+/* Adds the risks in country c to the case's list, once each: taken[i] ==
+ * stamp marks risk i as on the list already. */
+static void add_risks_of(const char *c, struct risk_finder *f, size_t *taken, size_t stamp,
+                         size_t *list, size_t *n_list)
+{
+    if (!c) {
+        return;
+    }
+    if (c != f->last) {
+        f->lo = risk_bound(f, c, false);
+        f->hi = risk_bound(f, c, true);
+        f->last = c;
+    }
+    for (size_t i = f->lo; i < f->hi; i++) {
         if (taken[i] != stamp) {
             taken[i] = stamp;
             list[(*n_list)++] = i;
@@ -217,22 +238,21 @@ static void add_risks_of(const char *c, const struct risk *risks, size_t n_risks
  * name them. The engine decides which apply; this only spares it the rest of
  * the world. `taken` and `list` are scratch arrays of n_risks entries; stamp
  * is new for each case. */
-static void case_risks(struct case_view *v, const struct risk *risks, size_t n_risks, size_t *taken,
-                       size_t stamp, size_t *list, struct arena *a)
+static void case_risks(struct case_view *v, struct risk_finder *f, size_t *taken, size_t stamp,
+                       size_t *list, struct arena *a)
 {
     size_t n = 0;
     for (size_t i = 0; i < v->n_events; i++) {
         const struct event *ev = &v->events[i];
-        add_risks_of(ev->to_country, risks, n_risks, taken, stamp, list, &n);
-        add_risks_of(ev->by_country, risks, n_risks, taken, stamp, list, &n);
-        add_risks_of(ev->from_country, risks, n_risks, taken, stamp, list, &n);
-        add_risks_of(ev->has_place ? ev->place.country : NULL, risks, n_risks, taken, stamp, list,
-                     &n);
+        add_risks_of(ev->to_country, f, taken, stamp, list, &n);
+        add_risks_of(ev->by_country, f, taken, stamp, list, &n);
+        add_risks_of(ev->from_country, f, taken, stamp, list, &n);
+        add_risks_of(ev->has_place ? ev->place.country : NULL, f, taken, stamp, list, &n);
     }
     v->risks = arena_alloc(a, (n + 1) * sizeof *v->risks);
     v->n_risks = n;
     for (size_t i = 0; i < n; i++) {
-        v->risks[i] = risks[list[i]];
+        v->risks[i] = f->risks[list[i]];
     }
 }
 
@@ -250,10 +270,11 @@ static enum app_err run_views(struct store *s, const struct check_request *rq,
     struct case_facts *facts = arena_alloc(a, (n + 1) * sizeof *facts);
     size_t *taken = arena_alloc(a, (n_risks + 1) * sizeof *taken);
     size_t *list = arena_alloc(a, (n_risks + 1) * sizeof *list);
+    struct risk_finder finder = {.risks = risks, .n_risks = n_risks};
     for (size_t i = 0; i < n; i++) {
         struct case_view *v = &views[i];
         service_sort_events(v->events, v->n_events);
-        case_risks(v, risks, n_risks, taken, i + 1, list, a);
+        case_risks(v, &finder, taken, i + 1, list, a);
         facts[i] = (struct case_facts){&v->kase,    v->subjects, v->n_subjects, v->events,
                                        v->n_events, v->risks,    v->n_risks};
     }

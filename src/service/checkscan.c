@@ -205,7 +205,8 @@ static uint32_t chars_add(struct factbase *fb, const char *s)
 /* ---- ids -> indices ------------------------------------------------------- */
 
 struct idindex {
-    uint32_t *slots; /* index + 1, 0 = empty */
+    uint64_t *slots; /* the id's hash in the high half (to skip other ids unread), index + 1
+                        in the low half; 0 = empty */
     size_t mask;
     const uint32_t *ids; /* the id offset of element i: ids[i * stride] */
     size_t stride;       /* in uint32_t */
@@ -228,19 +229,26 @@ static void idindex_build(const struct factbase *fb, struct idindex *x, const ui
                           .ids = ids,
                           .stride = stride};
     for (size_t i = 0; i < n; i++) {
-        size_t h = hash_str(idindex_key(fb, x, i)) & x->mask;
-        while (x->slots[h]) {
-            h = (h + 1) & x->mask;
+        uint64_t h = hash_str(idindex_key(fb, x, i));
+        size_t at = h & x->mask;
+        while (x->slots[at]) {
+            at = (at + 1) & x->mask;
         }
-        x->slots[h] = (uint32_t)i + 1;
+        x->slots[at] = (h & 0xffffffff00000000ULL) | ((uint64_t)i + 1);
     }
 }
 
 /* The index of id, or UINT32_MAX. */
 static uint32_t idindex_find(const struct factbase *fb, const struct idindex *x, const char *id)
 {
-    for (size_t h = hash_str(id) & x->mask; x->slots[h]; h = (h + 1) & x->mask) {
-        uint32_t i = x->slots[h] - 1;
+    uint64_t h = hash_str(id);
+    uint64_t tag = h & 0xffffffff00000000ULL;
+    for (size_t at = h & x->mask; x->slots[at]; at = (at + 1) & x->mask) {
+        uint64_t slot = x->slots[at];
+        if ((slot & 0xffffffff00000000ULL) != tag) {
+            continue;
+        }
+        uint32_t i = (uint32_t)(slot & 0xffffffffULL) - 1;
         if (strcmp(idindex_key(fb, x, i), id) == 0) {
             return i;
         }
