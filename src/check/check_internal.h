@@ -46,10 +46,12 @@ struct fact_eval {
 /* Evaluates fact f for the subject; `dest` is X (NULL: absent) for the codes
  * that take one. Allocates `out->items` in s->a. */
 void fact_eval(const struct subject *s, enum check_fact f, const char *dest, struct fact_eval *out);
+/* Whether each risk's period covers `today` (days since 1970-01-01). */
+void risks_current(const struct risk *risks, size_t n, int64_t today, bool *current);
 /* For each of the subject's risks, whether it fits P whatever the country:
- * its period covers D and its profiles are empty or match P's. Writes
- * s->n_risks entries. */
-void subject_fit_risks(const struct subject *s, bool *fits);
+ * it is current (`current`, from risks_current()) and its profiles are empty
+ * or match P's. Writes s->n_risks entries. */
+void subject_fit_risks(const struct subject *s, const bool *current, bool *fits);
 /* The destinations of P's still-planned removals (plan == true) or of P's
  * carried-out removals, first seen first; NULL stands for an absent
  * destination. Writes at most n_evs entries into `out`, returns the count. */

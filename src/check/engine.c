@@ -1028,6 +1028,8 @@ static enum app_err run(const struct case_facts *cases, size_t n_cases, struct d
         }
         const struct event **evs = arena_alloc(a, (cf->n_events + 1) * sizeof *evs);
         bool *fits = arena_alloc(a, (cf->n_risks + 1) * sizeof *fits);
+        bool *current = arena_alloc(a, (cf->n_risks + 1) * sizeof *current);
+        risks_current(cf->risks, cf->n_risks, date_first_day(as_of), current);
         struct treaty_state ts;
         treaty_state_of(treaties, cf->case_->state, &ts);
         for (size_t pi = 0; pi < cf->n_subjects; pi++) {
@@ -1054,7 +1056,7 @@ static enum app_err run(const struct case_facts *cases, size_t n_cases, struct d
                 }
             }
             check_sort_events(evs, s.n_evs);
-            subject_fit_risks(&s, fits);
+            subject_fit_risks(&s, current, fits);
             bool removed = subject_removed(&s);
             for (size_t ri = 0; ri < n_rules; ri++) {
                 if (removed && !rules[ri].after_removal) {

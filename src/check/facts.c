@@ -159,16 +159,19 @@ static bool has_tag(const struct strs *tags, const char *tag)
     return false;
 }
 
-/* A risk fits P: its period covers D, and its profiles are empty or share a
- * tag with P's profiles, ethnicity or religion. */
+void risks_current(const struct risk *risks, size_t n, int64_t today, bool *current)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct risk *r = &risks[i];
+        current[i] = (r->from.prec == DATE_NONE || date_first_day(r->from) <= today) &&
+                     (r->to.prec == DATE_NONE || date_last_day(r->to) >= today);
+    }
+}
+
+/* A current risk fits P when its profiles are empty or share a tag with P's
+ * profiles, ethnicity or religion. */
 static bool risk_fits(const struct subject *s, const struct risk *r)
 {
-    if (r->from.prec != DATE_NONE && date_first_day(r->from) > s->today) {
-        return false;
-    }
-    if (r->to.prec != DATE_NONE && date_last_day(r->to) < s->today) {
-        return false;
-    }
     if (!r->profiles.n_items) {
         return true;
     }
@@ -182,10 +185,10 @@ static bool risk_fits(const struct subject *s, const struct risk *r)
     return false;
 }
 
-void subject_fit_risks(const struct subject *s, bool *fits)
+void subject_fit_risks(const struct subject *s, const bool *current, bool *fits)
 {
     for (size_t i = 0; i < s->n_risks; i++) {
-        fits[i] = risk_fits(s, &s->risks[i]);
+        fits[i] = current[i] && risk_fits(s, &s->risks[i]);
     }
 }
 
