@@ -358,12 +358,31 @@ static enum app_err on_case(void *ctx, const struct case_ *c)
     return E_OK;
 }
 
-static const struct factbase *sort_fb; /* qsort has no context argument */
+struct case_by_id {
+    const char *id;
+    struct fb_case c;
+};
 
 static int cmp_case_id(const void *a, const void *b)
 {
-    return strcmp(chars_at(sort_fb, ((const struct fb_case *)a)->id),
-                  chars_at(sort_fb, ((const struct fb_case *)b)->id));
+    return strcmp(((const struct case_by_id *)a)->id, ((const struct case_by_id *)b)->id);
+}
+
+/* Puts the cases in id order, the order of their subject lists. */
+static void sort_cases(struct factbase *fb)
+{
+    if (fb->n_cases < 2) {
+        return;
+    }
+    struct case_by_id *tmp = xmalloc(fb->n_cases * sizeof *tmp);
+    for (size_t i = 0; i < fb->n_cases; i++) {
+        tmp[i] = (struct case_by_id){chars_at(fb, fb->cases[i].id), fb->cases[i]};
+    }
+    qsort(tmp, fb->n_cases, sizeof *tmp, cmp_case_id);
+    for (size_t i = 0; i < fb->n_cases; i++) {
+        fb->cases[i] = tmp[i].c;
+    }
+    free(tmp);
 }
 
 /* Subject rows come in case id order, as the cases now are. */
@@ -598,11 +617,7 @@ static enum app_err load(struct store *s, struct factbase *fb, struct err *e)
         rc = store_scan_cases(s, on_case, fb, e);
     }
     if (rc == E_OK) {
-        sort_fb = fb;
-        if (fb->n_cases > 1) {
-            qsort(fb->cases, fb->n_cases, sizeof *fb->cases, cmp_case_id);
-        }
-        sort_fb = NULL;
+        sort_cases(fb);
         rc = store_scan_list(s, SCAN_CASE_SUBJECTS, on_subject, &pw, e);
     }
     if (rc == E_OK) {
