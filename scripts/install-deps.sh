@@ -8,7 +8,7 @@ set -eu
 PACKAGES="build-essential cmake pkg-config
 libsqlite3-dev libjansson-dev libyajl-dev libicu-dev libsodium-dev libmicrohttpd-dev
 libcmocka-dev iso-codes sqlite3 ca-certificates jq curl clang-format nodejs openssl chromium
-clang-14 libclang-rt-14-dev llvm-14 wrk"
+clang-14 libclang-rt-14-dev llvm-14 wrk linux-perf"
 
 missing=""
 for p in $PACKAGES; do

@@ -109,9 +109,24 @@ struct treaty_binding {
 
 /* Judges `alpha2` (ISO 3166-1 alpha-2, mapped to alpha-3 with refdata_country())
  * against `instrument` on `day`. NULL or unknown codes give UNKNOWN. Does not
- * allocate. */
+ * allocate. The same as treaty_state_of() then treaty_binding_of(). */
 struct treaty_binding treaty_binding(const struct treaty_table *t, const char *alpha2,
                                      enum treaty_instrument instrument, int64_t day);
+
+/* What the table says of one state, looked up once so that judging it on
+ * many days costs no search. */
+struct treaty_state {
+    bool country; /* alpha2 names a country (and there is a table) */
+    bool known;   /* the state has at least one row */
+    const struct treaty_row *rows[TREATY_INSTRUMENT_COUNT]; /* the first row of each, or NULL */
+    bool in_force[TREATY_INSTRUMENT_COUNT];                 /* treaty_in_force() of the row */
+    int64_t earliest[TREATY_INSTRUMENT_COUNT], latest[TREATY_INSTRUMENT_COUNT];
+};
+
+void treaty_state_of(const struct treaty_table *t, const char *alpha2, struct treaty_state *out);
+/* treaty_binding() for the state looked up. */
+struct treaty_binding treaty_binding_of(const struct treaty_state *st,
+                                        enum treaty_instrument instrument, int64_t day);
 
 /* ---------------------------------------------------------------------------
  * Rules (rules.c): the declarative table
@@ -296,6 +311,12 @@ struct check_result {
 enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct date as_of,
                        const struct treaty_table *treaties, struct arena *a,
                        struct check_result *out, struct err *e) ATTR_NODISCARD;
+/* check_run() without the explanation lines (each finding's `explanation` is
+ * empty; everything else is the same), for callers that do not show them:
+ * writing them is a good part of the engine's time. */
+enum app_err check_run_brief(const struct case_facts *cases, size_t n_cases, struct date as_of,
+                             const struct treaty_table *treaties, struct arena *a,
+                             struct check_result *out, struct err *e) ATTR_NODISCARD;
 
 /* Sorts events in place in the order findings.md reads them: undated first,
  * then by first day; on the same day events that can end others (release,

@@ -16,12 +16,15 @@
 struct subject {
     const struct case_ *case_;
     const struct person *p;
-    const char *state;        /* S, alpha-2; may be NULL */
-    int64_t today;            /* D as a day number */
+    const char *state;                 /* S, alpha-2; may be NULL */
+    const struct treaty_state *treaty; /* what the treaty data says of S */
+    int64_t today;                     /* D as a day number */
     const struct event **evs; /* events naming P dated on or before D (or undated), sorted */
     size_t n_evs;
     const struct risk *risks; /* every risk handed in */
     size_t n_risks;
+    const bool *risk_fits; /* per risk: subject_fit_risks() */
+    bool explain;          /* write the explanation lines of findings */
     struct arena *a;
 };
 
@@ -34,14 +37,21 @@ struct relied {
 /* The value of one fact code for P (and, where it has one, a destination X). */
 struct fact_eval {
     enum tri value;
-    struct relied *items; /* arena array, n_items used */
-    size_t n_items;
+    struct relied *items; /* arena array, n_items used of cap */
+    size_t n_items, cap;
+    struct arena *a;
     const struct event *key; /* the event a summary speaks of, or NULL */
 };
 
 /* Evaluates fact f for the subject; `dest` is X (NULL: absent) for the codes
  * that take one. Allocates `out->items` in s->a. */
 void fact_eval(const struct subject *s, enum check_fact f, const char *dest, struct fact_eval *out);
+/* Whether each risk's period covers `today` (days since 1970-01-01). */
+void risks_current(const struct risk *risks, size_t n, int64_t today, bool *current);
+/* For each of the subject's risks, whether it fits P whatever the country:
+ * it is current (`current`, from risks_current()) and its profiles are empty
+ * or match P's. Writes s->n_risks entries. */
+void subject_fit_risks(const struct subject *s, const bool *current, bool *fits);
 /* The destinations of P's still-planned removals (plan == true) or of P's
  * carried-out removals, first seen first; NULL stands for an absent
  * destination. Writes at most n_evs entries into `out`, returns the count. */

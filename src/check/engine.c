@@ -26,7 +26,113 @@ struct strlist {
     const char **items;
     size_t n_items;
     size_t cap;
+    size_t *hashes;  /* str_hash() of each item, once the list is indexed */
+    uint32_t *slots; /* a hash index of items (index + 1; 0 empty) once the list is long */
+    size_t mask;
 };
+
+enum { STRLIST_SCAN = 8 }; /* up to this length, repeats are looked for one by one */
+
+static size_t str_hash(const char *s)
+{
+    size_t n = strlen(s); /* eight bytes at a time, then mixed (murmur3's finaliser) */
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return (size_t)(h ^ (h >> 33));
+}
+
+/* The slot of s in the index: where it is, or the empty slot it would take. */
+static size_t strlist_slot(const struct strlist *l, const char *s, size_t h)
+{
+    size_t i = h & l->mask;
+    while (l->slots[i] && strcmp(l->items[l->slots[i] - 1], s) != 0) {
+        i = (i + 1) & l->mask;
+    }
+    return i;
+}
+
+static void strlist_reindex(struct strlist *l, struct arena *a)
+{
+    size_t n_slots = 64;
+    while (n_slots < 4 * l->n_items) {
+        n_slots *= 2;
+    }
+    l->slots = arena_alloc(a, n_slots * sizeof *l->slots);
+    l->mask = n_slots - 1;
+    for (size_t i = 0; i < l->n_items; i++) {
+        size_t at = strlist_slot(l, l->items[i], l->hashes[i]);
+        if (!l->slots[at]) { /* else a repeat added without `unique`: the first one stands */
+            l->slots[at] = (uint32_t)i + 1;
+        }
+    }
+}
+
+/* Whether s is on the list; *h gets its hash when the list is indexed. */
+static bool strlist_has(const struct strlist *l, const char *s, size_t *h)
+{
+    if (!l->hashes) {
+        for (size_t i = 0; i < l->n_items; i++) {
+            if (l->items[i] == s) { /* callers often pass the same string again */
+                return true;
+            }
+        }
+        for (size_t i = 0; i < l->n_items; i++) {
+            if (strcmp(l->items[i], s) == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+    *h = str_hash(s);
+    return l->slots[strlist_slot(l, s, *h)] != 0;
+}
+
+/* Appends s; h is its hash when the list is indexed. */
+static void strlist_push(struct strlist *l, struct arena *a, const char *s, size_t h)
+{
+    if (l->n_items == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        const char **items = arena_alloc(a, cap * sizeof *items);
+        if (l->n_items) {
+            memcpy(items, l->items, l->n_items * sizeof *items);
+        }
+        l->items = items;
+        if (l->hashes) {
+            size_t *hashes = arena_alloc(a, cap * sizeof *hashes);
+            memcpy(hashes, l->hashes, l->n_items * sizeof *hashes);
+            l->hashes = hashes;
+        }
+        l->cap = cap;
+    }
+    if (l->hashes) {
+        l->hashes[l->n_items] = h;
+    }
+    l->items[l->n_items++] = s;
+    if (!l->hashes && l->n_items > STRLIST_SCAN) {
+        l->hashes = arena_alloc(a, l->cap * sizeof *l->hashes);
+        for (size_t i = 0; i < l->n_items; i++) {
+            l->hashes[i] = str_hash(l->items[i]);
+        }
+        strlist_reindex(l, a);
+    } else if (l->hashes && 2 * l->n_items > l->mask + 1) {
+        strlist_reindex(l, a);
+    } else if (l->hashes) {
+        size_t at = strlist_slot(l, s, h);
+        if (!l->slots[at]) {
+            l->slots[at] = (uint32_t)l->n_items;
+        }
+    }
+}
 
 /* Appends s (not copied: callers pass arena or static strings); NULL is skipped,
  * and so is a repeat when `unique`. */
@@ -35,21 +141,12 @@ static void strlist_add(struct strlist *l, struct arena *a, const char *s, bool 
     if (!s) {
         return;
     }
-    for (size_t i = 0; unique && i < l->n_items; i++) {
-        if (strcmp(l->items[i], s) == 0) {
-            return;
-        }
+    size_t h = 0;
+    bool has = strlist_has(l, s, &h);
+    if (unique && has) {
+        return;
     }
-    if (l->n_items == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 8;
-        const char **items = arena_alloc(a, cap * sizeof *items);
-        if (l->n_items) {
-            memcpy(items, l->items, l->n_items * sizeof *items);
-        }
-        l->items = items;
-        l->cap = cap;
-    }
-    l->items[l->n_items++] = s;
+    strlist_push(l, a, s, h);
 }
 
 static struct strs strlist_strs(const struct strlist *l)
@@ -173,22 +270,22 @@ struct party {
     struct treaty_binding other; /* RC only: the Protocol row */
 };
 
-static struct party judge(const struct treaty_table *t, const char *state, bool rc,
-                          enum treaty_instrument inst, const int64_t *days, size_t n_days)
+static struct party judge(const struct treaty_state *t, bool rc, enum treaty_instrument inst,
+                          const int64_t *days, size_t n_days)
 {
     struct party best = {.bound = TRI_FALSE, .day = days[0]};
     bool first = true;
     for (size_t i = 0; i < n_days; i++) {
         struct party p = {.day = days[i]};
         if (rc) {
-            struct treaty_binding conv = treaty_binding(t, state, TREATY_RC1951, days[i]);
-            struct treaty_binding prot = treaty_binding(t, state, TREATY_RP1967, days[i]);
+            struct treaty_binding conv = treaty_binding_of(t, TREATY_RC1951, days[i]);
+            struct treaty_binding prot = treaty_binding_of(t, TREATY_RP1967, days[i]);
             p.bound = tri_or(conv.bound, prot.bound);
             bool by_protocol = conv.bound != TRI_TRUE && prot.bound == TRI_TRUE;
             p.via = by_protocol ? prot : conv;
             p.other = by_protocol ? conv : prot;
         } else {
-            p.via = treaty_binding(t, state, inst, days[i]);
+            p.via = treaty_binding_of(t, inst, days[i]);
             p.bound = p.via.bound;
         }
         int rank = p.bound == TRI_TRUE ? 2 : p.bound == TRI_UNKNOWN ? 1 : 0;
@@ -654,10 +751,19 @@ static struct finding *findings_add(struct findings *fs, struct arena *a)
     return &fs->items[fs->n_items++];
 }
 
+/* Adds a copy of s (in the arena) unless it is on the list. */
+static void strlist_add_copy(struct strlist *l, struct arena *a, const char *s)
+{
+    size_t h = 0;
+    if (s && !strlist_has(l, s, &h)) {
+        strlist_push(l, a, arena_strdup(a, s), h);
+    }
+}
+
 static void add_sources(struct strlist *l, struct arena *a, const struct strs *ids)
 {
     for (size_t i = 0; i < ids->n_items; i++) {
-        strlist_add(l, a, arena_strdup(a, ids->items[i]), true);
+        strlist_add_copy(l, a, ids->items[i]);
     }
 }
 
@@ -727,8 +833,7 @@ static void explain(struct buf *b, const struct subject *s, const struct check_b
     buf_addch(b, '.');
 }
 
-static void judge_rule(const struct subject *s, const struct check_rule *r,
-                       const struct treaty_table *t, struct findings *fs)
+static void judge_rule(const struct subject *s, const struct check_rule *r, struct findings *fs)
 {
     struct arena *a = s->a;
     const char **dests = arena_alloc(a, (s->n_evs + 1) * sizeof *dests);
@@ -768,9 +873,9 @@ static void judge_rule(const struct subject *s, const struct check_rule *r,
     if (!n_days) {
         days[n_days++] = s->today;
     }
-    struct party rc = judge(t, s->state, true, TREATY_RC1951, days, n_days);
-    struct party cat = judge(t, s->state, false, TREATY_CAT, days, n_days);
-    struct party iccpr = judge(t, s->state, false, TREATY_ICCPR, days, n_days);
+    struct party rc = judge(s->treaty, true, TREATY_RC1951, days, n_days);
+    struct party cat = judge(s->treaty, false, TREATY_CAT, days, n_days);
+    struct party iccpr = judge(s->treaty, false, TREATY_ICCPR, days, n_days);
     if (r->gate == GATE_RC_OR_UNKNOWN && rc.bound == TRI_FALSE) {
         return;
     }
@@ -793,7 +898,7 @@ static void judge_rule(const struct subject *s, const struct check_rule *r,
             continue;
         }
         if (r->scope != SCOPE_PERSON && ds[i].dest) {
-            strlist_add(&dest_codes, a, arena_strdup(a, ds[i].dest), true);
+            strlist_add_copy(&dest_codes, a, ds[i].dest);
         }
         if (ds[i].value == value) {
             spoken[rd.n_dests++] = ds[i].dest;
@@ -824,7 +929,7 @@ static void judge_rule(const struct subject *s, const struct check_rule *r,
                 for (size_t j = 0; j < f->n_items; j++) {
                     const struct event *ev = f->items[j].ev;
                     const struct risk *rk = f->items[j].risk;
-                    strlist_add(&ids, a, arena_strdup(a, ev ? ev->id : rk->id), true);
+                    strlist_add_copy(&ids, a, ev ? ev->id : rk->id);
                     add_sources(&sources, a, ev ? &ev->sources : &rk->sources);
                 }
                 if (value == TRI_UNKNOWN && ds[i].c[c].value == TRI_UNKNOWN &&
@@ -859,8 +964,10 @@ static void judge_rule(const struct subject *s, const struct check_rule *r,
         if (cited) {
             strlist_add(&basis, a, r->basis[i].code, true);
         }
-        explain(&b, s, &r->basis[i], cited, &rc, &cat, &iccpr);
-        strlist_add(&lines, a, buf_take(&b, a), false);
+        if (s->explain) {
+            explain(&b, s, &r->basis[i], cited, &rc, &cat, &iccpr);
+            strlist_add(&lines, a, buf_take(&b, a), false);
+        }
     }
     fd->basis = strlist_strs(&basis);
     fd->explanation = strlist_strs(&lines);
@@ -896,9 +1003,9 @@ static int finding_order(const void *pa, const void *pb)
     return strcmp(a->person_id, b->person_id);
 }
 
-enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct date as_of,
-                       const struct treaty_table *treaties, struct arena *a,
-                       struct check_result *out, struct err *e)
+static enum app_err run(const struct case_facts *cases, size_t n_cases, struct date as_of,
+                        const struct treaty_table *treaties, bool explain, struct arena *a,
+                        struct check_result *out, struct err *e)
 {
     static const struct treaty_table no_treaties = {0};
     struct findings fs = {0};
@@ -920,6 +1027,11 @@ enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct da
             continue;
         }
         const struct event **evs = arena_alloc(a, (cf->n_events + 1) * sizeof *evs);
+        bool *fits = arena_alloc(a, (cf->n_risks + 1) * sizeof *fits);
+        bool *current = arena_alloc(a, (cf->n_risks + 1) * sizeof *current);
+        risks_current(cf->risks, cf->n_risks, date_first_day(as_of), current);
+        struct treaty_state ts;
+        treaty_state_of(treaties, cf->case_->state, &ts);
         for (size_t pi = 0; pi < cf->n_subjects; pi++) {
             const struct person *p = &cf->subjects[pi];
             if (!p->id) {
@@ -928,10 +1040,13 @@ enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct da
             struct subject s = {.case_ = cf->case_,
                                 .p = p,
                                 .state = cf->case_->state,
+                                .treaty = &ts,
                                 .today = date_first_day(as_of),
                                 .evs = evs,
                                 .risks = cf->risks,
                                 .n_risks = cf->n_risks,
+                                .risk_fits = fits,
+                                .explain = explain,
                                 .a = a};
             for (size_t i = 0; i < cf->n_events; i++) {
                 const struct event *ev = &cf->events[i];
@@ -941,12 +1056,13 @@ enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct da
                 }
             }
             check_sort_events(evs, s.n_evs);
+            subject_fit_risks(&s, current, fits);
             bool removed = subject_removed(&s);
             for (size_t ri = 0; ri < n_rules; ri++) {
                 if (removed && !rules[ri].after_removal) {
                     continue;
                 }
-                judge_rule(&s, &rules[ri], treaties, &fs);
+                judge_rule(&s, &rules[ri], &fs);
             }
         }
     }
@@ -956,4 +1072,18 @@ enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct da
     out->items = fs.items;
     out->n_items = fs.n_items;
     return E_OK;
+}
+
+enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct date as_of,
+                       const struct treaty_table *treaties, struct arena *a,
+                       struct check_result *out, struct err *e)
+{
+    return run(cases, n_cases, as_of, treaties, true, a, out, e);
+}
+
+enum app_err check_run_brief(const struct case_facts *cases, size_t n_cases, struct date as_of,
+                             const struct treaty_table *treaties, struct arena *a,
+                             struct check_result *out, struct err *e)
+{
+    return run(cases, n_cases, as_of, treaties, false, a, out, e);
 }

@@ -125,6 +125,20 @@ size_t subject_destinations(const struct subject *s, bool plan, const char **out
     return n;
 }
 
+static void rely_add(struct fact_eval *out, struct relied r)
+{
+    if (out->n_items == out->cap) {
+        size_t cap = out->cap ? 2 * out->cap : 8;
+        struct relied *items = arena_alloc(out->a, cap * sizeof *items);
+        if (out->n_items) {
+            memcpy(items, out->items, out->n_items * sizeof *items);
+        }
+        out->items = items;
+        out->cap = cap;
+    }
+    out->items[out->n_items++] = r;
+}
+
 static void rely_event(struct fact_eval *out, const struct event *ev)
 {
     for (size_t i = 0; i < out->n_items; i++) {
@@ -132,17 +146,7 @@ static void rely_event(struct fact_eval *out, const struct event *ev)
             return;
         }
     }
-    out->items[out->n_items++] = (struct relied){.ev = ev};
-}
-
-static void rely_risk(struct fact_eval *out, const struct risk *r)
-{
-    for (size_t i = 0; i < out->n_items; i++) {
-        if (out->items[i].risk == r) {
-            return;
-        }
-    }
-    out->items[out->n_items++] = (struct relied){.risk = r};
+    rely_add(out, (struct relied){.ev = ev});
 }
 
 static bool has_tag(const struct strs *tags, const char *tag)
@@ -155,19 +159,19 @@ static bool has_tag(const struct strs *tags, const char *tag)
     return false;
 }
 
-/* A risk applies to P in X: its country is X, its period covers D, and its
- * profiles are empty or share a tag with P's profiles, ethnicity or religion. */
-static bool risk_applies(const struct subject *s, const struct risk *r, const char *x)
+void risks_current(const struct risk *risks, size_t n, int64_t today, bool *current)
 {
-    if (!text_ieq(r->country, x)) {
-        return false;
+    for (size_t i = 0; i < n; i++) {
+        const struct risk *r = &risks[i];
+        current[i] = (r->from.prec == DATE_NONE || date_first_day(r->from) <= today) &&
+                     (r->to.prec == DATE_NONE || date_last_day(r->to) >= today);
     }
-    if (r->from.prec != DATE_NONE && date_first_day(r->from) > s->today) {
-        return false;
-    }
-    if (r->to.prec != DATE_NONE && date_last_day(r->to) < s->today) {
-        return false;
-    }
+}
+
+/* A current risk fits P when its profiles are empty or share a tag with P's
+ * profiles, ethnicity or religion. */
+static bool risk_fits(const struct subject *s, const struct risk *r)
+{
     if (!r->profiles.n_items) {
         return true;
     }
@@ -181,7 +185,16 @@ static bool risk_applies(const struct subject *s, const struct risk *r, const ch
     return false;
 }
 
-/* Risks that apply to P in X, then P's ill-treatment placed in X. */
+void subject_fit_risks(const struct subject *s, const bool *current, bool *fits)
+{
+    for (size_t i = 0; i < s->n_risks; i++) {
+        fits[i] = current[i] && risk_fits(s, &s->risks[i]);
+    }
+}
+
+/* Risks that apply to P in X (their country is X and they fit P), then P's
+ * ill-treatment placed in X. Each risk is visited once and `out` holds no
+ * risk before: they are added without looking for repeats. */
 static bool risk_in(const struct subject *s, const char *x, struct fact_eval *out)
 {
     bool any = false;
@@ -189,8 +202,8 @@ static bool risk_in(const struct subject *s, const char *x, struct fact_eval *ou
         return false;
     }
     for (size_t i = 0; i < s->n_risks; i++) {
-        if (risk_applies(s, &s->risks[i], x)) {
-            rely_risk(out, &s->risks[i]);
+        if (s->risk_fits[i] && text_ieq(s->risks[i].country, x)) {
+            rely_add(out, (struct relied){.risk = &s->risks[i]});
             any = true;
         }
     }
@@ -475,8 +488,7 @@ static enum tri eval_conviction_before_charge(const struct subject *s, struct fa
 
 void fact_eval(const struct subject *s, enum check_fact f, const char *dest, struct fact_eval *out)
 {
-    *out = (struct fact_eval){.value = TRI_UNKNOWN};
-    out->items = arena_alloc(s->a, (s->n_evs + s->n_risks + 1) * sizeof *out->items);
+    *out = (struct fact_eval){.value = TRI_UNKNOWN, .a = s->a};
     switch (f) {
     case FACT_PLANNED_REMOVAL:
         out->value = eval_planned_removal(s, dest, out);

@@ -416,10 +416,9 @@ bool treaty_in_force(const struct treaty_row *row, int64_t *earliest, int64_t *l
     return true;
 }
 
-struct treaty_binding treaty_binding(const struct treaty_table *t, const char *alpha2,
-                                     enum treaty_instrument instrument, int64_t day)
+void treaty_state_of(const struct treaty_table *t, const char *alpha2, struct treaty_state *out)
 {
-    struct treaty_binding b = {.bound = TRI_UNKNOWN};
+    memset(out, 0, sizeof *out);
     char code[3] = {0};
     if (alpha2 && strlen(alpha2) == 2) {
         for (int i = 0; i < 2; i++) {
@@ -429,26 +428,50 @@ struct treaty_binding treaty_binding(const struct treaty_table *t, const char *a
     }
     const struct iso_country *c = code[0] ? refdata_country(code) : NULL;
     if (!c || !t) {
-        return b;
+        return;
     }
+    out->country = true;
     for (size_t i = 0; i < t->n_rows; i++) {
-        if (strcmp(t->rows[i].iso3, c->alpha3) == 0) {
-            b.state_known = true;
-            break;
+        const struct treaty_row *row = &t->rows[i];
+        if (strcmp(row->iso3, c->alpha3) != 0) {
+            continue;
+        }
+        out->known = true;
+        if ((unsigned)row->instrument < TREATY_INSTRUMENT_COUNT && !out->rows[row->instrument]) {
+            out->rows[row->instrument] = row; /* the first row, as treaty_find() */
         }
     }
-    b.row = treaty_find(t, c->alpha3, instrument);
+    for (int i = 0; i < TREATY_INSTRUMENT_COUNT; i++) {
+        out->in_force[i] = treaty_in_force(out->rows[i], &out->earliest[i], &out->latest[i]);
+    }
+}
+
+struct treaty_binding treaty_binding_of(const struct treaty_state *st,
+                                        enum treaty_instrument instrument, int64_t day)
+{
+    struct treaty_binding b = {.bound = TRI_UNKNOWN};
+    if (!st->country || (unsigned)instrument >= TREATY_INSTRUMENT_COUNT) {
+        return b;
+    }
+    b.state_known = st->known;
+    b.row = st->rows[instrument];
     if (!b.row) {
         return b;
     }
-    int64_t earliest = 0;
-    int64_t latest = 0;
-    if (!treaty_in_force(b.row, &earliest, &latest)) {
+    if (!st->in_force[instrument]) {
         b.bound = TRI_FALSE;
-    } else if (day >= latest) {
+    } else if (day >= st->latest[instrument]) {
         b.bound = TRI_TRUE;
-    } else if (day < earliest) {
+    } else if (day < st->earliest[instrument]) {
         b.bound = TRI_FALSE;
     }
     return b;
+}
+
+struct treaty_binding treaty_binding(const struct treaty_table *t, const char *alpha2,
+                                     enum treaty_instrument instrument, int64_t day)
+{
+    struct treaty_state st;
+    treaty_state_of(t, alpha2, &st);
+    return treaty_binding_of(&st, instrument, day);
 }

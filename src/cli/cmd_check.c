@@ -3,6 +3,7 @@
  * `refuge rules` (the rules in plain words).
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <string.h>
 
 #include "cli/cli_internal.h"
@@ -108,6 +109,13 @@ int cmd_check(struct cli *cli, int argc, char **argv)
     if (history_case) {
         return history(cli, history_case, json);
     }
+    rq.findings_only = json; /* the JSON findings use no view of the cases */
+    rq.no_explanation = json && !explain;
+    /* Each batch of cases allocates and frees tens of MiB: keep freed memory
+     * in the process rather than giving it back to the kernel and faulting
+     * it in again for the next batch (a third of the time of a run over
+     * every case went to page faults). */
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     struct print_ctx pc = {.json = json, .explain = explain, .as_of = rq.as_of};
     struct err e = ERR_INIT;
     if (json) {

@@ -80,26 +80,17 @@ static void idset_sort(struct idset *s)
     }
 }
 
-/* Loads every object of a sorted id set into a new array in the arena. */
+/* Loads every object of an id set into a new array in the arena, in id
+ * order, with one query per table (store_get_many). An id naming no object
+ * is skipped: a dangling reference cannot be imported; tolerate it in
+ * reading. */
 static enum app_err load_all(struct store *st, enum obj_kind kind, struct idset *set, size_t size,
                              struct arena *a, void **out, size_t *n_out, struct err *e)
 {
+    (void)size;
     idset_sort(set);
-    char *arr = arena_alloc(a, (set->n ? set->n : 1) * size);
-    size_t n = 0;
-    for (size_t i = 0; i < set->n; i++) {
-        enum app_err rc = store_get(st, kind, set->ids[i], a, arr + n * size, e);
-        if (rc == E_NOT_FOUND) {
-            continue; /* a dangling reference cannot be imported; tolerate it in reading */
-        }
-        if (rc != E_OK) {
-            return rc;
-        }
-        n++;
-    }
-    *out = arr;
-    *n_out = n;
-    return E_OK;
+    struct strs ids = {set->ids, set->n};
+    return store_get_many(st, kind, &ids, a, out, n_out, e);
 }
 
 static bool risk_profile_matches(const struct risk *r, const struct person *p)

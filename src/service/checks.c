@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/strmap.h"
+#include "service/checkscan.h"
 
 static const char *const refdata_files[] = {"treaty_parties.csv", "treaty_parties_notes.csv"};
 
@@ -98,10 +100,14 @@ enum app_err service_check(struct store *s, const struct check_request *rq, stru
     }
     out->views = arena_alloc(a, (n_ids + 1) * sizeof *out->views);
     struct case_facts *facts = arena_alloc(a, (n_ids + 1) * sizeof *facts);
+    bool txn = store_read_begin(s); /* one snapshot, the file locks taken once */
     for (size_t i = 0; i < n_ids; i++) {
         struct case_view *v = &out->views[out->n_views];
         rc = service_load_case(s, ids[i], a, v, e);
         if (rc != E_OK) {
+            if (txn) {
+                store_read_end(s);
+            }
             return rc;
         }
         facts[out->n_views] = (struct case_facts){
@@ -115,7 +121,12 @@ enum app_err service_check(struct store *s, const struct check_request *rq, stru
         };
         out->n_views++;
     }
-    rc = check_run(facts, out->n_views, rq->as_of, &out->treaties, a, &out->result, e);
+    if (txn) {
+        store_read_end(s);
+    }
+    rc = rq->no_explanation
+             ? check_run_brief(facts, out->n_views, rq->as_of, &out->treaties, a, &out->result, e)
+             : check_run(facts, out->n_views, rq->as_of, &out->treaties, a, &out->result, e);
     if (rc == E_OK && rq->record) {
         rc = record(s, out, rq->as_of, a, e);
     }
@@ -132,7 +143,10 @@ const struct case_view *check_outcome_view(const struct check_outcome *o, const 
     return NULL;
 }
 
-enum { CHECK_BATCH = 1000 };
+enum {
+    CHECK_BATCH = 1000,
+    CHECK_LEAN_BATCH = 250, /* the facts are in memory: smaller batches, less memory at once */
+};
 
 static int cmp_person_id(const void *key, const void *elem)
 {
@@ -172,50 +186,105 @@ static int cmp_risk_country(const void *a, const void *b)
     return strcmp(x->country ? x->country : "", y->country ? y->country : "");
 }
 
-/* Adds the risks in country c (risks sorted by country) to the case's list,
- * once each. */
-static void add_risks_of(const char *c, const struct risk *risks, size_t n_risks,
-                         struct case_view *v, size_t cap)
+/* The risks of one country in the list sorted by country, found by binary
+ * search; the last country asked for is remembered (events of a case name
+ * the same countries again and again). */
+struct risk_finder {
+    const struct risk *risks;
+    size_t n_risks;
+    const char *last; /* the string last asked for (compared by address) */
+    size_t lo, hi;
+};
+
+static size_t risk_bound(const struct risk_finder *f, const char *c, bool upper)
 {
-    if (!c) {
-        return;
-    }
     size_t lo = 0;
-    size_t hi = n_risks;
-    while (lo < hi) { /* first risk of country c */
+    size_t hi = f->n_risks;
+    while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(risks[mid].country, c) < 0) {
+        int cmp = strcmp(f->risks[mid].country, c);
+        if (cmp < 0 || (upper && cmp == 0)) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
-    for (size_t i = lo; i < n_risks && strcmp(risks[i].country, c) == 0; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < v->n_risks && !seen; j++) {
-            seen = strcmp(v->risks[j].id, risks[i].id) == 0;
-        }
-        if (!seen && v->n_risks < cap) {
-            v->risks[v->n_risks++] = risks[i];
+    return lo;
+}
+
+/* Adds the risks in country c to the case's list, once each: taken[i] ==
+ * stamp marks risk i as on the list already. */
+static void add_risks_of(const char *c, struct risk_finder *f, size_t *taken, size_t stamp,
+                         size_t *list, size_t *n_list)
+{
+    if (!c) {
+        return;
+    }
+    if (c != f->last) {
+        f->lo = risk_bound(f, c, false);
+        f->hi = risk_bound(f, c, true);
+        f->last = c;
+    }
+    for (size_t i = f->lo; i < f->hi; i++) {
+        if (taken[i] != stamp) {
+            taken[i] = stamp;
+            list[(*n_list)++] = i;
         }
     }
 }
 
 /* The risks a case's checks can use: those in a country its events name (a
- * destination, or where ill-treatment happened). The engine decides which
- * apply; this only spares it the rest of the world. */
-static void case_risks(struct case_view *v, const struct risk *risks, size_t n_risks,
-                       struct arena *a)
+ * destination, or where ill-treatment happened), in the order the events
+ * name them. The engine decides which apply; this only spares it the rest of
+ * the world. `taken` and `list` are scratch arrays of n_risks entries; stamp
+ * is new for each case. */
+static void case_risks(struct case_view *v, struct risk_finder *f, size_t *taken, size_t stamp,
+                       size_t *list, struct arena *a)
 {
-    v->risks = arena_alloc(a, (n_risks + 1) * sizeof *v->risks);
-    v->n_risks = 0;
+    size_t n = 0;
     for (size_t i = 0; i < v->n_events; i++) {
         const struct event *ev = &v->events[i];
-        add_risks_of(ev->to_country, risks, n_risks, v, n_risks);
-        add_risks_of(ev->by_country, risks, n_risks, v, n_risks);
-        add_risks_of(ev->from_country, risks, n_risks, v, n_risks);
-        add_risks_of(ev->has_place ? ev->place.country : NULL, risks, n_risks, v, n_risks);
+        add_risks_of(ev->to_country, f, taken, stamp, list, &n);
+        add_risks_of(ev->by_country, f, taken, stamp, list, &n);
+        add_risks_of(ev->from_country, f, taken, stamp, list, &n);
+        add_risks_of(ev->has_place ? ev->place.country : NULL, f, taken, stamp, list, &n);
     }
+    v->risks = arena_alloc(a, (n + 1) * sizeof *v->risks);
+    v->n_risks = n;
+    for (size_t i = 0; i < n; i++) {
+        v->risks[i] = f->risks[list[i]];
+    }
+}
+
+/* Runs the engine on a batch of views whose case, subjects and events are
+ * loaded: puts the events in timeline order and adds the risks. */
+static enum app_err run_views(struct store *s, const struct check_request *rq,
+                              struct case_view *views, size_t n, const struct risk *risks,
+                              size_t n_risks, struct treaty_table *treaties, struct arena *a,
+                              struct check_outcome *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->treaties = *treaties;
+    out->views = views;
+    out->n_views = n;
+    struct case_facts *facts = arena_alloc(a, (n + 1) * sizeof *facts);
+    size_t *taken = arena_alloc(a, (n_risks + 1) * sizeof *taken);
+    size_t *list = arena_alloc(a, (n_risks + 1) * sizeof *list);
+    struct risk_finder finder = {.risks = risks, .n_risks = n_risks};
+    for (size_t i = 0; i < n; i++) {
+        struct case_view *v = &views[i];
+        service_sort_events(v->events, v->n_events);
+        case_risks(v, &finder, taken, i + 1, list, a);
+        facts[i] = (struct case_facts){&v->kase,    v->subjects, v->n_subjects, v->events,
+                                       v->n_events, v->risks,    v->n_risks};
+    }
+    enum app_err rc = rq->no_explanation
+                          ? check_run_brief(facts, n, rq->as_of, treaties, a, &out->result, e)
+                          : check_run(facts, n, rq->as_of, treaties, a, &out->result, e);
+    if (rc == E_OK && rq->record) {
+        rc = record(s, out, rq->as_of, a, e);
+    }
+    return rc;
 }
 
 /* Loads a batch of cases with their subjects and events, runs the engine. */
@@ -224,8 +293,6 @@ static enum app_err check_batch(struct store *s, const struct check_request *rq,
                                 struct treaty_table *treaties, struct arena *a,
                                 struct check_outcome *out, struct err *e)
 {
-    memset(out, 0, sizeof *out);
-    out->treaties = *treaties;
     struct case_ *cases;
     size_t n_cases;
     enum app_err rc = store_get_page(s, OBJ_CASE, ids, a, (void **)&cases, &n_cases, e);
@@ -269,10 +336,10 @@ static enum app_err check_batch(struct store *s, const struct check_request *rq,
     } *links = arena_alloc(a, (subject_ids.n_items + 1) * sizeof *links);
 
     size_t n_links = 0;
-    out->views = arena_alloc(a, (n_cases + 1) * sizeof *out->views);
+    struct case_view *views = arena_alloc(a, (n_cases + 1) * sizeof *views);
     struct event_list *lists = arena_alloc(a, (n_cases + 1) * sizeof *lists);
     for (size_t i = 0; i < n_cases; i++) {
-        struct case_view *v = &out->views[i];
+        struct case_view *v = &views[i];
         v->kase = cases[i];
         v->subjects = arena_alloc(a, (cases[i].subjects.n_items + 1) * sizeof *v->subjects);
         for (size_t j = 0; j < cases[i].subjects.n_items; j++) {
@@ -297,22 +364,32 @@ static enum app_err check_batch(struct store *s, const struct check_request *rq,
             }
         }
     }
-    struct case_facts *facts = arena_alloc(a, (n_cases + 1) * sizeof *facts);
     for (size_t i = 0; i < n_cases; i++) {
-        struct case_view *v = &out->views[i];
-        v->events = lists[i].items;
-        v->n_events = lists[i].n;
-        service_sort_events(v->events, v->n_events);
-        case_risks(v, risks, n_risks, a);
-        facts[i] = (struct case_facts){&v->kase,    v->subjects, v->n_subjects, v->events,
-                                       v->n_events, v->risks,    v->n_risks};
+        views[i].events = lists[i].items;
+        views[i].n_events = lists[i].n;
     }
-    out->n_views = n_cases;
-    rc = check_run(facts, n_cases, rq->as_of, treaties, a, &out->result, e);
-    if (rc == E_OK && rq->record) {
-        rc = record(s, out, rq->as_of, a, e);
+    return run_views(s, rq, views, n_cases, risks, n_risks, treaties, a, out, e);
+}
+
+/* Makes equal strings of the risks' lists one string, so that the engine,
+ * which looks for repeats among them (harms in summaries, sources), finds
+ * most of them by address. */
+static void share_risk_strings(struct risk *risks, size_t n)
+{
+    struct strmap seen = STRMAP_INIT;
+    for (size_t i = 0; i < n; i++) {
+        struct strs *lists[] = {&risks[i].harms, &risks[i].sources, &risks[i].profiles};
+        for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
+            for (size_t k = 0; k < lists[l]->n_items; k++) {
+                const char *str = lists[l]->items[k];
+                uint64_t first = (uint64_t)(uintptr_t)str;
+                if (str && !strmap_put(&seen, str, first, &first)) {
+                    lists[l]->items[k] = (const char *)(uintptr_t)first;
+                }
+            }
+        }
     }
-    return rc;
+    strmap_release(&seen);
 }
 
 /* Every risk, loaded once per run. */
@@ -346,6 +423,37 @@ static enum app_err load_risks(struct store *s, struct arena *a, struct risk **o
     if (rc == E_OK && *n > 1) {
         qsort(*out, *n, sizeof **out, cmp_risk_country);
     }
+    if (rc == E_OK) {
+        share_risk_strings(*out, *n);
+    }
+    return rc;
+}
+
+/* Every case, from one pass over each table (checkscan.c), in batches. */
+static enum app_err check_all_lean(struct store *s, const struct check_request *rq,
+                                   const struct risk *risks, size_t n_risks,
+                                   struct treaty_table *treaties, check_batch_fn fn, void *ctx,
+                                   struct err *e)
+{
+    struct factbase *fb;
+    enum app_err rc = factbase_load(s, &fb, e);
+    if (rc != E_OK) {
+        return rc;
+    }
+    size_t n = factbase_count(fb);
+    for (size_t first = 0; first < n && rc == E_OK; first += CHECK_LEAN_BATCH) {
+        size_t count = n - first < CHECK_LEAN_BATCH ? n - first : CHECK_LEAN_BATCH;
+        struct arena batch = ARENA_INIT;
+        struct case_view *views = arena_alloc(&batch, (count + 1) * sizeof *views);
+        factbase_views(fb, first, count, &batch, views);
+        struct check_outcome o;
+        rc = run_views(s, rq, views, count, risks, n_risks, treaties, &batch, &o, e);
+        if (rc == E_OK) {
+            rc = fn(ctx, &o);
+        }
+        arena_release(&batch);
+    }
+    factbase_free(fb);
     return rc;
 }
 
@@ -369,6 +477,11 @@ enum app_err service_check_each(struct store *s, const struct check_request *rq,
     rc = load_treaties(s, &run, &treaties, e);
     if (rc == E_OK) {
         rc = load_risks(s, &run, &risks, &n_risks, e);
+    }
+    if (rc == E_OK && rq->findings_only) {
+        rc = check_all_lean(s, rq, risks, n_risks, &treaties, fn, ctx, e);
+        arena_release(&run);
+        return rc;
     }
     struct store_filter f = {.limit = CHECK_BATCH};
     char *after = NULL;

@@ -13,6 +13,12 @@ struct check_request {
     const char *case_id; /* NULL: every open or monitoring case */
     struct date as_of;
     bool record; /* add the run to the findings history */
+    /* The batches' views need hold only what the engine reads (the case ids
+     * and findings are all that is used, as for JSON output): a run over
+     * every case then reads each table once (service/checkscan.c). */
+    bool findings_only;
+    /* The findings need no explanation lines (JSON without --explain). */
+    bool no_explanation;
 };
 
 /* Loaded cases and the findings on them, all in one arena. */

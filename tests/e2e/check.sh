@@ -70,6 +70,59 @@ run --db b.db check --as-of 2020-02-01 --json
 jq -e '.[0].rule == "refoulement-risk" and .[0].status == "incomplete" and (.[0].missing | index("risk_in_destination")) != null' out >/dev/null \
     && ok "a removal with no destination gives an incomplete finding" || not_ok "a removal with no destination gives an incomplete finding" "$(head -c 400 out)"
 
+# A run over every case reads each table once and joins the rows in memory
+# (service/checkscan.c); checking each case alone loads it object by object.
+# Both must give the same findings, byte for byte: cases stored out of id
+# order, a person in two cases, an event naming persons of two cases, a
+# primary name that is not the first, a closed case, a case without
+# subjects, risks with and without profiles, sources on events and risks.
+cat > many.json <<'JSON'
+{"format": "refuge-bundle/1",
+ "sources": [{"id": "s1", "title": "one"}, {"id": "s2", "title": "two"}],
+ "persons": [
+  {"id": "zz-p", "names": [{"full": "Zed Native", "kind": "native"}, {"full": "Zed Primary", "kind": "primary"}], "ethnicity": "Uighur", "profiles": ["activist"]},
+  {"id": "aa-p", "names": [{"full": "Aa Person"}], "religion": "Muslim", "sources": ["s1"]},
+  {"id": "mm-p", "names": [{"full": "Group Of Five"}], "group": true, "group_size": 5, "profiles": ["Kazakh"]},
+  {"id": "qq-p", "names": [{"full": "Qq Person"}]}],
+ "risks": [
+  {"id": "r-cn-2", "country": "CN", "profiles": ["uighur"], "harms": ["torture", "surveillance"], "from": "2017", "sources": ["s2"]},
+  {"id": "r-cn-1", "country": "CN", "profiles": ["kazakh", "muslim"], "harms": ["torture", "arbitrary_detention"], "sources": ["s1", "s2"]},
+  {"id": "r-uz", "country": "UZ", "harms": ["torture"], "to": "2018"},
+  {"id": "r-ru", "country": "RU", "harms": ["enforced_disappearance"]}],
+ "cases": [
+  {"id": "c-zeta", "state": "TR", "subjects": ["zz-p", "aa-p"], "status": "open"},
+  {"id": "c-alpha", "state": "KZ", "subjects": ["aa-p", "mm-p"], "status": "monitoring"},
+  {"id": "c-closed", "state": "KZ", "subjects": ["qq-p"], "status": "closed"},
+  {"id": "c-empty", "state": "TH", "subjects": [], "status": "open"},
+  {"id": "c-mid", "state": "BT", "subjects": ["qq-p"]}],
+ "events": [
+  {"id": "e9", "type": "removal_ordered", "date": "2019-12-01", "to_country": "CN", "persons": ["zz-p", "aa-p"], "sources": ["s2", "s1"], "appeal_until": "2019-12-12"},
+  {"id": "e1", "type": "border_crossing", "date": "2019-01-05", "from_country": "CN", "to_country": "KZ", "presented_to_authorities": false, "persons": ["mm-p", "aa-p"]},
+  {"id": "e5", "type": "asylum_application", "date": "2019-02", "persons": ["mm-p", "zz-p"], "sources": ["s1"]},
+  {"id": "e3", "type": "charge", "date": "2019-03-01", "offence": "illegal border crossing", "entry_related": true, "persons": ["mm-p"], "place": {"country": "KZ"}},
+  {"id": "e4", "type": "detention", "date": "2019-03-01", "kind": "pretrial", "persons": ["aa-p", "qq-p"]},
+  {"id": "e2", "type": "removal_requested", "date": "2019-11", "by_country": "UZ", "persons": ["qq-p"]},
+  {"id": "e7", "type": "ill_treatment", "date": "2018", "place": {"country": "RU"}, "persons": ["zz-p"]},
+  {"id": "e8", "type": "removal_announced", "to_country": "RU", "persons": ["zz-p"]},
+  {"id": "e6", "type": "legal_assistance", "date": "2019-04-01", "provided": false, "persons": ["mm-p"]}]}
+JSON
+run --db m.db import many.json
+expect_status 0 "a store of several cases imports"
+run --db m.db check --as-of 2019-12-05 --json --explain --no-record
+expect_status 0 "check --json over every case succeeds"
+cp out all.json
+: > each.json
+for c in $(jq -r '.cases[].id' many.json | sort); do
+    "$REFUGE" --db m.db check --case "$c" --as-of 2019-12-05 --json --explain --no-record >> each.json
+done
+jq -S . all.json > all.sorted
+jq -s -S 'add' each.json > each.sorted
+jq -e 'length > 8' all.json >/dev/null \
+    && ok "the store of several cases gives findings" || not_ok "the store of several cases gives findings" "$(head -c 300 all.json)"
+same_files all.sorted each.sorted "every case at once gives the findings of each case checked alone"
+jq -e 'map(.case) | (index("c-closed") == null) and (. == (. | sort))' all.json >/dev/null \
+    && ok "closed cases give nothing, and findings come in case order" || not_ok "closed cases give nothing, and findings come in case order"
+
 run --db a.db check --case nope
 expect_status 1 "checking an unknown case fails"
 run --db a.db check --as-of 2019-02-30

@@ -1127,6 +1127,55 @@ static void findings_are_sorted_across_cases_and_closed_cases_skipped(void **sta
     fx_free(f);
 }
 
+static void strs_equal(const struct strs *a, const struct strs *b)
+{
+    assert_int_equal(a->n_items, b->n_items);
+    for (size_t i = 0; i < a->n_items; i++) {
+        assert_string_equal(a->items[i], b->items[i]);
+    }
+}
+
+/* check_run_brief() gives the same findings as check_run(), only without
+ * the explanation lines. */
+static void brief_run_leaves_out_only_the_explanations(void **state)
+{
+    (void)state;
+    struct fx *f = kazakhstan();
+    struct case_facts cf = {.case_ = &f->c,
+                            .subjects = f->subj,
+                            .n_subjects = f->n_subj,
+                            .events = f->ev,
+                            .n_events = f->n_ev,
+                            .risks = f->risk,
+                            .n_risks = f->n_risk};
+    struct check_result full;
+    struct check_result brief;
+    struct err e = ERR_INIT;
+    assert_int_equal(check_run(&cf, 1, D("2019-12-10"), &f->treaties, &f->a, &full, &e), E_OK);
+    assert_int_equal(check_run_brief(&cf, 1, D("2019-12-10"), &f->treaties, &f->a, &brief, &e),
+                     E_OK);
+    assert_int_equal(full.n_items, 8);
+    assert_int_equal(brief.n_items, full.n_items);
+    for (size_t i = 0; i < full.n_items; i++) {
+        const struct finding *x = &full.items[i];
+        const struct finding *y = &brief.items[i];
+        assert_string_equal(x->case_id, y->case_id);
+        assert_string_equal(x->person_id, y->person_id);
+        assert_string_equal(x->rule_id, y->rule_id);
+        assert_int_equal(x->status, y->status);
+        assert_string_equal(x->summary, y->summary);
+        strs_equal(&x->basis, &y->basis);
+        strs_equal(&x->facts, &y->facts);
+        strs_equal(&x->sources, &y->sources);
+        strs_equal(&x->missing, &y->missing);
+        strs_equal(&x->demands, &y->demands);
+        strs_equal(&x->destinations, &y->destinations);
+        assert_true(x->explanation.n_items > 0);
+        assert_int_equal(y->explanation.n_items, 0);
+    }
+    fx_free(f);
+}
+
 static void no_treaty_data_and_bad_input(void **state)
 {
     (void)state;
@@ -1298,6 +1347,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reference_case_gives_exactly_the_expected_findings),
         cmocka_unit_test(reference_case_before_the_announcement),
+        cmocka_unit_test(brief_run_leaves_out_only_the_explanations),
         cmocka_unit_test(refoulement_risk_three_ways),
         cmocka_unit_test(cancellation_to_another_country_does_not_cancel),
         cmocka_unit_test(cancellation_on_the_same_day_cancels),

@@ -1,0 +1,48 @@
+/*
+ * scan.h: single passes over the tables a check of every case reads: each
+ * table once, in its stored order, with only the columns the check engine
+ * uses (docs/checks.md, "Checking every case"). The caller joins the rows.
+ *
+ * Objects handed to a callback are partly filled (the other members are
+ * zero) and, with every string in them, live only until the callback returns.
+ */
+#ifndef REFUGE_STORE_SCAN_H
+#define REFUGE_STORE_SCAN_H
+
+#include "store/store.h"
+
+/* Cases (id, state, status; no lists), in storage order. */
+typedef enum app_err (*store_scan_case_fn)(void *ctx, const struct case_ *c);
+ATTR_NODISCARD enum app_err store_scan_cases(struct store *s, store_scan_case_fn fn, void *ctx,
+                                             struct err *e);
+
+/* Persons (id, ethnicity, religion, group, group_size; no lists), in storage
+ * order. */
+typedef enum app_err (*store_scan_person_fn)(void *ctx, const struct person *p);
+ATTR_NODISCARD enum app_err store_scan_persons(struct store *s, store_scan_person_fn fn, void *ctx,
+                                               struct err *e);
+
+/* Events with the members the engine reads (id, type, date, approx, end_date,
+ * has_place, place.country, from_country, to_country, by_country, outcome,
+ * final, appeal_until, kind, offence, entry_related, presented_to_authorities,
+ * provided, to; no lists), in storage order. */
+typedef enum app_err (*store_scan_event_fn)(void *ctx, const struct event *ev);
+ATTR_NODISCARD enum app_err store_scan_events(struct store *s, store_scan_event_fn fn, void *ctx,
+                                              struct err *e);
+
+/* The lists of those objects, one row per item, ordered by owner id (byte
+ * order) and then by position in the list. */
+enum store_scan_list {
+    SCAN_CASE_SUBJECTS,   /* case id, person id */
+    SCAN_PERSON_NAMES,    /* person id, full name, kind (may be NULL) */
+    SCAN_PERSON_PROFILES, /* person id, tag */
+    SCAN_EVENT_PERSONS,   /* event id, person id */
+    SCAN_EVENT_SOURCES,   /* event id, source id */
+    SCAN_LIST_COUNT
+};
+typedef enum app_err (*store_scan_item_fn)(void *ctx, const char *owner, const char *value,
+                                           const char *kind);
+ATTR_NODISCARD enum app_err store_scan_list(struct store *s, enum store_scan_list which,
+                                            store_scan_item_fn fn, void *ctx, struct err *e);
+
+#endif
