@@ -140,6 +140,9 @@ static enum app_err migrate(struct store *s, struct err *e)
         snprintf(stamp, sizeof stamp, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
                  REFUGE_APPLICATION_ID, n);
         rc = store_exec(s, (const char *)refuge_sql[i].data, e);
+        if (rc == E_OK && n == 7) {
+            rc = store_json_backfill(s, e); /* 0007 adds the columns; C fills them */
+        }
         if (rc == E_OK) {
             rc = store_exec(s, stamp, e);
         }

@@ -19,12 +19,13 @@
  *   + 112 .. + 127 evidence.c
  *   + 128 .. + 143 lists.c (store_list)
  *   + 144 .. + 159 lists.c (other case lists)
+ *   + 192 .. + 207 encoded.c (objects' stored JSON text)
  * Each file asserts that its slots stay below STMT_SLOTS. */
 enum {
     STMT_PER_KIND =
         66, /* objects.c: 8 operations, 4 per child (8 at most), 2 x (1 + 8) batch reads */
     STMT_MISC = OBJ_KIND_COUNT * STMT_PER_KIND,
-    STMT_MISC_COUNT = 176,
+    STMT_MISC_COUNT = 240,
     STMT_SLOTS = STMT_MISC + STMT_MISC_COUNT,
 };
 
@@ -51,6 +52,12 @@ enum app_err store_fail(struct store *s, struct err *e, const char *what);
  * arena; resets the statement. */
 ATTR_NODISCARD enum app_err store_collect_ids(struct store *s, sqlite3_stmt *st,
                                               struct arena *arena, struct strs *out, struct err *e);
+/* Encodes obj into out with the registered encoder (out is reset first);
+ * false when none is registered. */
+bool store_encode_obj(enum obj_kind kind, const void *obj, struct buf *out);
+/* Migration 0007's step: stores every object's text (nothing to do without
+ * an encoder: the texts stay NULL). */
+ATTR_NODISCARD enum app_err store_json_backfill(struct store *s, struct err *e);
 /* Runs SQL without results. */
 ATTR_NODISCARD enum app_err store_exec(struct store *s, const char *sql, struct err *e);
 
