@@ -140,9 +140,6 @@ static enum app_err migrate(struct store *s, struct err *e)
         snprintf(stamp, sizeof stamp, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
                  REFUGE_APPLICATION_ID, n);
         rc = store_exec(s, (const char *)refuge_sql[i].data, e);
-        if (rc == E_OK && n == 7) {
-            rc = store_json_backfill(s, e); /* 0007 adds the columns; C fills them */
-        }
         if (rc == E_OK) {
             rc = store_exec(s, stamp, e);
         }
@@ -152,6 +149,21 @@ static enum app_err migrate(struct store *s, struct err *e)
         if (rc != E_OK) {
             store_rollback(s);
             return err_set(e, E_STORAGE, "migration %s failed: %s", refuge_sql[i].name, e->msg);
+        }
+    }
+    if (have < 7 && latest >= 7) {
+        /* 0007 added the objects' JSON text columns; C fills them, once the
+         * schema is the one the column tables of objects.c describe. */
+        enum app_err rc = store_begin(s, e);
+        if (rc == E_OK) {
+            rc = store_json_backfill(s, e);
+        }
+        if (rc == E_OK) {
+            rc = store_commit(s, e);
+        }
+        if (rc != E_OK) {
+            store_rollback(s);
+            return err_set(e, E_STORAGE, "storing the objects' JSON text failed: %s", e->msg);
         }
     }
     return E_OK;

@@ -7,8 +7,8 @@
  * store_put() writes the text with the object's columns in the same
  * statement. NULL text means none is stored; readers then build it from the
  * columns. store_json_check() compares every stored text with a fresh
- * encoding and, asked to, rewrites those that are missing or differ; the
- * migration step of 0007 runs it to fill existing rows.
+ * encoding and, asked to, rewrites those that are missing or differ;
+ * db.c runs it to fill existing rows once migration 0007 has added them.
  */
 #include <stdlib.h>
 #include <string.h>

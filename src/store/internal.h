@@ -55,8 +55,9 @@ ATTR_NODISCARD enum app_err store_collect_ids(struct store *s, sqlite3_stmt *st,
 /* Encodes obj into out with the registered encoder (out is reset first);
  * false when none is registered. */
 bool store_encode_obj(enum obj_kind kind, const void *obj, struct buf *out);
-/* Migration 0007's step: stores every object's text (nothing to do without
- * an encoder: the texts stay NULL). */
+/* After migration 0007 (and any later ones): stores every object's text,
+ * inside the caller's transaction (nothing to do without an encoder: the
+ * texts stay NULL). */
 ATTR_NODISCARD enum app_err store_json_backfill(struct store *s, struct err *e);
 /* Runs SQL without results. */
 ATTR_NODISCARD enum app_err store_exec(struct store *s, const char *sql, struct err *e);

@@ -7,8 +7,10 @@
 -- (store_put, every write path), from the encoder the program registers
 -- (store_set_encoder). NULL means no text is stored: readers then build it
 -- from the columns, so a missing text is slow but never wrong. The encoder
--- is C, so this file only adds the columns; the migration step in db.c then
--- fills them in the same transaction when an encoder is registered.
+-- is C, so this file only adds the columns; once every migration has run
+-- (the column tables in objects.c describe the latest schema), db.c fills
+-- them in one transaction when an encoder is registered. Should that fail,
+-- the texts stay NULL and `refuge reindex` stores them.
 -- `refuge doctor` compares every stored text with a fresh encoding;
 -- `refuge reindex` rewrites the ones that are missing or differ.
 
