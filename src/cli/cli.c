@@ -13,6 +13,7 @@
 
 #include <sys/stat.h>
 
+#include "bundle/bundle.h"
 #include "cli/cli_internal.h"
 #include "store/keyring.h"
 
@@ -255,6 +256,8 @@ int cli_main(int argc, char **argv)
     int status;
     keyring_harden_process();
     store_global_init();
+    /* Objects' JSON text is stored with them (src/store/encoded.c). */
+    store_set_encoder(bundle_encode_object);
     if (cmd->flags & CMD_STORE) {
         status = cli_open_store(&cli, cmd->flags);
         if (status != 0) {

@@ -719,6 +719,27 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
     } else {
         printf("audit chain: ok (%lld entries)\n", (long long)n);
     }
+    e = (struct err)ERR_INIT;
+    struct store_json_stats js;
+    if (store_json_check(cli->store, false, &js, &e) != E_OK) {
+        printf("stored JSON text: cannot check: %s\n", e.msg);
+        failed++;
+    } else if (js.stale) {
+        printf("stored JSON text: FAILED: %lld of %lld objects differ from a fresh encoding of "
+               "their fields (run 'refuge reindex' to rewrite them):",
+               (long long)js.stale, (long long)js.objects);
+        for (size_t i = 0; i < js.n_examples; i++) {
+            printf(" %s %s", obj_kind_name(js.examples[i].kind), js.examples[i].id);
+        }
+        printf("\n");
+        failed++;
+    } else if (js.missing) {
+        printf("stored JSON text: ok; %lld of %lld objects have none and are encoded when read "
+               "('refuge reindex' stores it)\n",
+               (long long)js.missing, (long long)js.objects);
+    } else {
+        printf("stored JSON text: ok (%lld objects)\n", (long long)js.objects);
+    }
     struct store_crypt_stats st;
     store_crypt_stats(&st);
     printf("pages decrypted: %llu, failed authentication: %llu database, %llu WAL, %llu "

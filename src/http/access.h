@@ -51,6 +51,11 @@ bool access_object(struct req *r, enum obj_kind kind, const char *id, const void
  * they may not read (docs/security.md: a viewer sees a case with its
  * sensitive subjects withheld). obj's strings live in r->arena. */
 void access_withhold(struct req *r, enum obj_kind kind, void *obj);
+/* True when the requester may read every stored object of the kind exactly
+ * as stored: nothing left out of a list and nothing withheld (administrators
+ * and coordinators; any reader for sources, organizations and risks). Such
+ * reads may serve an object's stored JSON text as it is. */
+bool access_reads_as_stored(const struct req *r, enum obj_kind kind);
 /* May the requester see the case together with everyone in it (its subjects'
  * names appear in timelines, findings, statements and exports)? True when
  * the case is readable and every subject is; otherwise writes 403 or 404

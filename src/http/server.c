@@ -102,9 +102,13 @@ static const char *security_headers[][2] = {
 
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct resp *w, bool head)
 {
-    struct MHD_Response *mr = MHD_create_response_from_buffer(head ? 0 : w->body.len, w->body.data,
-                                                              MHD_RESPMEM_MUST_COPY);
+    /* The body's memory goes to libmicrohttpd, which frees it once sent: no
+     * copy of a large list (w->body is left empty). */
+    size_t len = head ? 0 : w->body.len;
+    char *data = buf_detach(&w->body);
+    struct MHD_Response *mr = MHD_create_response_from_buffer_with_free_callback(len, data, free);
     if (!mr) {
+        free(data);
         return MHD_NO;
     }
     for (size_t i = 0; i < ARRAY_LEN(security_headers); i++) {

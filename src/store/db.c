@@ -151,6 +151,21 @@ static enum app_err migrate(struct store *s, struct err *e)
             return err_set(e, E_STORAGE, "migration %s failed: %s", refuge_sql[i].name, e->msg);
         }
     }
+    if (have < 7 && latest >= 7) {
+        /* 0007 added the objects' JSON text columns; C fills them, once the
+         * schema is the one the column tables of objects.c describe. */
+        enum app_err rc = store_begin(s, e);
+        if (rc == E_OK) {
+            rc = store_json_backfill(s, e);
+        }
+        if (rc == E_OK) {
+            rc = store_commit(s, e);
+        }
+        if (rc != E_OK) {
+            store_rollback(s);
+            return err_set(e, E_STORAGE, "storing the objects' JSON text failed: %s", e->msg);
+        }
+    }
     return E_OK;
 }
 

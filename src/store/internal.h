@@ -20,6 +20,7 @@
  *   + 128 .. + 143 lists.c (store_list)
  *   + 144 .. + 159 lists.c (other case lists)
  *   + 176 .. + 191 scan.c (whole-store passes of the checks)
+ *   + 192 .. + 207 encoded.c (objects' stored JSON text)
  * Each file asserts that its slots stay below STMT_SLOTS. */
 enum {
     STMT_PER_KIND =
@@ -52,6 +53,13 @@ enum app_err store_fail(struct store *s, struct err *e, const char *what);
  * arena; resets the statement. */
 ATTR_NODISCARD enum app_err store_collect_ids(struct store *s, sqlite3_stmt *st,
                                               struct arena *arena, struct strs *out, struct err *e);
+/* Encodes obj into out with the registered encoder (out is reset first);
+ * false when none is registered. */
+bool store_encode_obj(enum obj_kind kind, const void *obj, struct buf *out);
+/* After migration 0007 (and any later ones): stores every object's text,
+ * inside the caller's transaction (nothing to do without an encoder: the
+ * texts stay NULL). */
+ATTR_NODISCARD enum app_err store_json_backfill(struct store *s, struct err *e);
 /* Runs SQL without results. */
 ATTR_NODISCARD enum app_err store_exec(struct store *s, const char *sql, struct err *e);
 

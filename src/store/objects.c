@@ -471,8 +471,8 @@ static sqlite3_stmt *prepare_op(struct store *s, enum obj_kind k, int op, struct
     case OP_INSERT:
         buf_addf(&b, "INSERT INTO %s (", d->table);
         add_col_list(&b, d->cols, d->n_cols);
-        buf_adds(&b, ", digest, updated) VALUES (");
-        add_params(&b, 1, d->n_cols + 2);
+        buf_adds(&b, ", digest, updated, json) VALUES (");
+        add_params(&b, 1, d->n_cols + 3);
         buf_adds(&b, ") ON CONFLICT (id) DO NOTHING");
         break;
     case OP_DIGEST:
@@ -483,8 +483,9 @@ static sqlite3_stmt *prepare_op(struct store *s, enum obj_kind k, int op, struct
         for (size_t i = 1; i < d->n_cols; i++) {
             buf_addf(&b, "%s = ?%zu, ", d->cols[i].name, i + 1);
         }
-        buf_addf(&b, "digest = ?%zu, updated = ?%zu, version = version + 1 WHERE id = ?1",
-                 d->n_cols + 1, d->n_cols + 2);
+        buf_addf(&b,
+                 "digest = ?%zu, updated = ?%zu, json = ?%zu, version = version + 1 WHERE id = ?1",
+                 d->n_cols + 1, d->n_cols + 2, d->n_cols + 3);
         break;
     case OP_GET:
     case OP_EACH:
@@ -608,14 +609,22 @@ static void now_iso(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Binds the columns, the digest, the time and the object's JSON text (NULL
+ * when no encoder is registered: encoded.c). */
 static void bind_row(sqlite3_stmt *st, const struct objdef *d, const void *obj,
-                     const unsigned char digest[DIGEST_BYTES], const char *now)
+                     const unsigned char digest[DIGEST_BYTES], const char *now,
+                     const struct buf *json)
 {
     for (size_t i = 0; i < d->n_cols; i++) {
         bind_col(st, (int)i + 1, &d->cols[i], obj);
     }
     sqlite3_bind_blob(st, (int)d->n_cols + 1, digest, DIGEST_BYTES, SQLITE_STATIC);
     sqlite3_bind_text(st, (int)d->n_cols + 2, now, -1, SQLITE_STATIC);
+    if (json) {
+        sqlite3_bind_text(st, (int)d->n_cols + 3, json->data, (int)json->len, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(st, (int)d->n_cols + 3);
+    }
 }
 
 enum app_err store_put(struct store *s, enum obj_kind kind, const void *obj,
@@ -626,17 +635,22 @@ enum app_err store_put(struct store *s, enum obj_kind kind, const void *obj,
     char now[32];
     digest_obj(d, obj, digest);
     now_iso(now);
+    struct buf text = BUF_INIT;
+    const struct buf *json = store_encode_obj(kind, obj, &text) ? &text : NULL;
 
     sqlite3_stmt *st = prepare_op(s, kind, OP_INSERT, e);
     if (!st) {
+        buf_release(&text);
         return e->code;
     }
-    bind_row(st, d, obj, digest, now);
+    bind_row(st, d, obj, digest, now, json);
     enum app_err rc = step_done(s, st, e, "cannot store an object");
     if (rc != E_OK) {
+        buf_release(&text);
         return rc;
     }
     if (sqlite3_changes(s->db) == 1) {
+        buf_release(&text);
         *result = STORE_INSERTED;
         return put_children(s, kind, obj, false, e);
     }
@@ -644,6 +658,7 @@ enum app_err store_put(struct store *s, enum obj_kind kind, const void *obj,
     const char *id = *CAT(obj, d->cols[0].off, const char *const);
     st = prepare_op(s, kind, OP_DIGEST, e);
     if (!st) {
+        buf_release(&text);
         return e->code;
     }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -651,15 +666,18 @@ enum app_err store_put(struct store *s, enum obj_kind kind, const void *obj,
                 memcmp(sqlite3_column_blob(st, 0), digest, DIGEST_BYTES) == 0;
     sqlite3_reset(st);
     if (same) {
+        buf_release(&text);
         *result = STORE_UNCHANGED;
         return E_OK;
     }
     st = prepare_op(s, kind, OP_UPDATE, e);
     if (!st) {
+        buf_release(&text);
         return e->code;
     }
-    bind_row(st, d, obj, digest, now);
+    bind_row(st, d, obj, digest, now, json);
     rc = step_done(s, st, e, "cannot update an object");
+    buf_release(&text);
     if (rc != E_OK) {
         return rc;
     }

@@ -178,6 +178,59 @@ ATTR_NODISCARD enum app_err store_list(struct store *s, enum obj_kind kind,
                                        const struct store_filter *f, struct arena *arena,
                                        struct strs *out, bool *more, struct err *e);
 
+/* Objects' JSON text, kept in their rows (migration 0007; src/store/encoded.c).
+ * The store cannot encode (the bundle module owns the format): the program
+ * registers the encoder once, before opening any store, and store_put()
+ * then writes each object's text with its columns in the same statement.
+ * Without an encoder objects are stored without text (NULL), and readers
+ * build it from the columns: slower, never wrong. */
+struct buf;
+typedef void (*store_encode_fn)(enum obj_kind kind, const void *obj, struct buf *out);
+void store_set_encoder(store_encode_fn fn);
+
+/* An object's id with its stored text (json NULL when none is stored; len
+ * its length) and, from store_get_json(), its version. */
+struct store_text {
+    const char *id;
+    const char *json;
+    size_t len;
+    int64_t version;
+};
+
+/* store_list(), with each object's stored text, in one indexed range read:
+ * *out is a new array of *n_out items in arena. */
+ATTR_NODISCARD enum app_err store_list_json(struct store *s, enum obj_kind kind,
+                                            const struct store_filter *f, struct arena *arena,
+                                            struct store_text **out, size_t *n_out, bool *more,
+                                            struct err *e);
+/* One object's stored text and version. E_NOT_FOUND when absent. */
+ATTR_NODISCARD enum app_err store_get_json(struct store *s, enum obj_kind kind, const char *id,
+                                           struct arena *arena, struct store_text *out,
+                                           struct err *e);
+
+/* What store_json_check() found: objects compared, without text, with a
+ * text that differs from a fresh encoding (the first few named), rewritten. */
+enum { STORE_JSON_EXAMPLES = 5 };
+
+struct store_json_example {
+    enum obj_kind kind;
+    char id[128];
+};
+
+struct store_json_stats {
+    int64_t objects;
+    int64_t missing;
+    int64_t stale;
+    int64_t fixed;
+    size_t n_examples;
+    struct store_json_example examples[STORE_JSON_EXAMPLES];
+};
+/* Compares every object's stored text with a fresh encoding of its columns;
+ * with fix, rewrites the missing and differing ones (call it inside a write
+ * transaction). E_INTERNAL when no encoder is registered. */
+ATTR_NODISCARD enum app_err store_json_check(struct store *s, bool fix,
+                                             struct store_json_stats *out, struct err *e);
+
 /* Calls fn with every case id and when it last changed (the latest `updated`
  * of the case, its actions and its subjects' events, ISO 8601 UTC), most
  * recent first, until fn returns false. Strings valid during the call only. */

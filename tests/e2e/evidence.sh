@@ -182,13 +182,17 @@ expect_err "altered" "and says why"
 if [ ! -e bad.bin ]; then ok "and writes nothing"; else not_ok "and writes nothing"; fi
 
 # a database from before migration 0005: its audit entries become the
-# first leaves when it runs (0006 runs after it again, so its column goes too)
+# first leaves when it runs (0006 and 0007 run after it again, so their
+# columns go too)
 run --db m.db import "$EXAMPLE"
 printf 'a long enough password\n' | "$REFUGE" --db m.db user add alice --role admin >/dev/null 2>&1
 "$REFUGE" --db m.db token add script --role viewer >/dev/null 2>&1
 sqlite3 m.db "DROP TABLE proof_log; DROP TABLE proof_key; DROP TABLE proof_checkpoint;
     DROP TABLE evidence; DROP TABLE evidence_blob; ALTER TABLE app_user DROP COLUMN lang;
-    PRAGMA user_version = 4;"
+    ALTER TABLE source DROP COLUMN json; ALTER TABLE person DROP COLUMN json;
+    ALTER TABLE organization DROP COLUMN json; ALTER TABLE case_file DROP COLUMN json;
+    ALTER TABLE event DROP COLUMN json; ALTER TABLE risk DROP COLUMN json;
+    ALTER TABLE action DROP COLUMN json; PRAGMA user_version = 4;"
 run --db m.db verify
 expect_status 0 "migration 0005 turns the existing audit entries into leaves that verify"
 expect_out "log intact: 2 leaves (2 audit entries, 0 custody records)" "one leaf per entry"
