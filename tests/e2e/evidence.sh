@@ -207,7 +207,7 @@ TOKEN=$(grep -o 'rfg_[A-Za-z0-9_-]*' tok.out | head -1)
 "$REFUGE" --db h.db serve --listen 127.0.0.1:0 --port-file port 2>server.log &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
-for i in $(seq 1 50); do [ -s port ] && break; sleep 0.1; done
+for i in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
 BASE="http://127.0.0.1:$(cat port)"
 printf 'uploaded over HTTP\n' >up.txt
 code=$(curl -s -o body -w '%{http_code}' -X POST "$BASE/api/sources/$SRC2/evidence?filename=up.txt" \

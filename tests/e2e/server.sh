@@ -18,7 +18,7 @@ ADMIN_TOKEN=$("$REFUGE" token add script --role admin 2>/dev/null | grep -o 'rfg
 
 "$REFUGE" serve --listen 127.0.0.1:0 --port-file port --max-body 2M --threads 4 2>server.log &
 SERVER=$!
-for i in $(seq 1 50); do [ -s port ] && break; sleep 0.1; done
+for i in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
 PORT=$(cat port)
 BASE="http://127.0.0.1:$PORT"
 trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT

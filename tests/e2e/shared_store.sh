@@ -19,7 +19,7 @@ for mode in encrypted plaintext; do
     # several worker threads, so that connections open while others hold locks
     "$REFUGE" serve --listen 127.0.0.1:0 --port-file port --threads 4 2>"server-$mode.log" &
     SERVER=$!
-    for i in $(seq 1 50); do [ -s port ] && break; sleep 0.1; done
+    for i in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
     BASE="http://127.0.0.1:$(cat port)"
     base=$("$REFUGE" audit --json | jq length)
     seen_all=yes

@@ -225,7 +225,7 @@ if command -v curl >/dev/null; then
     "$REFUGE" --db a.db serve --listen 127.0.0.1:0 --port-file port 2>server.log &
     SERVER=$!
     trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
-    for i in $(seq 1 50); do [ -s port ] && break; sleep 0.1; done
+    for i in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
     BASE="http://127.0.0.1:$(cat port)/api/cases/$CASE/statement"
     code=$(curl -s -o body -D hdr -w '%{http_code}' "$BASE?as_of=2019-12-10")
     [ "$code" = 401 ] && ok "http: the statement needs authentication" || not_ok "http: the statement needs authentication" "$code"

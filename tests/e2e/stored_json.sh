@@ -29,7 +29,7 @@ serve() {
     rm -f port
     "$REFUGE" --db p.db serve --listen 127.0.0.1:0 --port-file port --threads 2 2>server.log &
     SERVER=$!
-    for i in $(seq 1 50); do [ -s port ] && break; sleep 0.1; done
+    for i in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
     PORT=$(cat port)
 }
 stop() {

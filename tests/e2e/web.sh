@@ -39,7 +39,7 @@ printf 'viewer password 123\n' | "$REFUGE" user add victor --role viewer >/dev/n
 "$REFUGE" serve --listen 127.0.0.1:0 --port-file port 2>server.log &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
-for i in $(seq 1 50); do [ -s port ] && break; sleep 0.1; done
+for i in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
 BASE="http://127.0.0.1:$(cat port)"
 C=case/kz-2019-xuar-asylum-seekers
 
