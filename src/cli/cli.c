@@ -209,6 +209,13 @@ static const struct cmd *find_command(const char *name)
     return found;
 }
 
+/* The store's word before long work (an upgrade), on standard error so that
+ * output meant for a pipe stays clean. */
+static void say_notice(const char *msg)
+{
+    fprintf(stderr, "refuge: %s\n", msg);
+}
+
 int cli_main(int argc, char **argv)
 {
     struct cli cli = {0};
@@ -258,6 +265,7 @@ int cli_main(int argc, char **argv)
     store_global_init();
     /* Objects' JSON text is stored with them (src/store/encoded.c). */
     store_set_encoder(bundle_encode_object);
+    store_set_notice(say_notice);
     if (cmd->flags & CMD_STORE) {
         status = cli_open_store(&cli, cmd->flags);
         if (status != 0) {

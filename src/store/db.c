@@ -154,6 +154,10 @@ static enum app_err migrate(struct store *s, struct err *e)
     if (have < 7 && latest >= 7) {
         /* 0007 added the objects' JSON text columns; C fills them, once the
          * schema is the one the column tables of objects.c describe. */
+        if (have > 0) {
+            store_notice("upgrading the store: storing each object's JSON text once "
+                         "(about a minute per million objects; do not interrupt)");
+        }
         enum app_err rc = store_begin(s, e);
         if (rc == E_OK) {
             rc = store_json_backfill(s, e);

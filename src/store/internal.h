@@ -63,4 +63,7 @@ ATTR_NODISCARD enum app_err store_json_backfill(struct store *s, struct err *e);
 /* Runs SQL without results. */
 ATTR_NODISCARD enum app_err store_exec(struct store *s, const char *sql, struct err *e);
 
+/* Passes msg to the function given to store_set_notice(), if any. */
+void store_notice(const char *msg);
+
 #endif

@@ -188,6 +188,12 @@ struct buf;
 typedef void (*store_encode_fn)(enum obj_kind kind, const void *obj, struct buf *out);
 void store_set_encoder(store_encode_fn fn);
 
+/* Where the store says, before it starts, that it is about to do something
+ * long a user would otherwise take for a hang (an upgrade that rewrites every
+ * object). NULL (the default): it says nothing. Set once, before any open. */
+typedef void (*store_notice_fn)(const char *msg);
+void store_set_notice(store_notice_fn fn);
+
 /* An object's id with its stored text (json NULL when none is stored; len
  * its length) and, from store_get_json(), its version. */
 struct store_text {

@@ -100,6 +100,9 @@ sqlite3 p.db "ALTER TABLE source DROP COLUMN json; ALTER TABLE person DROP COLUM
 run --db p.db doctor
 expect_status 0 "a schema 6 store opens and passes doctor"
 expect_out "stored JSON text: ok ($N objects)" "with the text of every object stored by the migration"
+expect_err "refuge: upgrading the store" "and it says on stderr that it is upgrading, before the long work"
+run --db p.db doctor
+if grep -q "upgrading" err; then not_ok "the next open says nothing of an upgrade" "$(head -c 300 err)"; else ok "the next open says nothing of an upgrade"; fi
 [ "$(sqlite3 p.db 'PRAGMA user_version')" -ge 7 ] && ok "the store is at schema 7 or later" || not_ok "the store is at schema 7 or later"
 serve
 fetch migrated
