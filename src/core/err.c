@@ -36,9 +36,16 @@ static void vset(struct err *e, enum app_err code, const char *where, const char
     if (!e) {
         return;
     }
+    /* Formatted aside first: callers wrap the previous message with
+     * err_set(e, ..., "...: %s", e->msg), and formatting into the buffer an
+     * argument is read from is undefined (it cut messages short). */
+    char w[sizeof e->where];
+    char m[sizeof e->msg];
+    snprintf(w, sizeof w, "%s", where ? where : "");
+    vsnprintf(m, sizeof m, fmt, ap);
     e->code = code;
-    snprintf(e->where, sizeof e->where, "%s", where ? where : "");
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    memcpy(e->where, w, sizeof w);
+    memcpy(e->msg, m, sizeof m);
 }
 
 enum app_err err_set(struct err *e, enum app_err code, const char *fmt, ...)
