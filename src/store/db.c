@@ -440,6 +440,9 @@ void store_close(struct store *s)
 
 enum app_err store_begin(struct store *s, struct err *e)
 {
+    if (s->group) {
+        return store_group_tx_begin(s, e);
+    }
     return store_exec(s, "BEGIN IMMEDIATE", e);
 }
 
@@ -461,6 +464,9 @@ static bool run_cached(struct store *s, int slot, const char *sql)
 
 enum app_err store_commit(struct store *s, struct err *e)
 {
+    if (s->group) {
+        return store_group_tx_commit(s, e);
+    }
     if (!run_cached(s, SLOT_COMMIT, "COMMIT")) {
         return store_fail(s, e, "cannot commit");
     }
@@ -481,6 +487,10 @@ void store_read_end(struct store *s)
 
 void store_rollback(struct store *s)
 {
+    if (s->group) {
+        store_group_tx_rollback(s);
+        return;
+    }
     if (!sqlite3_get_autocommit(s->db)) {
         run_cached(s, SLOT_ROLLBACK, "ROLLBACK");
     }

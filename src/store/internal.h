@@ -19,12 +19,13 @@
  *   + 112 .. + 127 evidence.c
  *   + 128 .. + 143 lists.c (store_list)
  *   + 144 .. + 159 lists.c (other case lists)
+ *   + 224 .. + 239 group.c (group commit: savepoints)
  * Each file asserts that its slots stay below STMT_SLOTS. */
 enum {
     STMT_PER_KIND =
         66, /* objects.c: 8 operations, 4 per child (8 at most), 2 x (1 + 8) batch reads */
     STMT_MISC = OBJ_KIND_COUNT * STMT_PER_KIND,
-    STMT_MISC_COUNT = 176,
+    STMT_MISC_COUNT = 240,
     STMT_SLOTS = STMT_MISC + STMT_MISC_COUNT,
 };
 
@@ -38,6 +39,9 @@ struct store {
     bool encrypted;
     sqlite3_stmt *stmts[STMT_SLOTS];
     struct key_bulk *bulk; /* search.c: set during store_keys_rebuild() */
+    bool group;            /* group.c: a group transaction is open */
+    int group_depth;       /* group.c: store_begin() savepoints open inside it */
+    int wal_pages;         /* wal.c: the WAL's length after this connection's last commit */
 };
 
 /* The cached statement for slot, prepared from sql on first use (sql is
@@ -51,6 +55,11 @@ enum app_err store_fail(struct store *s, struct err *e, const char *what);
  * arena; resets the statement. */
 ATTR_NODISCARD enum app_err store_collect_ids(struct store *s, sqlite3_stmt *st,
                                               struct arena *arena, struct strs *out, struct err *e);
+/* group.c: store_begin(), store_commit() and store_rollback() while a group
+ * transaction is open (nested savepoints). */
+ATTR_NODISCARD enum app_err store_group_tx_begin(struct store *s, struct err *e);
+ATTR_NODISCARD enum app_err store_group_tx_commit(struct store *s, struct err *e);
+void store_group_tx_rollback(struct store *s);
 /* Runs SQL without results. */
 ATTR_NODISCARD enum app_err store_exec(struct store *s, const char *sql, struct err *e);
 
