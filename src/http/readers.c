@@ -38,11 +38,30 @@ static struct {
     bool stopping;
     struct reader *readers;
     unsigned n;
+    const char *path;
+    const struct store_secret *key;
 } rq = {
     .mu = PTHREAD_MUTEX_INITIALIZER,
     .work = PTHREAD_COND_INITIALIZER,
     .tail = &rq.head,
 };
+
+/* Replaces a reader's connection after it ran out of memory (store.h:
+ * store_out_of_memory()), or after an earlier reopen failed. */
+static bool reader_connection(struct reader *me)
+{
+    if (me->store && !store_out_of_memory(me->store)) {
+        return true;
+    }
+    store_close(me->store);
+    me->store = NULL;
+    struct err e = ERR_INIT;
+    if (store_open_key(rq.path, STORE_MUST_EXIST, rq.key, &me->store, &e) != E_OK) {
+        me->store = NULL;
+        return false;
+    }
+    return true;
+}
 
 static void *reader_main(void *arg)
 {
@@ -66,8 +85,12 @@ static void *reader_main(void *arg)
             rq.tail = &rq.head;
         }
         pthread_mutex_unlock(&rq.mu);
-        j->r->store = me->store;
-        j->fn(j->r, j->w);
+        if (reader_connection(me)) {
+            j->r->store = me->store;
+            j->fn(j->r, j->w);
+        } else {
+            resp_error(j->w, E_STORAGE, "the database is not available", NULL);
+        }
         pthread_mutex_lock(&rq.mu);
         j->done = true;
         pthread_cond_signal(&j->cv);
@@ -84,6 +107,8 @@ enum app_err readers_start(const char *path, const struct store_secret *key, uns
     }
     rq.readers = xcalloc(n, sizeof *rq.readers);
     rq.n = n;
+    rq.path = path;
+    rq.key = key;
     rq.stopping = false;
     enum app_err rc = E_OK;
     for (unsigned i = 0; i < n && rc == E_OK; i++) {

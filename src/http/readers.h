@@ -19,7 +19,8 @@ enum { READER_NICE = 5 };
 typedef void (*request_fn)(struct req *r, struct resp *w);
 
 /* Opens n connections to the store at path (key NULL: plaintext) and
- * starts a reader thread for each. */
+ * starts a reader thread for each. path and key must outlive the readers:
+ * a connection that ran out of memory is replaced by a new one. */
 ATTR_NODISCARD enum app_err readers_start(const char *path, const struct store_secret *key,
                                           unsigned n, struct err *e);
 

@@ -45,7 +45,9 @@ static struct {
     bool running;
     bool stopping;
     pthread_t thread;
-    struct store *store;
+    struct store *store; /* NULL after a failed reopen: tried again per batch */
+    const char *path;
+    const struct store_secret *key;
     struct writer_stats stats;
     /* the checkpointer */
     pthread_cond_t ckpt_cv;
@@ -78,14 +80,39 @@ static void fail_jobs(struct job *from, struct job *to, const char *why, struct 
 
 /* Runs one batch of jobs (a list ending with NULL) in as few groups as
  * failures allow: normally one. */
+/* Replaces the writer's connection after it ran out of memory
+ * (store_out_of_memory()), or when an earlier reopen failed. */
+static bool writer_connection(void)
+{
+    if (wq.store && !store_out_of_memory(wq.store)) {
+        return true;
+    }
+    store_close(wq.store);
+    wq.store = NULL;
+    struct err e = ERR_INIT;
+    if (store_open_key(wq.path, STORE_MUST_EXIST, wq.key, &wq.store, &e) != E_OK) {
+        fprintf(stderr, "refuge: writer: cannot reopen the database: %s\n", e.msg);
+        wq.store = NULL;
+        return false;
+    }
+    store_wal_defer(wq.store);
+    return true;
+}
+
 static void run_batch(struct job *batch, struct writer_stats *st)
 {
-    struct store *s = wq.store;
+    struct store *s = NULL;
     struct job *first = NULL; /* the first job of the open group; NULL: none open */
     struct err e = ERR_INIT;
     for (struct job *j = batch; j; j = j->next) {
         st->requests++;
         if (!first) {
+            if (!writer_connection()) {
+                fail_job(j, "the database cannot take writes now; try again");
+                st->failed++;
+                continue;
+            }
+            s = wq.store;
             if (store_group_begin(s, &e) != E_OK) {
                 fprintf(stderr, "refuge: writer: %s\n", e.msg);
                 fail_job(j, "the database cannot take writes now; try again");
@@ -104,6 +131,11 @@ static void run_batch(struct job *batch, struct writer_stats *st)
         }
         j->r->store = s;
         j->fn(j->r, j->w);
+        /* After running out of memory the connection is not to be trusted
+         * (store.h): its group ends here, uncommitted. */
+        if (store_out_of_memory(s)) {
+            store_group_rollback(s);
+        }
         if (!store_group_leave(s, j->w->status < 500)) {
             fprintf(stderr, "refuge: writer: a write transaction was lost\n");
             fail_jobs(first, j->next, "the change could not be saved; nothing was kept", st);
@@ -143,6 +175,7 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&wq.mu);
         struct writer_stats st = {0};
         run_batch(batch, &st);
+        writer_connection();
         pthread_mutex_lock(&wq.mu);
         wq.stats.requests += st.requests;
         wq.stats.groups += st.groups;
@@ -151,7 +184,7 @@ static void *writer_main(void *arg)
         /* A checkpoint per CHECKPOINT_PAGES new pages: while readers keep
          * the WAL from being restarted it stays long, and a checkpoint
          * after every group would cost two syncs each time. */
-        int pages = store_wal_pages(wq.store);
+        int pages = wq.store ? store_wal_pages(wq.store) : 0;
         if (pages < wq.ckpt_mark) {
             wq.ckpt_mark = 0; /* the WAL was restarted */
         }
@@ -227,6 +260,8 @@ enum app_err writer_start(const char *path, const struct store_secret *key, stru
         return rc;
     }
     store_wal_defer(wq.store);
+    wq.path = path;
+    wq.key = key;
     wq.stopping = false;
     wq.ckpt_due = false;
     wq.ckpt_mark = 0;

@@ -17,7 +17,8 @@
 struct store_secret;
 
 /* Opens the writer's own connection to the store at path (key NULL: a
- * plaintext store) and starts its thread. */
+ * plaintext store) and starts its thread. path and key must outlive the
+ * writer: a connection that ran out of memory is replaced by a new one. */
 ATTR_NODISCARD enum app_err writer_start(const char *path, const struct store_secret *key,
                                          struct err *e);
 

@@ -37,6 +37,7 @@ static bool run(struct store *s, int slot, const char *sql)
     }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
+    s->oom |= rc == SQLITE_NOMEM;
     return rc == SQLITE_DONE;
 }
 

@@ -42,6 +42,7 @@ struct store {
     bool group;            /* group.c: a group transaction is open */
     int group_depth;       /* group.c: store_begin() savepoints open inside it */
     int wal_pages;         /* wal.c: the WAL's length after this connection's last commit */
+    bool oom;              /* an operation ran out of memory: reopen (store_out_of_memory()) */
 };
 
 /* The cached statement for slot, prepared from sql on first use (sql is

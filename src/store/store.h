@@ -64,6 +64,13 @@ ATTR_NODISCARD enum app_err store_verify(struct store *s, bool full, struct err 
 ATTR_NODISCARD enum app_err store_backup(struct store *s, const char *dest,
                                          const struct store_secret *dest_key, struct err *e);
 
+/* True once an operation on the store ran out of memory (SQLITE_NOMEM).
+ * Its transaction was rolled back, but the connection's in-memory state
+ * (the full-text index's cached structure) can no longer be trusted:
+ * writing on through it damaged the index in the allocation-failure sweep
+ * (tests/trial/faultsweep.c). Close the store and open it again. */
+bool store_out_of_memory(const struct store *s);
+
 /* Counters of the encrypting layer since the process started: pages that
  * failed authentication (database pages, and WAL frames / journal pages
  * read as zeros), page-1 header probes synthesised, temporary files refused.

@@ -1,7 +1,8 @@
 /*
- * faultsweep.c: I/O-error injection sweep (reliability.md A5).
+ * faultsweep.c: I/O-error and allocation-failure sweeps (reliability.md
+ * A5, A6).
  *
- *   faultsweep enc|plain STRIDE
+ *   faultsweep enc|plain STRIDE [io|oom]
  *
  * A fault VFS, registered as SQLite's default so that the store's
  * encrypting VFS sits on top of it, fails the Nth file operation (read,
@@ -14,13 +15,20 @@
  * groups of 5 requests committed together (store_group_*, as the server's
  * writer does), each writing a person and an event naming them, with their
  * search-index rows; a transaction is acknowledged only when its COMMIT (or
- * its group's COMMIT) returned success. Then the store is closed (with the
- * faults still on), and reopened without faults and verified:
+ * its group's COMMIT) returned success. A connection that ran out of memory
+ * is reopened before it writes again, as the server does (store.h). Then the store is closed (with
+ * the faults still on), and reopened without faults and verified:
  *
  *   - it opens, and integrity_check and the full-text index check pass;
  *   - every acknowledged transaction is there (a phantom ack otherwise);
  *   - each transaction is all or nothing (its person and its event);
  *   - the process did not crash (a crash ends the sweep: the test fails).
+ *
+ * With oom, SQLite's allocator is wrapped instead (SQLITE_CONFIG_MALLOC):
+ * the Nth allocation fails (once, or it and every later one), with the
+ * same workload and checks; under the sanitizers LeakSanitizer also checks
+ * that no error path leaks. refuge's own allocations (core/xalloc.c) abort
+ * on failure by design and are not swept.
  *
  * N runs over 1 .. every operation of the workload, in steps of STRIDE
  * (1: every point; CTest runs a stride, bench/faultsweep.sh every point).
@@ -44,9 +52,13 @@ enum { PLAIN_TX = 25, GROUPS = 5, GROUP_SIZE = 5, TXS = PLAIN_TX + GROUPS * GROU
 
 /* ---- the fault VFS ---- */
 
+enum fault_kind { FAULT_IO, FAULT_OOM };
+
 static struct {
     sqlite3_vfs *root;
     sqlite3_vfs vfs;
+    sqlite3_mem_methods mem; /* SQLite's own allocator, under the wrapper */
+    enum fault_kind kind;
     bool armed;
     bool persistent;
     long at; /* the operation that fails (1-based); 0: none, only count */
@@ -57,7 +69,7 @@ static struct {
 /* Counts one operation; returns err when it is to fail, else SQLITE_OK. */
 static int f_tick(int err)
 {
-    if (!fv.armed) {
+    if (!fv.armed || fv.kind != FAULT_IO) {
         return SQLITE_OK;
     }
     fv.ops++;
@@ -226,6 +238,42 @@ static int f_time64(sqlite3_vfs *v, sqlite3_int64 *o)
     return fv.root->xCurrentTimeInt64(fv.root, o);
 }
 
+/* ---- the failing allocator (SQLITE_CONFIG_MALLOC) ---- */
+
+/* Counts one allocation; true when it is to fail. */
+static bool m_fail(void)
+{
+    if (!fv.armed || fv.kind != FAULT_OOM) {
+        return false;
+    }
+    fv.ops++;
+    if (fv.at > 0 && (fv.ops == fv.at || (fv.persistent && fv.ops > fv.at))) {
+        fv.injected++;
+        return true;
+    }
+    return false;
+}
+
+static void *m_malloc(int n)
+{
+    return m_fail() ? NULL : fv.mem.xMalloc(n);
+}
+
+static void *m_realloc(void *p, int n)
+{
+    return m_fail() ? NULL : fv.mem.xRealloc(p, n);
+}
+
+/* Puts the wrapper over SQLite's allocator; before SQLite initialises. */
+static void oom_register(void)
+{
+    sqlite3_config(SQLITE_CONFIG_GETMALLOC, &fv.mem);
+    sqlite3_mem_methods m = fv.mem;
+    m.xMalloc = m_malloc;
+    m.xRealloc = m_realloc;
+    sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+}
+
 /* Counts operations from now on, failing the at-th (0: none). */
 static void arm(long at, bool persistent)
 {
@@ -308,19 +356,34 @@ static enum app_err write_pair(struct store *s, int t, struct err *e)
     return rc;
 }
 
+/* The server's rule (store.h): a connection that ran out of memory is
+ * closed and opened again before it writes anything more. */
+static bool usable(struct store **s)
+{
+    if (*s && !store_out_of_memory(*s)) {
+        return true;
+    }
+    store_close(*s);
+    *s = NULL;
+    struct err e = ERR_INIT;
+    if (store_open_key(g_db, STORE_MUST_EXIST, g_key, s, &e) != E_OK) {
+        *s = NULL;
+        return false;
+    }
+    return true;
+}
+
 static void workload(bool acked[TXS])
 {
     memset(acked, 0, TXS * sizeof *acked);
     struct store *s = NULL;
-    struct err e = ERR_INIT;
-    if (store_open_key(g_db, STORE_MUST_EXIST, g_key, &s, &e) != E_OK) {
-        return;
-    }
     for (int t = 0; t < PLAIN_TX; t++) {
-        acked[t] = write_pair(s, t, &e) == E_OK;
+        struct err e = ERR_INIT;
+        acked[t] = usable(&s) && write_pair(s, t, &e) == E_OK;
     }
     for (int g = 0; g < GROUPS; g++) {
-        if (store_group_begin(s, &e) != E_OK) {
+        struct err e = ERR_INIT;
+        if (!usable(&s) || store_group_begin(s, &e) != E_OK) {
             continue;
         }
         bool kept[GROUP_SIZE] = {false};
@@ -329,6 +392,9 @@ static void workload(bool acked[TXS])
                 break;
             }
             kept[k] = write_pair(s, PLAIN_TX + g * GROUP_SIZE + k, &e) == E_OK;
+            if (store_out_of_memory(s)) {
+                store_group_rollback(s); /* as the server's writer does */
+            }
             if (!store_group_leave(s, kept[k])) {
                 break;
             }
@@ -429,10 +495,16 @@ static void fresh_copy(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 || (strcmp(argv[1], "enc") != 0 && strcmp(argv[1], "plain") != 0) ||
-        atol(argv[2]) < 1) {
-        fprintf(stderr, "usage: faultsweep enc|plain STRIDE\n");
+    if (argc < 3 || argc > 4 || (strcmp(argv[1], "enc") != 0 && strcmp(argv[1], "plain") != 0) ||
+        atol(argv[2]) < 1 ||
+        (argc == 4 && strcmp(argv[3], "io") != 0 && strcmp(argv[3], "oom") != 0)) {
+        fprintf(stderr, "usage: faultsweep enc|plain STRIDE [io|oom]\n");
         return 2;
+    }
+    fv.kind = argc == 4 && strcmp(argv[3], "oom") == 0 ? FAULT_OOM : FAULT_IO;
+    const char *sweep = fv.kind == FAULT_OOM ? "oomsweep" : "faultsweep";
+    if (fv.kind == FAULT_OOM) {
+        oom_register();
     }
     bool enc = strcmp(argv[1], "enc") == 0;
     long stride = atol(argv[2]);
@@ -478,7 +550,8 @@ int main(int argc, char **argv)
         printf("# without faults: %ld of %d acknowledged\n", count.acked, TXS);
         failed++;
     }
-    printf("RESULT name=faultsweep store=%s ops=%ld stride=%ld\n", argv[1], total, stride);
+    printf("RESULT name=%s store=%s %s=%ld stride=%ld\n", sweep, argv[1],
+           fv.kind == FAULT_OOM ? "allocations" : "ops", total, stride);
 
     const char *modes[] = {"oneshot", "persistent"};
     int passed = failed ? 0 : 1;
@@ -494,11 +567,11 @@ int main(int argc, char **argv)
             verify(acked, &t, n, modes[m]);
         }
         bool ok = !t.phantom && !t.torn && !t.open_failures && !t.integrity_failures;
-        printf("RESULT name=faultsweep store=%s mode=%s points=%ld faults=%ld acked=%ld "
+        printf("RESULT name=%s store=%s mode=%s points=%ld faults=%ld acked=%ld "
                "unacked_present=%ld phantom_acks=%ld torn=%ld open_failures=%ld "
                "integrity_failures=%ld crashes=0\n",
-               argv[1], modes[m], t.points, t.injected, t.acked, t.unacked_present, t.phantom,
-               t.torn, t.open_failures, t.integrity_failures);
+               sweep, argv[1], modes[m], t.points, t.injected, t.acked, t.unacked_present,
+               t.phantom, t.torn, t.open_failures, t.integrity_failures);
         ok ? passed++ : failed++;
     }
     remove_store(g_db);
