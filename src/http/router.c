@@ -91,20 +91,28 @@ static bool is_json(const char *ct)
     return n == strlen("application/json") && strncasecmp(ct, "application/json", n) == 0;
 }
 
-static void dispatch_checked(struct req *r, struct resp *w, const struct route *rt);
+static bool checks_pass(struct req *r, struct resp *w, const struct route *rt);
 
 /* A write: the checks and the handler, on the writer's connection. */
 static void run_write(struct req *r, struct resp *w)
 {
-    dispatch_checked(r, w, r->route);
+    if (checks_pass(r, w, r->route)) {
+        r->route->fn(r, w);
+    }
 }
 
-/* A read: the same on a reader's connection, in one snapshot where the
- * route allows. */
+/* A read: the same on a reader's connection, the handler in one snapshot
+ * where the route allows. The checks run before it: authentication may
+ * write (a token's or session's last use), and such a write inside the
+ * snapshot would hold the database's write lock, against the writer, until
+ * the whole read is done. */
 static void run_read(struct req *r, struct resp *w)
 {
+    if (!checks_pass(r, w, r->route)) {
+        return;
+    }
     bool snapshot = (r->route->flags & R_SNAPSHOT) && store_read_begin(r->store);
-    dispatch_checked(r, w, r->route);
+    r->route->fn(r, w);
     if (snapshot) {
         store_read_end(r->store);
     }
@@ -144,28 +152,29 @@ void router_dispatch(struct req *r, struct resp *w)
     }
 }
 
-/* The checks a route's flags demand, then its handler. */
-static void dispatch_checked(struct req *r, struct resp *w, const struct route *rt)
+/* The checks a route's flags demand; false (with the response written)
+ * when one fails. */
+static bool checks_pass(struct req *r, struct resp *w, const struct route *rt)
 {
     if (!access_same_origin(r, w)) {
-        return;
+        return false;
     }
     if (!(rt->flags & R_PUBLIC)) {
         if (!access_authenticate(r, w)) {
-            return;
+            return false;
         }
         if ((rt->flags & R_WRITE) && !access_csrf(r, w)) {
-            return;
+            return false;
         }
         if ((rt->flags & R_ADMIN) && !access_is_admin(r)) {
             resp_error(w, E_FORBIDDEN, "administrators only", NULL);
-            return;
+            return false;
         }
     }
     if ((rt->flags & R_JSON_BODY) && !is_json(r->header(r, "Content-Type"))) {
         resp_error_status(w, 415, "E_UNSUPPORTED_MEDIA_TYPE",
                           "the body must be JSON (Content-Type: application/json)", NULL);
-        return;
+        return false;
     }
-    rt->fn(r, w);
+    return true;
 }
