@@ -1,20 +1,22 @@
 /*
  * writer.c: the single writer with group commit (see writer.h).
  *
- * Worker threads queue a job (the route, the request, the response) and
- * wait. The writer thread takes the whole queue as one group: BEGIN
- * IMMEDIATE, then for each job a savepoint, the handler, and the savepoint
- * released (or rolled back when the handler answered 5xx: a failed request
- * keeps nothing), then one COMMIT. Only after COMMIT returns are the jobs
- * marked done, so a worker sends its response only once the change is on
- * disk (synchronous=FULL). If the transaction is lost (an I/O error, a full
- * disk, out of memory) every job of the group gets a 503 instead of its
- * response; the jobs after it start a new group.
+ * Connection threads queue a job (the request's checks and handler, the
+ * request, the response) and wait. The writer thread takes the whole queue
+ * as one group: BEGIN IMMEDIATE, then for each job a savepoint, the checks
+ * and the handler, and the savepoint released (or rolled back when the
+ * handler answered 5xx: a failed request keeps nothing), then one COMMIT.
+ * Only after COMMIT returns are the jobs marked done, so a connection sends
+ * its response only once the change is on disk (synchronous=FULL). If the
+ * transaction is lost (an I/O error, a full disk, out of memory) every job
+ * of the group gets a 503 instead of its response; the jobs after it start
+ * a new group. A connection that ran out of memory ends its group there and
+ * is replaced (store_out_of_memory()).
  *
- * The writer never checkpoints inside its COMMIT: when a commit leaves the
- * WAL at CHECKPOINT_PAGES or more, it wakes the checkpointer thread, which
- * copies the WAL back into the database on a connection of its own while
- * writes go on.
+ * The writer never checkpoints inside its COMMIT: each time its commits
+ * have added CHECKPOINT_PAGES pages to the WAL, it wakes the checkpointer,
+ * which copies the WAL back into the database on a connection of its own
+ * while writes go on.
  *
  * Audit and log entries are appended in job order within the group, each
  * job seeing the entries of the jobs before it, exactly as if each had
