@@ -6,7 +6,8 @@
  * additional data) and searched for their strings. Before the purge the
  * deleted strings are still there (the control: the scan can see them);
  * after store_purge() there are none, every page still decrypts, the other
- * records are intact and the checks pass.
+ * records are intact and the checks pass. A purge while another connection
+ * holds a snapshot of the WAL is refused, and loses nothing.
  */
 #include <ctype.h>
 #include <setjmp.h>
@@ -210,7 +211,19 @@ static void purge_leaves_no_residue(void **state)
     assert_int_equal(before.undecryptable, 0);
     assert_true(total_hits(&before) > 0); /* the control: deleted text is still there */
 
+    /* A reader elsewhere holding a snapshot of the WAL: the purge cannot
+     * empty it, says so, and loses nothing. */
+    struct store *reader = NULL;
+    assert_int_equal(store_open_key(path, STORE_MUST_EXIST, key, &reader, &e), E_OK);
+    assert_true(store_read_begin(reader));
+    assert_true(store_exists(reader, OBJ_PERSON, "p-other-000"));
     struct store_purge_report rep;
+    assert_int_equal(store_purge(s, &rep, &e), E_CONFLICT);
+    assert_non_null(strstr(e.msg, "another process is using the database"));
+    store_read_end(reader);
+    store_close(reader);
+    assert_int_equal(store_count(s, OBJ_PERSON), 300);
+
     assert_int_equal(store_purge(s, &rep, &e), E_OK);
     struct scan after;
     scan_store(path, key, &after);
