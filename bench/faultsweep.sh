@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/faultsweep.sh [STRIDE]: the full I/O-error injection sweep
-# (reliability.md A5; CTest's trial.faultsweep_* run every 3rd / 11th point).
+# (reliability.md A5; CTest's trial.faultsweep_* run every 5th / 23rd point).
 # tests/trial/faultsweep (built Release) fails every file operation of a
 # 50-transaction workload on refuge's write path in turn (STRIDE 1, the
 # default: every one), once and then persistently, on an encrypted and on a
