@@ -36,6 +36,9 @@ static const struct cmd commands[] = {
      "restore a backup made by 'refuge backup' into a new database path"},
     {"doctor", cmd_doctor, CMD_STORE | CMD_EXISTING, "doctor",
      "check the database, its full-text index and the audit chain"},
+    {"purge", cmd_purge, CMD_STORE | CMD_EXISTING, "purge",
+     "erase what deleted records left in the database and its log (run with the server "
+     "stopped)"},
     {"import", cmd_import, CMD_STORE, "import FILE|-", "import a case bundle (all or nothing)"},
     {"export", cmd_export, CMD_STORE | CMD_EXISTING, "export [--case ID]",
      "print cases as a bundle"},

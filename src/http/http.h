@@ -16,10 +16,10 @@ struct store_secret;
 struct http_config {
     const char *host;               /* address to listen on, e.g. "127.0.0.1" */
     unsigned short port;            /* 0 = any free port */
-    const char *db_path;            /* the store; each worker thread opens its own connection */
+    const char *db_path;            /* the store; readers, writer and checkpointer open their own */
     const struct store_secret *key; /* its key (NULL: a plaintext store) */
     size_t max_body;                /* bytes; larger request bodies get 413 */
-    unsigned threads;               /* worker threads */
+    unsigned threads;               /* reader threads (how many reads compute at once) */
     bool trust_proxy_tls;           /* honour X-Forwarded-Proto: https (cookies get Secure) */
     const char *port_file;          /* if set, the bound port is written there once listening */
     unsigned session_idle_minutes;  /* a session ends after this long without a request */

@@ -31,7 +31,7 @@ struct req {
     const char *body;      /* NUL-terminated; body_len bytes */
     size_t body_len;
     struct arena *arena; /* freed when the request completes */
-    struct store *store; /* this worker thread's connection */
+    struct store *store; /* the connection of the thread running the request */
     const struct route *route;
     const char *client;          /* client address, for the audit trail and rate limits */
     bool secure;                 /* TLS, or a trusted proxy says so */

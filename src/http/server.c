@@ -1,8 +1,9 @@
 /*
- * server.c: the libmicrohttpd daemon: listening socket, worker threads with
- * one store connection each, request bodies, the two-call pattern, and
- * graceful shutdown on SIGTERM/SIGINT. Translates between MHD and the
- * transport-free struct req / struct resp; nothing else sees MHD.
+ * server.c: the libmicrohttpd daemon: listening socket, a thread per
+ * connection that reads requests and sends responses (the work itself runs
+ * on the reader threads, readers.c, or the writer, writer.c), request
+ * bodies, the two-call pattern, and graceful shutdown on SIGTERM/SIGINT. Translates between MHD and
+ * the transport-free struct req / struct resp; nothing else sees MHD.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,12 +22,13 @@
 
 #include "core/xalloc.h"
 #include "http/http.h"
+#include "http/readers.h"
 #include "http/router.h"
+#include "http/writer.h"
 #include "service/auth.h"
 
 struct server {
     const struct http_config *cfg;
-    pthread_key_t store_key;
     /* Benchmarks only (bench/README.md, "the two traps"): answer a request
      * without a body on libmicrohttpd's first call, which 0.9.75 punishes by
      * closing the connection. Set by REFUGE_BENCH_FIRST_CALL=1. */
@@ -42,25 +44,6 @@ struct conn {
     bool too_large;
     const struct route *route;
 };
-
-static void close_store(void *p)
-{
-    store_close(p);
-}
-
-/* This worker thread's store, opened on first use. */
-static struct store *thread_store(struct err *e)
-{
-    struct store *s = pthread_getspecific(server.store_key);
-    if (s) {
-        return s;
-    }
-    if (store_open_key(server.cfg->db_path, STORE_MUST_EXIST, server.cfg->key, &s, e) != E_OK) {
-        return NULL;
-    }
-    pthread_setspecific(server.store_key, s);
-    return s;
-}
 
 static const char *header_of(const struct req *r, const char *name)
 {
@@ -192,11 +175,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                  body_limit(cx->route));
         return reply_error(c, 413, "E_TOO_LARGE", msg);
     }
-    struct err e = ERR_INIT;
-    struct store *st = thread_store(&e);
-    if (!st) {
-        return reply_error(c, 503, "E_STORAGE", "the database is not available");
-    }
     char client[64];
     client_address(c, client, sizeof client);
     const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
@@ -207,7 +185,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         .body = cx->body.data,
         .body_len = cx->body.len,
         .arena = &cx->arena,
-        .store = st,
+        .store = NULL, /* the reader or the writer that runs it sets its own */
         .client = arena_strdup(&cx->arena, client),
         .secure =
             tls != NULL || (server.cfg->trust_proxy_tls && proto && strcmp(proto, "https") == 0),
@@ -319,9 +297,6 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
     server.cfg = cfg;
     const char *trap = getenv("REFUGE_BENCH_FIRST_CALL");
     server.answer_first_call = trap && strcmp(trap, "1") == 0;
-    if (pthread_key_create(&server.store_key, close_store) != 0) {
-        return err_set(e, E_INTERNAL, "cannot create thread storage");
-    }
     struct router_config rc = {.max_body = cfg->max_body,
                                .session_idle_minutes = cfg->session_idle_minutes};
     router_configure(&rc);
@@ -348,15 +323,27 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
     if (fd < 0) {
         return e->code;
     }
+    if (readers_start(cfg->db_path, cfg->key, cfg->threads ? cfg->threads : 2u, e) != E_OK ||
+        writer_start(cfg->db_path, cfg->key, e) != E_OK) {
+        readers_stop();
+        close(fd);
+        return e->code;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
-        /* ITC: MHD_quiesce_daemon() needs it to stop accepting cleanly. */
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-        cfg->threads ? cfg->threads : 2u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-        MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_END);
+        /* ITC: MHD_quiesce_daemon() needs it to stop accepting cleanly. A
+         * thread per connection: one that waits for its reader or for the
+         * writer holds up no other connection. poll(), not select(), for
+         * the 1,000 connections allowed. */
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+            MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        0u, MHD_OPTION_END);
     if (!d) {
         close(fd);
+        writer_stop();
+        readers_stop();
         return err_set(e, E_IO, "cannot start the HTTP server");
     }
     fprintf(stderr, "refuge: serving %s on http://%s%s%s:%u/\n", cfg->db_path,
@@ -380,6 +367,15 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
     if (lfd != MHD_INVALID_SOCKET) {
         close(lfd);
     }
-    pthread_key_delete(server.store_key);
+    writer_stop();
+    readers_stop();
+    struct writer_stats ws;
+    writer_stats(&ws);
+    fprintf(stderr,
+            "refuge: %llu writes in %llu transactions (at most %llu in one), %llu answered 503; "
+            "%llu checkpoints\n",
+            (unsigned long long)ws.requests, (unsigned long long)ws.groups,
+            (unsigned long long)ws.largest, (unsigned long long)ws.failed,
+            (unsigned long long)ws.checkpoints);
     return E_OK;
 }

@@ -767,6 +767,9 @@ enum app_err acct_audit_each(struct store *s, const struct acct_audit_filter *f,
 
 bool acct_in_transaction(struct store *s)
 {
+    if (s->group) {
+        return s->group_depth > 0; /* the group's own transaction is not the caller's */
+    }
     return !sqlite3_get_autocommit(s->db);
 }
 

@@ -30,6 +30,7 @@ enum { REFUGE_APPLICATION_ID = 0x52464745 };
 enum app_err store_fail(struct store *s, struct err *e, const char *what)
 {
     int code = sqlite3_extended_errcode(s->db);
+    s->oom |= code == SQLITE_NOMEM;
     enum app_err rc = (code & 0xff) == SQLITE_CONSTRAINT ? E_CONFLICT : E_STORAGE;
     return err_set(e, rc, "%s: %s", what, sqlite3_errmsg(s->db));
 }
@@ -37,10 +38,12 @@ enum app_err store_fail(struct store *s, struct err *e, const char *what)
 enum app_err store_exec(struct store *s, const char *sql, struct err *e)
 {
     char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        enum app_err rc = err_set(e, E_STORAGE, "database error: %s", msg ? msg : "unknown");
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        s->oom |= rc == SQLITE_NOMEM || sqlite3_errcode(s->db) == SQLITE_NOMEM;
+        enum app_err out = err_set(e, E_STORAGE, "database error: %s", msg ? msg : "unknown");
         sqlite3_free(msg);
-        return rc;
+        return out;
     }
     return E_OK;
 }
@@ -459,6 +462,9 @@ void store_close(struct store *s)
 
 enum app_err store_begin(struct store *s, struct err *e)
 {
+    if (s->group) {
+        return store_group_tx_begin(s, e);
+    }
     return store_exec(s, "BEGIN IMMEDIATE", e);
 }
 
@@ -475,11 +481,20 @@ static bool run_cached(struct store *s, int slot, const char *sql)
     }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
+    s->oom |= rc == SQLITE_NOMEM;
     return rc == SQLITE_DONE;
+}
+
+bool store_out_of_memory(const struct store *s)
+{
+    return s->oom;
 }
 
 enum app_err store_commit(struct store *s, struct err *e)
 {
+    if (s->group) {
+        return store_group_tx_commit(s, e);
+    }
     if (!run_cached(s, SLOT_COMMIT, "COMMIT")) {
         return store_fail(s, e, "cannot commit");
     }
@@ -500,6 +515,10 @@ void store_read_end(struct store *s)
 
 void store_rollback(struct store *s)
 {
+    if (s->group) {
+        store_group_tx_rollback(s);
+        return;
+    }
     if (!sqlite3_get_autocommit(s->db)) {
         run_cached(s, SLOT_ROLLBACK, "ROLLBACK");
     }

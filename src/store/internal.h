@@ -21,6 +21,7 @@
  *   + 144 .. + 159 lists.c (other case lists)
  *   + 176 .. + 191 scan.c (whole-store passes of the checks)
  *   + 192 .. + 207 encoded.c (objects' stored JSON text)
+ *   + 224 .. + 239 group.c (group commit: savepoints)
  * Each file asserts that its slots stay below STMT_SLOTS. */
 enum {
     STMT_PER_KIND =
@@ -40,6 +41,10 @@ struct store {
     bool encrypted;
     sqlite3_stmt *stmts[STMT_SLOTS];
     struct key_bulk *bulk; /* search.c: set during store_keys_rebuild() */
+    bool group;            /* group.c: a group transaction is open */
+    int group_depth;       /* group.c: store_begin() savepoints open inside it */
+    int wal_pages;         /* wal.c: the WAL's length after this connection's last commit */
+    bool oom;              /* an operation ran out of memory: reopen (store_out_of_memory()) */
 };
 
 /* The cached statement for slot, prepared from sql on first use (sql is
@@ -60,6 +65,11 @@ bool store_encode_obj(enum obj_kind kind, const void *obj, struct buf *out);
  * inside the caller's transaction (nothing to do without an encoder: the
  * texts stay NULL). */
 ATTR_NODISCARD enum app_err store_json_backfill(struct store *s, struct err *e);
+/* group.c: store_begin(), store_commit() and store_rollback() while a group
+ * transaction is open (nested savepoints). */
+ATTR_NODISCARD enum app_err store_group_tx_begin(struct store *s, struct err *e);
+ATTR_NODISCARD enum app_err store_group_tx_commit(struct store *s, struct err *e);
+void store_group_tx_rollback(struct store *s);
 /* Runs SQL without results. */
 ATTR_NODISCARD enum app_err store_exec(struct store *s, const char *sql, struct err *e);
 

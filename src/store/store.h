@@ -64,6 +64,13 @@ ATTR_NODISCARD enum app_err store_verify(struct store *s, bool full, struct err 
 ATTR_NODISCARD enum app_err store_backup(struct store *s, const char *dest,
                                          const struct store_secret *dest_key, struct err *e);
 
+/* True once an operation on the store ran out of memory (SQLITE_NOMEM).
+ * Its transaction was rolled back, but the connection's in-memory state
+ * (the full-text index's cached structure) can no longer be trusted:
+ * writing on through it damaged the index in the allocation-failure sweep
+ * (tests/trial/faultsweep.c). Close the store and open it again. */
+bool store_out_of_memory(const struct store *s);
+
 /* Counters of the encrypting layer since the process started: pages that
  * failed authentication (database pages, and WAL frames / journal pages
  * read as zeros), page-1 header probes synthesised, temporary files refused.
@@ -96,6 +103,54 @@ void store_rollback(struct store *s);
 bool store_read_begin(struct store *s);
 /* Ends it (a write made inside it is committed). */
 void store_read_end(struct store *s);
+
+/* Group commit (the server's single writer): one write transaction carries
+ * the work of several requests, each in a savepoint of its own, and one
+ * COMMIT (one WAL sync) makes them durable together. While a group is open,
+ * store_begin(), store_commit() and store_rollback() open, release and roll
+ * back nested savepoints, so a request's own rollback undoes only its work.
+ *
+ *   store_group_begin()                      BEGIN IMMEDIATE
+ *   for each request: store_group_enter(), the request's work,
+ *                     store_group_leave(keep)  (keep false: undo it all)
+ *   store_group_commit()                     COMMIT: durable on E_OK
+ *
+ * store_group_leave() returns false (store_group_enter() an error) when the
+ * group's transaction is gone (SQLite rolled it back after an I/O error, a
+ * full disk or out of memory, or a savepoint could not be undone): the work
+ * of every request since store_group_begin() is lost and the group is closed. store_group_commit()
+ * closes the group whatever its outcome; store_group_rollback() abandons it. */
+ATTR_NODISCARD enum app_err store_group_begin(struct store *s, struct err *e);
+ATTR_NODISCARD enum app_err store_group_enter(struct store *s, struct err *e);
+bool store_group_leave(struct store *s, bool keep);
+ATTR_NODISCARD enum app_err store_group_commit(struct store *s, struct err *e);
+void store_group_rollback(struct store *s);
+/* True while a group is open. */
+bool store_in_group(const struct store *s);
+
+/* Checkpoints away from the commit path. Normally the connection whose
+ * COMMIT takes the WAL past 1000 pages copies it back into the database
+ * within that COMMIT (a pause for whoever waits on it). After
+ * store_wal_defer(s), s never checkpoints; store_wal_pages(s) is the WAL's
+ * length in pages after s's last commit, and store_wal_checkpoint() on
+ * another connection copies back what no reader still needs, without
+ * waiting for anyone (PASSIVE); *left (may be NULL) gets the pages it could
+ * not copy yet. */
+void store_wal_defer(struct store *s);
+int store_wal_pages(const struct store *s);
+ATTR_NODISCARD enum app_err store_wal_checkpoint(struct store *s, int *left, struct err *e);
+
+/* Removes what deleted records left in the database and its WAL
+ * (src/store/purge.c): secure_delete, the full-text index merged,
+ * checkpoint(TRUNCATE), VACUUM, checkpoint(TRUNCATE). E_CONFLICT when
+ * another connection keeps the WAL from being emptied (nothing is lost:
+ * run it again when the store is idle). */
+struct store_purge_report {
+    int64_t pages_before, free_before; /* database pages, of them on the freelist */
+    int64_t pages_after, free_after;
+};
+ATTR_NODISCARD enum app_err store_purge(struct store *s, struct store_purge_report *out,
+                                        struct err *e);
 
 enum store_put_result {
     STORE_INSERTED,

@@ -289,6 +289,93 @@ static void encrypted_round_trip(void **state)
     rmdir(dir);
 }
 
+/* Group commit: requests in savepoints of one transaction. What a request
+ * commits waits for the group's COMMIT; what it rolls back, or everything
+ * when it is left undone or leaves a transaction open, is gone; another
+ * connection sees nothing before the COMMIT and all of it after. */
+static void group_commit_keeps_each_request_apart(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/refuge-test-group-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/g.db", dir);
+    struct store *s = NULL;
+    struct store *other = NULL;
+    struct err e = ERR_INIT;
+    assert_int_equal(store_open(path, 0, &s, &e), E_OK);
+    assert_int_equal(store_open(path, STORE_MUST_EXIST, &other, &e), E_OK);
+
+    assert_int_equal(store_group_begin(s, &e), E_OK);
+    assert_true(store_in_group(s));
+    assert_int_equal(store_group_begin(s, &e), E_INTERNAL); /* one at a time */
+    /* 1: commits its own transaction (nested, as import and audit do) */
+    assert_int_equal(store_group_enter(s, &e), E_OK);
+    assert_int_equal(store_begin(s, &e), E_OK);
+    put_person(s, "kept");
+    assert_int_equal(store_begin(s, &e), E_OK);
+    put_person(s, "kept-inner");
+    assert_int_equal(store_commit(s, &e), E_OK);
+    assert_int_equal(store_commit(s, &e), E_OK);
+    assert_true(store_group_leave(s, true));
+    /* 2: rolls its transaction back, after a write of its own outside it */
+    assert_int_equal(store_group_enter(s, &e), E_OK);
+    put_person(s, "outside");
+    assert_int_equal(store_begin(s, &e), E_OK);
+    put_person(s, "rolled-back");
+    store_rollback(s);
+    assert_true(store_exists(s, OBJ_PERSON, "kept")); /* request 1 is untouched */
+    assert_true(store_group_leave(s, true));
+    /* 3: commits, but the request failed (5xx): left undone */
+    assert_int_equal(store_group_enter(s, &e), E_OK);
+    assert_int_equal(store_begin(s, &e), E_OK);
+    put_person(s, "failed");
+    assert_int_equal(store_commit(s, &e), E_OK);
+    assert_true(store_group_leave(s, false));
+    /* 4: leaves a transaction open: undone */
+    assert_int_equal(store_group_enter(s, &e), E_OK);
+    assert_int_equal(store_begin(s, &e), E_OK);
+    put_person(s, "left-open");
+    assert_true(store_group_leave(s, true));
+    /* the group sees its own work; the other connection nothing yet */
+    assert_true(store_exists(s, OBJ_PERSON, "kept"));
+    assert_false(store_exists(s, OBJ_PERSON, "failed"));
+    assert_false(store_exists(other, OBJ_PERSON, "kept"));
+    assert_int_equal(store_group_commit(s, &e), E_OK);
+    assert_false(store_in_group(s));
+
+    const char *present[] = {"kept", "kept-inner", "outside"};
+    const char *absent[] = {"rolled-back", "failed", "left-open"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(store_exists(other, OBJ_PERSON, present[i]));
+        assert_false(store_exists(other, OBJ_PERSON, absent[i]));
+    }
+    /* after the group, transactions are plain ones again */
+    assert_int_equal(store_begin(s, &e), E_OK);
+    put_person(s, "after");
+    store_rollback(s);
+    assert_false(store_exists(s, OBJ_PERSON, "after"));
+    /* a group rolled back keeps nothing */
+    assert_int_equal(store_group_begin(s, &e), E_OK);
+    assert_int_equal(store_group_enter(s, &e), E_OK);
+    put_person(s, "abandoned");
+    assert_true(store_group_leave(s, true));
+    store_group_rollback(s);
+    assert_false(store_in_group(s));
+    assert_false(store_exists(other, OBJ_PERSON, "abandoned"));
+    assert_int_equal(store_verify(other, true, &e), E_OK);
+
+    store_close(s);
+    store_close(other);
+    const char *sfx[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[160];
+        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
 static void schema_is_current(void **state)
 {
     struct store *s = *state;
@@ -306,6 +393,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(schema_is_current, setup, teardown),
         cmocka_unit_test(refuses_foreign_files),
         cmocka_unit_test(encrypted_round_trip),
+        cmocka_unit_test(group_commit_keeps_each_request_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
