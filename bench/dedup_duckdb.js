@@ -3,8 +3,9 @@
 //
 // Reads, from OUT: dedup-truth.tsv (id, name, identity, twin of), dedup-keys.csv
 // (key id, person, the stored readings: lines "label\tabjad\ttext\ttokens"
-// joined by "|") and dedup-blocks.csv (pair code, key id: the codes refuge's
-// dedup blocks on, those carried by 2..CAP keys), and dedup-refuge.json
+// joined by "|") and dedup-blocks.csv (block, key id: the blocks refuge's
+// dedup compares within, of 2..CAP keys, written by `search_bench blocks`
+// with refuge's own code), and dedup-refuge.json
 // (refuge dedup --json). DuckDB (@duckdb/node-api, installed into
 // OUT/node_modules) joins the keys on their block codes and scores each
 // candidate pair of keys with jaro_winkler_similarity over the readings'
@@ -121,7 +122,7 @@ async function main() {
     const rows = reader.getRows();
     const dq = quality(rows.map((r) => [r[0], r[1]]));
     console.log(`duckdb   load ${(tLoad / 1e3).toFixed(2)} s (CSV, readings; not counted),` +
-        ` ${nBlocksRows} block rows (codes of 2..${cap} keys)`);
+        ` ${nBlocksRows} block rows (blocks of 2..${cap} keys)`);
     console.log(`duckdb   blocking + Jaro-Winkler query ${(tQuery / 1e3).toFixed(2)} s wall`);
     show('refuge', rq);
     show('duckdb', dq);

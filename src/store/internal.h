@@ -19,12 +19,13 @@
  *   + 112 .. + 127 evidence.c
  *   + 128 .. + 143 lists.c (store_list)
  *   + 144 .. + 159 lists.c (other case lists)
+ *   + 208 .. + 223 search.c (duplicates: persons with other evidence)
  * Each file asserts that its slots stay below STMT_SLOTS. */
 enum {
     STMT_PER_KIND =
         66, /* objects.c: 8 operations, 4 per child (8 at most), 2 x (1 + 8) batch reads */
     STMT_MISC = OBJ_KIND_COUNT * STMT_PER_KIND,
-    STMT_MISC_COUNT = 176,
+    STMT_MISC_COUNT = 240,
     STMT_SLOTS = STMT_MISC + STMT_MISC_COUNT,
 };
 

@@ -45,6 +45,12 @@ enum {
 
 _Static_assert(SL_LAST <= STMT_MISC + 64, "search.c uses slots STMT_MISC + 40 .. + 63");
 
+/* Slots STMT_MISC + 208 .. + 223 belong to this file too. */
+enum { SL_PERSONS_EVIDENCE = STMT_MISC + 208, SL_LAST2 };
+
+_Static_assert((int)SL_LAST2 <= (int)STMT_MISC + 224 && (int)SL_LAST2 <= (int)STMT_SLOTS,
+               "search.c uses slots STMT_MISC + 208 .. + 223");
+
 static enum app_err done(struct store *s, sqlite3_stmt *st, struct err *e, const char *what)
 {
     int rc = sqlite3_step(st);
@@ -214,6 +220,29 @@ enum app_err store_blocks_each(struct store *s, const char *prefix,
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot read name codes");
+}
+
+enum app_err store_persons_with_evidence(struct store *s, bool (*fn)(void *ctx, const char *person),
+                                         void *ctx, struct err *e)
+{
+    sqlite3_stmt *st = store_stmt(s, SL_PERSONS_EVIDENCE,
+                                  "SELECT id FROM person"
+                                  " WHERE sex IS NOT NULL OR birth_date IS NOT NULL"
+                                  " UNION SELECT person FROM person_nationality"
+                                  " UNION SELECT person FROM event_person",
+                                  e);
+    if (!st) {
+        return e->code;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!fn(ctx, (const char *)sqlite3_column_text(st, 0))) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot read persons");
 }
 
 enum app_err store_search_clear(struct store *s, bool keys, bool text, struct err *e)
