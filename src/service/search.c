@@ -30,7 +30,7 @@ enum {
     ROWS_PER_CODE = 5000,   /* rows read for one code */
     SCORED_MAX = 150,       /* candidates scored per search */
     DEDUP_CODE_MAX = 5000,  /* dedup ignores blocks of more keys than this */
-    DEDUP_SPLIT = 1000,     /* dedup splits blocks of more keys than this */
+    DEDUP_SPLIT = 300,      /* dedup splits blocks of more keys than this */
     DEDUP_SCORED_MAX = 200, /* candidates scored per name in dedup */
     DEDUP_THREADS_MAX = 8,  /* scoring threads of dedup */
 };
