@@ -479,9 +479,9 @@ enum app_err service_search_unindex(struct store *s, enum obj_kind kind, const c
 }
 
 /* Rebuilding every person's keys: the keys of one batch of persons are built
- * on a second thread while the calling thread reads the next batch and
- * writes the previous one (key building and the database writes cost about
- * the same). Batches are written in the order read, so the result is the
+ * on a second thread while the calling thread writes the previous batch and
+ * reads the next one (key building and the database work cost about the
+ * same). Batches are written in the order read, so the result is the
  * same as building one person after the other. */
 enum { REINDEX_BATCH = 512 };
 
@@ -585,20 +585,22 @@ static enum app_err key_batch_write(struct reindex_ctx *c, struct key_batch *b)
     return rc;
 }
 
-/* Writes the batch the worker built, then hands it the one just read. */
+/* Hands the worker the batch just read, then writes the one it built before
+ * (so that the writes overlap the building of the next keys); the written
+ * batch, emptied, is filled next. */
 static enum app_err key_batch_cycle(struct reindex_ctx *c)
 {
     key_worker_wait(&c->worker);
-    enum app_err rc = E_OK;
-    if (c->built->n > 0) {
-        rc = key_batch_write(c, c->built);
-    }
-    struct key_batch *t = c->built;
+    struct key_batch *done_batch = c->built;
     c->built = c->filling;
-    c->filling = t;
     if (c->built->n > 0) {
         key_worker_start(&c->worker, c->built);
     }
+    enum app_err rc = E_OK;
+    if (done_batch->n > 0) {
+        rc = key_batch_write(c, done_batch);
+    }
+    c->filling = done_batch;
     return rc;
 }
 
