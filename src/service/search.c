@@ -571,6 +571,7 @@ struct reindex_ctx {
     struct key_worker worker;
     struct key_batch *filling; /* being read into */
     struct key_batch *built;   /* with the worker, or built and not yet written */
+    enum app_err rc;           /* of the writes while reading */
 };
 
 static enum app_err key_batch_write(struct reindex_ctx *c, struct key_batch *b)
@@ -604,23 +605,25 @@ static enum app_err key_batch_cycle(struct reindex_ctx *c)
     return rc;
 }
 
-static enum app_err reindex_person(void *ctx, const void *obj)
+static bool reindex_person(void *ctx, const char *id, const struct person_name *names, size_t n)
 {
     struct reindex_ctx *c = ctx;
-    const struct person *p = obj;
     c->n++;
     struct key_batch *b = c->filling;
     struct arena *a = &b->a;
-    b->in[b->n].id = arena_strdup(a, p->id);
-    b->in[b->n].n_names = p->n_names;
-    b->in[b->n].names = arena_alloc(a, (p->n_names + 1) * sizeof *b->in[b->n].names);
-    for (size_t i = 0; i < p->n_names; i++) {
-        b->in[b->n].names[i] = (struct person_name){.full = arena_strdup(a, p->names[i].full),
-                                                    .script = arena_strdup(a, p->names[i].script),
-                                                    .lang = arena_strdup(a, p->names[i].lang)};
+    b->in[b->n].id = arena_strdup(a, id);
+    b->in[b->n].n_names = n;
+    b->in[b->n].names = arena_alloc(a, (n + 1) * sizeof *b->in[b->n].names);
+    for (size_t i = 0; i < n; i++) {
+        b->in[b->n].names[i] = (struct person_name){.full = arena_strdup(a, names[i].full),
+                                                    .script = arena_strdup(a, names[i].script),
+                                                    .lang = arena_strdup(a, names[i].lang)};
     }
     b->n++;
-    return b->n == REINDEX_BATCH ? key_batch_cycle(c) : E_OK;
+    if (b->n == REINDEX_BATCH) {
+        c->rc = key_batch_cycle(c);
+    }
+    return c->rc == E_OK;
 }
 
 static enum app_err reindex_one(void *ctx, const void *obj)
@@ -639,7 +642,11 @@ static enum app_err reindex_persons(void *ctx)
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     w->started = pthread_create(&w->thread, NULL, key_worker_main, w) == 0;
-    enum app_err rc = store_each(c->s, OBJ_PERSON, reindex_person, c, c->e);
+    c->rc = E_OK;
+    enum app_err rc = store_person_names_each(c->s, reindex_person, c, c->e);
+    if (rc == E_OK) {
+        rc = c->rc;
+    }
     /* The last two batches: the one with the worker, then the one read last. */
     for (int i = 0; i < 2 && rc == E_OK; i++) {
         rc = key_batch_cycle(c);
