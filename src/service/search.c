@@ -1710,8 +1710,10 @@ static double jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
     }
     size_t window = (la > lb ? la : lb) / 2;
     window = window ? window - 1 : 0;
-    bool ma[JW_MAX] = {false};
-    bool mb[JW_MAX] = {false};
+    bool ma[JW_MAX];
+    bool mb[JW_MAX];
+    memset(ma, 0, la);
+    memset(mb, 0, lb);
     size_t m = 0;
     for (size_t i = 0; i < la; i++) {
         size_t from = i > window ? i - window : 0;
@@ -1965,11 +1967,19 @@ static void *dscore_main(void *arg)
         size_t n = 0;
         for (uint32_t i = 0; i < x->n_blocks; i++) {
             uint32_t b = d->kid_blocks[x->first + i];
-            for (size_t j = d->start[b]; j < d->start[b + 1]; j++) {
-                size_t k = (size_t)d->members[j];
-                if (k <= a) {
-                    continue;
+            /* Members are in key id order: start after a. */
+            size_t lo = d->start[b];
+            size_t hi = d->start[b + 1];
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if ((size_t)d->members[mid] <= a) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
                 }
+            }
+            for (size_t j = lo; j < d->start[b + 1]; j++) {
+                size_t k = (size_t)d->members[j];
                 if (hits[k] == 0) {
                     if (n == alloc) {
                         alloc = alloc ? alloc * 2 : 256;
