@@ -1536,6 +1536,7 @@ struct dkey {
     const char *key;
     uint32_t pnum;     /* the person's number */
     const char *toks;  /* per reading, its canonical tokens; readings split by '\n' */
+    bool pinyin;       /* some reading is pinyin (namekey_pinyin_of) */
     uint32_t n_blocks; /* blocks this key is in */
     size_t first;      /* its first entry in kid_blocks */
 };
@@ -1544,8 +1545,9 @@ struct dblocks {
     struct dkey *keys; /* by key id */
     size_t n_keys;     /* highest key id + 1 */
     struct arena text;
-    struct namekey *parsed; /* scratch */
-    struct strmap persons;  /* person id -> number */
+    struct namekey *parsed;        /* scratch */
+    struct namekey_pinyin *pinyin; /* scratch */
+    struct strmap persons;         /* person id -> number */
     uint32_t n_persons;
     struct dentry *ent; /* every key's pair codes */
     size_t n_ent, alloc_ent;
@@ -1688,7 +1690,9 @@ static bool dblocks_key(void *ctx, const struct store_key *k)
         pnum = d->n_persons++;
         strmap_put(&d->persons, k->person, pnum, NULL);
     }
+    namekey_pinyin_of(d->parsed, d->pinyin);
     d->keys[kid] = (struct dkey){.person = arena_strdup(&d->text, k->person),
+                                 .pinyin = d->pinyin->any,
                                  .pnum = (uint32_t)pnum,
                                  .full = arena_strdup(&d->text, k->full),
                                  .key = arena_strdup(&d->text, k->key),
@@ -1916,6 +1920,7 @@ static void dblocks_release(struct dblocks *d)
 {
     free(d->keys);
     free(d->parsed);
+    free(d->pinyin);
     strmap_release(&d->persons);
     arena_release(&d->text);
     free(d->members);
@@ -1959,6 +1964,8 @@ static void *dscore_main(void *arg)
     size_t alloc = 0;
     struct namekey *ka = xmalloc(sizeof *ka);
     struct namekey *kb = xmalloc(sizeof *kb);
+    struct namekey_pinyin *pa = xmalloc(sizeof *pa);
+    struct namekey_pinyin *pb = xmalloc(sizeof *pb);
     for (size_t a = 1 + t->part; a < d->n_keys; a += t->n_threads) {
         const struct dkey *x = &d->keys[a];
         if (!x->key || !x->n_blocks) {
@@ -2012,10 +2019,21 @@ static void *dscore_main(void *arg)
             }
             if (!parsed) {
                 key_parse(x->key, x->full, ka);
+                if (x->pinyin) {
+                    namekey_pinyin_of(ka, pa);
+                } else {
+                    pa->any = false;
+                }
                 parsed = true;
             }
             key_parse(y->key, y->full, kb);
-            double sc = namekey_dedup_score(ka, kb, NULL, 0);
+            /* Letters are needed only when both names have pinyin. */
+            if (x->pinyin && y->pinyin) {
+                namekey_pinyin_of(kb, pb);
+            } else {
+                pb->any = false;
+            }
+            double sc = namekey_dedup_score_pinyin(ka, pa, kb, pb, NULL, 0);
             bool other = d->evidence[x->pnum] && d->evidence[y->pnum];
             if (sc >= (other ? t->name_floor : t->threshold)) {
                 bool first = strcmp(x->person, y->person) < 0;
@@ -2026,6 +2044,8 @@ static void *dscore_main(void *arg)
     }
     free(ka);
     free(kb);
+    free(pa);
+    free(pb);
     free(cand);
     free(hits);
     return NULL;
@@ -2171,8 +2191,10 @@ enum app_err service_dedup_blocks(struct store *s,
                                   bool (*fn)(void *ctx, const char *block, int64_t kid), void *ctx,
                                   struct err *e)
 {
-    struct dblocks d = {
-        .text = ARENA_INIT, .parsed = xmalloc(sizeof *d.parsed), .persons = STRMAP_INIT};
+    struct dblocks d = {.text = ARENA_INIT,
+                        .parsed = xmalloc(sizeof *d.parsed),
+                        .pinyin = xmalloc(sizeof *d.pinyin),
+                        .persons = STRMAP_INIT};
     bool snapshot = store_read_begin(s);
     enum app_err rc = store_keys_each(s, dblocks_key, &d, e);
     if (snapshot) {
@@ -2204,8 +2226,10 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
     }
     /* Other evidence can add up to about 0.2 to a name score. */
     double name_floor = threshold - 0.2 > 0.5 ? threshold - 0.2 : 0.5;
-    struct dblocks d = {
-        .text = ARENA_INIT, .parsed = xmalloc(sizeof *d.parsed), .persons = STRMAP_INIT};
+    struct dblocks d = {.text = ARENA_INIT,
+                        .parsed = xmalloc(sizeof *d.parsed),
+                        .pinyin = xmalloc(sizeof *d.pinyin),
+                        .persons = STRMAP_INIT};
     struct pair_acc acc = {0};
     /* One snapshot and one set of file locks for the many reads below. */
     bool snapshot = store_read_begin(s);

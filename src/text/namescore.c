@@ -501,31 +501,28 @@ static double dedup_readings(const struct namekey_reading *a, const struct namek
     return score < 0.0 ? 0.0 : score;
 }
 
-enum { SYLLABLES_MAX = 2 * NAMEKEY_TEXT_MAX };
-
-/* The syllables of each pinyin reading of k ("" for the others); true when
- * there is one. */
-static bool pinyin_readings(const struct namekey *k, char syl[][SYLLABLES_MAX])
+void namekey_pinyin_of(const struct namekey *k, struct namekey_pinyin *out)
 {
-    bool any = false;
-    for (unsigned r = 0; r < k->n_readings; r++) {
-        if (!namekey_reading_syllables(&k->readings[r], syl[r], SYLLABLES_MAX)) {
-            syl[r][0] = '\0';
+    out->any = false;
+    for (unsigned r = 0; r < NAMEKEY_MAX_READINGS; r++) {
+        out->letters[r][0] = '\0';
+        if (r < k->n_readings &&
+            namekey_reading_syllables(&k->readings[r], out->letters[r], sizeof out->letters[r])) {
+            out->any = true;
+        } else {
+            out->letters[r][0] = '\0';
         }
-        any = any || syl[r][0] != '\0';
     }
-    return any;
 }
 
 /* Pinyin syllables are compared exactly: a one-letter change makes another
  * syllable, and another name. (A typing slip that leaves no pinyin, "Zhng",
  * makes the reading not pinyin, and the name is compared as any other.) */
-double namekey_dedup_score(const struct namekey *a, const struct namekey *b, char *explain,
-                           size_t explain_size)
+double namekey_dedup_score_pinyin(const struct namekey *a, const struct namekey_pinyin *pa,
+                                  const struct namekey *b, const struct namekey_pinyin *pb,
+                                  char *explain, size_t explain_size)
 {
-    char sa[NAMEKEY_MAX_READINGS][SYLLABLES_MAX];
-    char sb[NAMEKEY_MAX_READINGS][SYLLABLES_MAX];
-    bool chinese = pinyin_readings(a, sa) & pinyin_readings(b, sb);
+    bool chinese = pa->any && pb->any;
     double best = 0.0;
     unsigned ba = 0;
     unsigned bb = 0;
@@ -533,7 +530,8 @@ double namekey_dedup_score(const struct namekey *a, const struct namekey *b, cha
         for (unsigned j = 0; j < b->n_readings; j++) {
             double sc;
             if (chinese) {
-                sc = sa[i][0] && strcmp(sa[i], sb[j]) == 0 ? 1.0 : 0.0;
+                const char *x = pa->letters[i];
+                sc = x[0] && strcmp(x, pb->letters[j]) == 0 ? 1.0 : 0.0;
             } else {
                 sc = dedup_readings(&a->readings[i], &b->readings[j]);
             }
@@ -546,4 +544,14 @@ double namekey_dedup_score(const struct namekey *a, const struct namekey *b, cha
     }
     explain_match(a, b, ba, bb, best, explain, explain_size);
     return best;
+}
+
+double namekey_dedup_score(const struct namekey *a, const struct namekey *b, char *explain,
+                           size_t explain_size)
+{
+    struct namekey_pinyin pa;
+    struct namekey_pinyin pb;
+    namekey_pinyin_of(a, &pa);
+    namekey_pinyin_of(b, &pb);
+    return namekey_dedup_score_pinyin(a, &pa, b, &pb, explain, explain_size);
 }
