@@ -3,8 +3,9 @@
 //
 // Reads, from OUT: dedup-truth.tsv (id, name, identity, twin of), dedup-keys.csv
 // (key id, person, the stored readings: lines "label\tabjad\ttext\ttokens"
-// joined by "|") and dedup-blocks.csv (pair code, key id: the codes refuge's
-// dedup blocks on, those carried by 2..CAP keys), and dedup-refuge.json
+// joined by "|") and dedup-blocks.csv (block, key id: the blocks refuge's
+// dedup compares within, of 2..CAP keys, written by `search_bench blocks`
+// with refuge's own code), and dedup-refuge.json
 // (refuge dedup --json). DuckDB (@duckdb/node-api, installed into
 // OUT/node_modules) joins the keys on their block codes and scores each
 // candidate pair of keys with jaro_winkler_similarity over the readings'
@@ -14,6 +15,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const readline = require('readline');
 const { createRequire } = require('module');
 
 const [out, thresholdArg, capArg] = process.argv.slice(2);
@@ -37,39 +39,56 @@ for (const line of fs.readFileSync(path.join(out, 'dedup-truth.tsv'), 'utf8').sp
     reading.set(f[0], f[4] || f[2]);
     if (f[3] !== '-') planted.push([f[3], f[0]]);
 }
+const esc = (p) => path.resolve(p).replace(/'/g, "''");
 const pairKey = (a, b) => (a < b ? a + '\x1f' + b : b + '\x1f' + a);
 
-function quality(pairs) {
+function quality(each) {
     // A pair is right when both persons have the same generated identity
     // (the planted twin or a namesake) or, for Chinese, the same pinyin
     // (homophone characters): the names alone cannot tell them apart.
     // strict: the same generated identity only. Recall counts the planted
-    // pairs found.
+    // pairs found. each(fn) calls fn(a, b) for every listed pair.
+    const plantedSet = new Set(planted.map(([a, b]) => pairKey(a, b)));
     const found = new Set();
+    let pairs = 0;
     let right = 0;
     let strict = 0;
     let namesakes = 0;
-    const plantedSet = new Set(planted.map(([a, b]) => pairKey(a, b)));
-    for (const [a, b] of pairs) {
+    each((a, b) => {
+        pairs++;
         const k = pairKey(a, b);
-        found.add(k);
+        const isPlanted = plantedSet.has(k);
+        if (isPlanted) found.add(k);
         if (ident.get(a) === ident.get(b)) strict++;
         if (ident.get(a) === ident.get(b) || reading.get(a) === reading.get(b)) {
             right++;
-            if (!plantedSet.has(k)) namesakes++;
+            if (!isPlanted) namesakes++;
         }
-    }
-    let hit = 0;
-    for (const k of plantedSet) if (found.has(k)) hit++;
+    });
     return {
-        pairs: pairs.length,
-        precision: pairs.length ? right / pairs.length : 1,
-        strict: pairs.length ? strict / pairs.length : 1,
-        recall: plantedSet.size ? hit / plantedSet.size : 1,
+        pairs,
+        precision: pairs ? right / pairs : 1,
+        strict: pairs ? strict / pairs : 1,
+        recall: plantedSet.size ? found.size / plantedSet.size : 1,
         namesakes,
-        plantedFound: hit,
+        plantedFound: found.size,
         planted: plantedSet.size,
     };
+}
+
+// refuge's output, one pair per line (millions of pairs at a million
+// persons: more than Node holds in one string), read line by line.
+async function refugePairs(file) {
+    const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+    const out = [];
+    for await (const line of rl) {
+        const t = line.trim().replace(/,$/, '');
+        if (t.startsWith('{')) {
+            const p = JSON.parse(t);
+            out.push(p.a, p.b);
+        }
+    }
+    return out;
 }
 
 function show(name, q) {
@@ -81,13 +100,46 @@ function show(name, q) {
     );
 }
 
+// DuckDB's pairs, counted in DuckDB against the truth file (untimed).
+async function duckQuality(con) {
+    await con.run(`
+        CREATE TABLE truth AS SELECT * FROM read_csv('${esc(path.join(out, 'dedup-truth.tsv'))}',
+            header = false, delim = '\t', quote = '', escape = '',
+            columns = {'id': 'VARCHAR', 'name': 'VARCHAR', 'ident': 'VARCHAR',
+                       'twin': 'VARCHAR', 'seen': 'VARCHAR'});`);
+    const [[pairs, right, strict, namesakes, found]] = (
+        await con.runAndReadAll(`
+        WITH p AS (
+            SELECT d.a, d.b, ta.ident = tb.ident AS same,
+                   ta.ident = tb.ident OR coalesce(ta.seen, ta.ident) = coalesce(tb.seen, tb.ident)
+                       AS ok,
+                   (tb.twin = d.a OR ta.twin = d.b) AS planted
+            FROM dpairs d JOIN truth ta ON ta.id = d.a JOIN truth tb ON tb.id = d.b)
+        SELECT count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE same),
+               count(*) FILTER (WHERE ok AND NOT planted), count(*) FILTER (WHERE planted)
+        FROM p`)
+    ).getRows();
+    const n = Number(pairs);
+    return {
+        pairs: n,
+        precision: n ? Number(right) / n : 1,
+        strict: n ? Number(strict) / n : 1,
+        recall: planted.length ? Number(found) / planted.length : 1,
+        namesakes: Number(namesakes),
+        plantedFound: Number(found),
+        planted: planted.length,
+    };
+}
+
 async function main() {
-    const refuge = JSON.parse(fs.readFileSync(path.join(out, 'dedup-refuge.json'), 'utf8'));
-    const rq = quality(refuge.map((p) => [p.a, p.b]));
+    const flat = await refugePairs(path.join(out, 'dedup-refuge.json'));
+    const rq = quality((fn) => {
+        for (let i = 0; i < flat.length; i += 2) fn(flat[i], flat[i + 1]);
+    });
+    flat.length = 0;
 
     const inst = await duck.DuckDBInstance.create(':memory:', { threads: '2' });
     const con = await inst.connect();
-    const esc = (p) => path.resolve(p).replace(/'/g, "''");
     let t0 = performance.now();
     await con.run(`
         CREATE TABLE keys AS SELECT * FROM read_csv('${esc(path.join(out, 'dedup-keys.csv'))}',
@@ -105,7 +157,10 @@ async function main() {
     const tLoad = performance.now() - t0;
     const [[nBlocksRows]] = (await con.runAndReadAll('SELECT count(*) FROM blocks')).getRows();
     t0 = performance.now();
-    const reader = await con.runAndReadAll(`
+    // The pairs are kept in a DuckDB table (not handed to JavaScript: tens
+    // of millions of rows at a million persons), then counted below.
+    await con.run(`
+        CREATE TABLE dpairs AS
         WITH cand AS (
             SELECT DISTINCT x.kid AS a, y.kid AS b
             FROM blocks x JOIN blocks y ON x.code = y.code AND x.kid < y.kid),
@@ -118,10 +173,9 @@ async function main() {
         FROM scored GROUP BY 1, 2 HAVING max(s) >= ${threshold}
         ORDER BY score DESC, a, b`);
     const tQuery = performance.now() - t0;
-    const rows = reader.getRows();
-    const dq = quality(rows.map((r) => [r[0], r[1]]));
+    const dq = await duckQuality(con);
     console.log(`duckdb   load ${(tLoad / 1e3).toFixed(2)} s (CSV, readings; not counted),` +
-        ` ${nBlocksRows} block rows (codes of 2..${cap} keys)`);
+        ` ${nBlocksRows} block rows (blocks of 2..${cap} keys)`);
     console.log(`duckdb   blocking + Jaro-Winkler query ${(tQuery / 1e3).toFixed(2)} s wall`);
     show('refuge', rq);
     show('duckdb', dq);

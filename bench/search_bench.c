@@ -28,6 +28,11 @@
  * (or "-"), and the name as read (the identity, or for Chinese its pinyin:
  * characters that read alike make namesakes). The duplicate search itself
  * is run by the script.
+ *
+ * usage: search_bench blocks DB OUT_CSV (bench/dedup.sh)
+ * Writes the blocks `refuge dedup` compares within (service_dedup_blocks),
+ * one "block,key id" row per member, for running other tools on the same
+ * blocks.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -914,8 +919,41 @@ static int dedup_main(size_t n, const char *db, const char *truth_path)
     return 0;
 }
 
+static bool block_row(void *ctx, const char *block, int64_t kid)
+{
+    return fprintf(ctx, "%s,%lld\n", block, (long long)kid) > 0;
+}
+
+/* The blocks of refuge's dedup, for bench/dedup_duckdb.js. */
+static int blocks_main(const char *db, const char *out_path)
+{
+    store_global_init();
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    if (store_open(db, 0, &s, &e) != E_OK) {
+        fprintf(stderr, "search_bench: %s\n", e.msg);
+        return 1;
+    }
+    FILE *out = fopen(out_path, "w");
+    if (!out) {
+        fprintf(stderr, "search_bench: cannot write %s\n", out_path);
+        store_close(s);
+        return 1;
+    }
+    enum app_err rc = service_dedup_blocks(s, block_row, out, &e);
+    store_close(s);
+    if (fclose(out) != 0 || rc != E_OK) {
+        fprintf(stderr, "search_bench: blocks: %s\n", rc != E_OK ? e.msg : "write failed");
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "blocks") == 0) {
+        return blocks_main(argv[2], argv[3]);
+    }
     if (argc == 5 && strcmp(argv[1], "dedup") == 0) {
         size_t nd = (size_t)strtoul(argv[2], NULL, 10);
         if (nd < 10) {

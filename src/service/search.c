@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/strmap.h"
@@ -28,8 +29,10 @@ enum {
     ROWS_READ_MAX = 12000,  /* code index rows read per search */
     ROWS_PER_CODE = 5000,   /* rows read for one code */
     SCORED_MAX = 150,       /* candidates scored per search */
-    DEDUP_CODE_MAX = 5000,  /* dedup ignores codes shared by more keys than this */
+    DEDUP_CODE_MAX = 5000,  /* dedup ignores blocks of more keys than this */
+    DEDUP_SPLIT = 300,      /* dedup splits blocks of more keys than this */
     DEDUP_SCORED_MAX = 200, /* candidates scored per name in dedup */
+    DEDUP_THREADS_MAX = 8,  /* scoring threads of dedup */
 };
 
 /* Dedup scores a pair of names with namekey_score only when their canonical
@@ -476,9 +479,9 @@ enum app_err service_search_unindex(struct store *s, enum obj_kind kind, const c
 }
 
 /* Rebuilding every person's keys: the keys of one batch of persons are built
- * on a second thread while the calling thread reads the next batch and
- * writes the previous one (key building and the database writes cost about
- * the same). Batches are written in the order read, so the result is the
+ * on a second thread while the calling thread writes the previous batch and
+ * reads the next one (key building and the database work cost about the
+ * same). Batches are written in the order read, so the result is the
  * same as building one person after the other. */
 enum { REINDEX_BATCH = 512 };
 
@@ -568,6 +571,7 @@ struct reindex_ctx {
     struct key_worker worker;
     struct key_batch *filling; /* being read into */
     struct key_batch *built;   /* with the worker, or built and not yet written */
+    enum app_err rc;           /* of the writes while reading */
 };
 
 static enum app_err key_batch_write(struct reindex_ctx *c, struct key_batch *b)
@@ -582,40 +586,44 @@ static enum app_err key_batch_write(struct reindex_ctx *c, struct key_batch *b)
     return rc;
 }
 
-/* Writes the batch the worker built, then hands it the one just read. */
+/* Hands the worker the batch just read, then writes the one it built before
+ * (so that the writes overlap the building of the next keys); the written
+ * batch, emptied, is filled next. */
 static enum app_err key_batch_cycle(struct reindex_ctx *c)
 {
     key_worker_wait(&c->worker);
-    enum app_err rc = E_OK;
-    if (c->built->n > 0) {
-        rc = key_batch_write(c, c->built);
-    }
-    struct key_batch *t = c->built;
+    struct key_batch *done_batch = c->built;
     c->built = c->filling;
-    c->filling = t;
     if (c->built->n > 0) {
         key_worker_start(&c->worker, c->built);
     }
+    enum app_err rc = E_OK;
+    if (done_batch->n > 0) {
+        rc = key_batch_write(c, done_batch);
+    }
+    c->filling = done_batch;
     return rc;
 }
 
-static enum app_err reindex_person(void *ctx, const void *obj)
+static bool reindex_person(void *ctx, const char *id, const struct person_name *names, size_t n)
 {
     struct reindex_ctx *c = ctx;
-    const struct person *p = obj;
     c->n++;
     struct key_batch *b = c->filling;
     struct arena *a = &b->a;
-    b->in[b->n].id = arena_strdup(a, p->id);
-    b->in[b->n].n_names = p->n_names;
-    b->in[b->n].names = arena_alloc(a, (p->n_names + 1) * sizeof *b->in[b->n].names);
-    for (size_t i = 0; i < p->n_names; i++) {
-        b->in[b->n].names[i] = (struct person_name){.full = arena_strdup(a, p->names[i].full),
-                                                    .script = arena_strdup(a, p->names[i].script),
-                                                    .lang = arena_strdup(a, p->names[i].lang)};
+    b->in[b->n].id = arena_strdup(a, id);
+    b->in[b->n].n_names = n;
+    b->in[b->n].names = arena_alloc(a, (n + 1) * sizeof *b->in[b->n].names);
+    for (size_t i = 0; i < n; i++) {
+        b->in[b->n].names[i] = (struct person_name){.full = arena_strdup(a, names[i].full),
+                                                    .script = arena_strdup(a, names[i].script),
+                                                    .lang = arena_strdup(a, names[i].lang)};
     }
     b->n++;
-    return b->n == REINDEX_BATCH ? key_batch_cycle(c) : E_OK;
+    if (b->n == REINDEX_BATCH) {
+        c->rc = key_batch_cycle(c);
+    }
+    return c->rc == E_OK;
 }
 
 static enum app_err reindex_one(void *ctx, const void *obj)
@@ -634,7 +642,11 @@ static enum app_err reindex_persons(void *ctx)
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     w->started = pthread_create(&w->thread, NULL, key_worker_main, w) == 0;
-    enum app_err rc = store_each(c->s, OBJ_PERSON, reindex_person, c, c->e);
+    c->rc = E_OK;
+    enum app_err rc = store_person_names_each(c->s, reindex_person, c, c->e);
+    if (rc == E_OK) {
+        rc = c->rc;
+    }
     /* The last two batches: the one with the worker, then the one read last. */
     for (int i = 0; i < 2 && rc == E_OK; i++) {
         rc = key_batch_cycle(c);
@@ -1499,21 +1511,32 @@ static void pair_acc_release(struct pair_acc *acc)
 }
 
 /*
- * Block-once candidate generation. The pair codes ("q:", see pair_codes) of
- * every key are read in one ordered scan of the code index; a code carried
- * by more than DEDUP_CODE_MAX keys is not selective and is skipped. Every
- * key then meets the keys with a higher id that share one of its blocks
- * (each pair of keys once), the most promising DEDUP_SCORED_MAX of them by
- * the weight of the blocks they share (rarer blocks weigh more), and each
- * such pair is scored once with namekey_score. Memory: the keys as stored
- * text and the block rows, both proportional to the number of names.
+ * Block-once candidate generation. Every stored key is read once; its blocks
+ * are computed in memory (dentries_add): for every two tokens of a reading,
+ * the first two consonant classes of each, sorted (the pair codes of the
+ * search, pair_codes), and the same with three classes. A block of more than
+ * DEDUP_SPLIT keys is split by the three-class code (finer blocks as the
+ * store grows); a block still larger than DEDUP_CODE_MAX is not selective and
+ * is skipped. A token with ch or j also gets the classes of the German
+ * reading of those letters (Tichonow, Jakowlew: kh and y). Every key then
+ * meets the keys with a higher id that share one of its blocks (each pair of
+ * keys once), the most promising DEDUP_SCORED_MAX of them by the weight of
+ * the blocks they share (rarer blocks weigh more); a first look, then
+ * namekey_dedup_score, on every core. Memory: the keys as stored text, the
+ * block entries (12 bytes each) and the pair table.
  */
+struct dentry {
+    uint32_t c2, c3; /* the pair code with two and with three classes a token */
+    uint32_t kid;
+};
+
 struct dkey {
     const char *person;
     const char *full;
     const char *key;
     uint32_t pnum;     /* the person's number */
     const char *toks;  /* per reading, its canonical tokens; readings split by '\n' */
+    bool pinyin;       /* some reading is pinyin (namekey_pinyin_of) */
     uint32_t n_blocks; /* blocks this key is in */
     size_t first;      /* its first entry in kid_blocks */
 };
@@ -1522,23 +1545,122 @@ struct dblocks {
     struct dkey *keys; /* by key id */
     size_t n_keys;     /* highest key id + 1 */
     struct arena text;
-    struct namekey *parsed; /* scratch */
-    struct strmap persons;  /* person id -> number */
+    struct namekey *parsed;        /* scratch */
+    struct namekey_pinyin *pinyin; /* scratch */
+    struct strmap persons;         /* person id -> number */
     uint32_t n_persons;
+    struct dentry *ent; /* every key's pair codes */
+    size_t n_ent, alloc_ent;
+    uint64_t *code;   /* per block: c2 << 32 | c3 (c3 0 for an unsplit block) */
     int64_t *members; /* the kept blocks' key ids, block after block */
     size_t n_members, alloc_members;
     size_t *start; /* block i is members[start[i] .. start[i + 1]) */
     double *weight;
     size_t n_blocks, alloc_blocks;
-    char code[CODE_MAX];  /* the block being read */
-    size_t code_from;     /* its first member */
-    uint32_t *kid_blocks; /* per key, the blocks it is in */
+    uint32_t *kid_blocks;    /* per key, the blocks it is in */
+    unsigned char *evidence; /* per person number: has a sex, birth date, nationality or event */
 };
+
+/* A consonant class (consonant_class) as a number 1..10. */
+static uint32_t class_num(char k)
+{
+    static const char order[] = "PTKSJMNLR";
+    const char *at = k ? strchr(order, k) : NULL;
+    return at ? (uint32_t)(at - order) + 1 : 0;
+}
+
+/* The first want (2 or 3) consonant classes of a token's skeleton, 4 bits
+ * each (15: none, a token of vowels). german: read C (ch) as H (kh) and drop
+ * J (j as y), as German transliterations of Russian do. */
+static uint32_t dhead(const char *skel, unsigned want, bool german)
+{
+    uint32_t h = 0;
+    unsigned n = 0;
+    char last = 0;
+    for (const char *p = skel; *p && n < want; p++) {
+        char c = *p;
+        if (german && c == 'J') {
+            continue;
+        }
+        char k = consonant_class(german && c == 'C' ? 'H' : c);
+        if (k && k != last) {
+            h = h << 4 | class_num(k);
+            last = k;
+            n++;
+        }
+    }
+    return n ? h : 15;
+}
+
+static uint32_t pair_of(uint32_t a, uint32_t b)
+{
+    return a < b ? a << 12 | b : b << 12 | a;
+}
+
+static void dentry_push(struct dblocks *d, uint32_t c2, uint32_t c3, uint32_t kid)
+{
+    if (d->n_ent == d->alloc_ent) {
+        d->alloc_ent = d->alloc_ent ? d->alloc_ent * 2 : 4096;
+        d->ent = xrealloc(d->ent, d->alloc_ent * sizeof *d->ent);
+    }
+    d->ent[d->n_ent++] = (struct dentry){c2, c3, kid};
+}
+
+/* Adds a code of a key unless it has it already (its codes start at from). */
+static void dentry_add_once(struct dblocks *d, size_t from, uint32_t c2, uint32_t c3, uint32_t kid)
+{
+    for (size_t e = from; e < d->n_ent; e++) {
+        if (d->ent[e].c2 == c2 && d->ent[e].c3 == c3) {
+            return;
+        }
+    }
+    dentry_push(d, c2, c3, kid);
+}
+
+/* A key's pair codes (see the comment above struct dentry), each once. */
+static void dentries_add(struct dblocks *d, const struct namekey *k, uint32_t kid)
+{
+    enum { PAIR_TOKENS = 5 };
+
+    size_t from = d->n_ent;
+    for (unsigned r = 0; r < k->n_readings; r++) {
+        const struct namekey_reading *rd = &k->readings[r];
+        unsigned nt = rd->n_tokens < PAIR_TOKENS ? rd->n_tokens : PAIR_TOKENS;
+        uint32_t h2[PAIR_TOKENS][2];
+        uint32_t h3[PAIR_TOKENS][2];
+        unsigned nv[PAIR_TOKENS];
+        for (unsigned t = 0; t < nt; t++) {
+            const char *skel = rd->tokens[t].skel;
+            h2[t][0] = dhead(skel, 2, false);
+            h3[t][0] = dhead(skel, 3, false);
+            h2[t][1] = dhead(skel, 2, true);
+            h3[t][1] = dhead(skel, 3, true);
+            nv[t] = h3[t][1] != h3[t][0] ? 2 : 1;
+        }
+        if (nt == 1) {
+            /* One token (the others dropped as articles): blocked with the
+             * other one-token readings by its own classes. */
+            for (unsigned v = 0; v < nv[0]; v++) {
+                dentry_add_once(d, from, pair_of(h2[0][v], 0), pair_of(h3[0][v], 0), kid);
+            }
+        }
+        for (unsigned i = 0; i < nt; i++) {
+            for (unsigned j = i + 1; j < nt; j++) {
+                for (unsigned vi = 0; vi < nv[i]; vi++) {
+                    for (unsigned vj = 0; vj < nv[j]; vj++) {
+                        dentry_add_once(d, from, pair_of(h2[i][vi], h2[j][vj]),
+                                        pair_of(h3[i][vi], h3[j][vj]), kid);
+                    }
+                }
+            }
+        }
+    }
+}
 
 static bool dblocks_key(void *ctx, const struct store_key *k)
 {
     struct dblocks *d = ctx;
-    if (k->kid < 0) {
+    if (k->kid < 0 || k->kid > (int64_t)UINT32_MAX) {
         return true;
     }
     size_t kid = (size_t)k->kid;
@@ -1562,12 +1684,15 @@ static bool dblocks_key(void *ctx, const struct store_key *k)
             buf_addf(&toks, "%s%s", t ? " " : "", rd->tokens[t].text);
         }
     }
+    dentries_add(d, d->parsed, (uint32_t)kid);
     uint64_t pnum;
     if (!strmap_get(&d->persons, k->person, &pnum)) {
         pnum = d->n_persons++;
         strmap_put(&d->persons, k->person, pnum, NULL);
     }
+    namekey_pinyin_of(d->parsed, d->pinyin);
     d->keys[kid] = (struct dkey){.person = arena_strdup(&d->text, k->person),
+                                 .pinyin = d->pinyin->any,
                                  .pnum = (uint32_t)pnum,
                                  .full = arena_strdup(&d->text, k->full),
                                  .key = arena_strdup(&d->text, k->key),
@@ -1589,8 +1714,10 @@ static double jaro_winkler(const char *a, size_t la, const char *b, size_t lb)
     }
     size_t window = (la > lb ? la : lb) / 2;
     window = window ? window - 1 : 0;
-    bool ma[JW_MAX] = {false};
-    bool mb[JW_MAX] = {false};
+    bool ma[JW_MAX];
+    bool mb[JW_MAX];
+    memset(ma, 0, la);
+    memset(mb, 0, lb);
     size_t m = 0;
     for (size_t i = 0; i < la; i++) {
         size_t from = i > window ? i - window : 0;
@@ -1683,43 +1810,89 @@ static double toks_similarity(const char *x, const char *y)
     return best;
 }
 
-/* Ends the block being read: kept when it has two keys or more and at most
- * DEDUP_CODE_MAX. */
-static void dblocks_flush(struct dblocks *d)
+static int by_c2_kid(const void *a, const void *b)
 {
-    size_t m = d->n_members - d->code_from;
+    const struct dentry *x = a;
+    const struct dentry *y = b;
+    if (x->c2 != y->c2) {
+        return x->c2 < y->c2 ? -1 : 1;
+    }
+    return x->kid < y->kid ? -1 : x->kid > y->kid;
+}
+
+static int by_c3_kid(const void *a, const void *b)
+{
+    const struct dentry *x = a;
+    const struct dentry *y = b;
+    if (x->c3 != y->c3) {
+        return x->c3 < y->c3 ? -1 : 1;
+    }
+    return x->kid < y->kid ? -1 : x->kid > y->kid;
+}
+
+/* Keeps ent[from, to) (sorted by key id) as a block, each key once, when it
+ * has two keys or more and at most DEDUP_CODE_MAX. */
+static void dblocks_keep(struct dblocks *d, size_t from, size_t to, uint64_t code)
+{
+    size_t first = d->n_members;
+    for (size_t i = from; i < to; i++) {
+        if (i > from && d->ent[i].kid == d->ent[i - 1].kid) {
+            continue;
+        }
+        if (d->n_members == d->alloc_members) {
+            d->alloc_members = d->alloc_members ? d->alloc_members * 2 : 4096;
+            d->members = xrealloc(d->members, d->alloc_members * sizeof *d->members);
+        }
+        d->members[d->n_members++] = d->ent[i].kid;
+    }
+    size_t m = d->n_members - first;
     if (m < 2 || m > DEDUP_CODE_MAX) {
-        d->n_members = d->code_from;
+        d->n_members = first;
         return;
     }
     if (d->n_blocks + 2 > d->alloc_blocks) {
         d->alloc_blocks = d->alloc_blocks ? d->alloc_blocks * 2 : 1024;
         d->start = xrealloc(d->start, d->alloc_blocks * sizeof *d->start);
         d->weight = xrealloc(d->weight, d->alloc_blocks * sizeof *d->weight);
+        d->code = xrealloc(d->code, d->alloc_blocks * sizeof *d->code);
     }
-    d->start[d->n_blocks] = d->code_from;
+    d->start[d->n_blocks] = first;
     d->weight[d->n_blocks] = 1.0 / log2(2.0 + (double)m);
+    d->code[d->n_blocks] = code;
     d->n_blocks++;
     d->start[d->n_blocks] = d->n_members;
-    d->code_from = d->n_members;
 }
 
-static bool dblocks_row(void *ctx, const char *code, int64_t kid)
+/* Groups the pair codes into blocks: by the two-class code, and a group of
+ * more than DEDUP_SPLIT keys by the three-class code within it. */
+static void dblocks_build(struct dblocks *d)
 {
-    struct dblocks *d = ctx;
-    if (strcmp(code, d->code) != 0) {
-        dblocks_flush(d);
-        snprintf(d->code, sizeof d->code, "%s", code);
+    qsort(d->ent, d->n_ent, sizeof *d->ent, by_c2_kid);
+    for (size_t i = 0; i < d->n_ent;) {
+        size_t j = i;
+        size_t keys = 0;
+        while (j < d->n_ent && d->ent[j].c2 == d->ent[i].c2) {
+            keys += j == i || d->ent[j].kid != d->ent[j - 1].kid;
+            j++;
+        }
+        if (keys <= DEDUP_SPLIT) {
+            dblocks_keep(d, i, j, (uint64_t)d->ent[i].c2 << 32);
+        } else {
+            qsort(d->ent + i, j - i, sizeof *d->ent, by_c3_kid);
+            for (size_t a = i; a < j;) {
+                size_t b = a;
+                while (b < j && d->ent[b].c3 == d->ent[a].c3) {
+                    b++;
+                }
+                dblocks_keep(d, a, b, (uint64_t)d->ent[a].c2 << 32 | d->ent[a].c3);
+                a = b;
+            }
+        }
+        i = j;
     }
-    if (kid <= 0 || (size_t)kid >= d->n_keys || !d->keys[kid].key) {
-        return true; /* a code row without its key: nothing to compare */
-    }
-    if (d->n_members == d->alloc_members) {
-        d->alloc_members = d->alloc_members ? d->alloc_members * 2 : 4096;
-        d->members = xrealloc(d->members, d->alloc_members * sizeof *d->members);
-    }
-    d->members[d->n_members++] = kid;
-    return true;
+    free(d->ent);
+    d->ent = NULL;
+    d->n_ent = d->alloc_ent = 0;
 }
 
 /* Indexes the blocks by key: kid_blocks[keys[k].first ..] lists k's blocks. */
@@ -1747,26 +1920,53 @@ static void dblocks_release(struct dblocks *d)
 {
     free(d->keys);
     free(d->parsed);
+    free(d->pinyin);
     strmap_release(&d->persons);
     arena_release(&d->text);
     free(d->members);
     free(d->start);
     free(d->weight);
     free(d->kid_blocks);
+    free(d->evidence);
+    free(d->ent);
+    free(d->code);
 }
 
-/* Scores every key against the keys with a higher id sharing a block with
- * it; pairs of different persons at least name_floor go to c. */
-static void dblocks_score(struct dblocks *d, struct pair_acc *acc, struct weight_ctx *w,
-                          double name_floor)
+/* Marks a person that has other evidence (see store_persons_with_evidence). */
+static bool dblocks_evidence(void *ctx, const char *person)
 {
+    struct dblocks *d = ctx;
+    uint64_t pnum;
+    if (strmap_get(&d->persons, person, &pnum)) {
+        d->evidence[pnum] = 1;
+    }
+    return true;
+}
+
+/* One scoring thread: the keys a with a % n_threads == part. */
+struct dscore {
+    const struct dblocks *d;
+    struct pair_acc acc;
+    double threshold;  /* pairs of persons without other evidence */
+    double name_floor; /* pairs of persons that both have other evidence */
+    unsigned part, n_threads;
+};
+
+/* Scores every key of its part against the keys with a higher id sharing a
+ * block with it; pairs of different persons at least the floor that applies
+ * to them go to its table. Reads d only. */
+static void *dscore_main(void *arg)
+{
+    struct dscore *t = arg;
+    const struct dblocks *d = t->d;
     double *hits = xcalloc(d->n_keys, sizeof *hits);
     struct cand *cand = NULL; /* kid: an index into d->keys here */
     size_t alloc = 0;
     struct namekey *ka = xmalloc(sizeof *ka);
     struct namekey *kb = xmalloc(sizeof *kb);
-    struct namekey_weights weights = {token_weight, w};
-    for (size_t a = 1; a < d->n_keys; a++) {
+    struct namekey_pinyin *pa = xmalloc(sizeof *pa);
+    struct namekey_pinyin *pb = xmalloc(sizeof *pb);
+    for (size_t a = 1 + t->part; a < d->n_keys; a += t->n_threads) {
         const struct dkey *x = &d->keys[a];
         if (!x->key || !x->n_blocks) {
             continue;
@@ -1774,11 +1974,19 @@ static void dblocks_score(struct dblocks *d, struct pair_acc *acc, struct weight
         size_t n = 0;
         for (uint32_t i = 0; i < x->n_blocks; i++) {
             uint32_t b = d->kid_blocks[x->first + i];
-            for (size_t j = d->start[b]; j < d->start[b + 1]; j++) {
-                size_t k = (size_t)d->members[j];
-                if (k <= a) {
-                    continue;
+            /* Members are in key id order: start after a. */
+            size_t lo = d->start[b];
+            size_t hi = d->start[b + 1];
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if ((size_t)d->members[mid] <= a) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
                 }
+            }
+            for (size_t j = lo; j < d->start[b + 1]; j++) {
+                size_t k = (size_t)d->members[j];
                 if (hits[k] == 0) {
                     if (n == alloc) {
                         alloc = alloc ? alloc * 2 : 256;
@@ -1800,28 +2008,86 @@ static void dblocks_score(struct dblocks *d, struct pair_acc *acc, struct weight
             qsort(cand, n, sizeof *cand, by_hits);
             n = DEDUP_SCORED_MAX;
         }
-        key_parse(x->key, x->full, ka);
+        bool parsed = false;
         for (size_t i = 0; i < n; i++) {
             const struct dkey *y = &d->keys[cand[i].kid];
-            if (strcmp(x->person, y->person) == 0) {
+            if (x->pnum == y->pnum) {
                 continue;
             }
             if (toks_similarity(x->toks, y->toks) < DEDUP_FIRST_LOOK) {
                 continue;
             }
+            if (!parsed) {
+                key_parse(x->key, x->full, ka);
+                if (x->pinyin) {
+                    namekey_pinyin_of(ka, pa);
+                } else {
+                    pa->any = false;
+                }
+                parsed = true;
+            }
             key_parse(y->key, y->full, kb);
-            double sc = namekey_score(ka, kb, &weights, NULL, 0);
-            if (sc >= name_floor) {
+            /* Letters are needed only when both names have pinyin. */
+            if (x->pinyin && y->pinyin) {
+                namekey_pinyin_of(kb, pb);
+            } else {
+                pb->any = false;
+            }
+            double sc = namekey_dedup_score_pinyin(ka, pa, kb, pb, NULL, 0);
+            bool other = d->evidence[x->pnum] && d->evidence[y->pnum];
+            if (sc >= (other ? t->name_floor : t->threshold)) {
                 bool first = strcmp(x->person, y->person) < 0;
-                note_pair(acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum, (int64_t)a,
+                note_pair(&t->acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum, (int64_t)a,
                           (int64_t)cand[i].kid, sc);
             }
         }
     }
     free(ka);
     free(kb);
+    free(pa);
+    free(pb);
     free(cand);
     free(hits);
+    return NULL;
+}
+
+/* Scores on every core (at most DEDUP_THREADS_MAX threads; the store is not
+ * touched here), then merges the threads' tables into acc. */
+static void dblocks_score(const struct dblocks *d, struct pair_acc *acc, double threshold,
+                          double name_floor)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned n = cores < 1 ? 1 : cores > DEDUP_THREADS_MAX ? DEDUP_THREADS_MAX : (unsigned)cores;
+    struct dscore parts[DEDUP_THREADS_MAX];
+    pthread_t tids[DEDUP_THREADS_MAX];
+    bool started[DEDUP_THREADS_MAX] = {false};
+    for (unsigned i = 0; i < n; i++) {
+        parts[i] = (struct dscore){
+            .d = d, .threshold = threshold, .name_floor = name_floor, .part = i, .n_threads = n};
+    }
+    for (unsigned i = 1; i < n; i++) {
+        started[i] = pthread_create(&tids[i], NULL, dscore_main, &parts[i]) == 0;
+    }
+    dscore_main(&parts[0]);
+    for (unsigned i = 1; i < n; i++) {
+        if (started[i]) {
+            pthread_join(tids[i], NULL);
+        } else {
+            dscore_main(&parts[i]); /* no thread: score its part here */
+        }
+    }
+    *acc = parts[0].acc;
+    for (unsigned i = 1; i < n; i++) {
+        for (size_t j = 0; j < parts[i].acc.n; j++) {
+            const struct cpair *p = &parts[i].acc.pairs[j];
+            const struct dkey *x = &d->keys[p->ka];
+            const struct dkey *y = &d->keys[p->kb];
+            bool first = strcmp(x->person, y->person) < 0;
+            note_pair(acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum, p->ka, p->kb,
+                      p->score);
+        }
+        pair_acc_release(&parts[i].acc);
+    }
 }
 
 static bool has_str(const struct strs *l, const char *v)
@@ -1921,6 +2187,35 @@ static int by_pair_score(const void *a, const void *b)
     return c ? c : strcmp(x->b, y->b);
 }
 
+enum app_err service_dedup_blocks(struct store *s,
+                                  bool (*fn)(void *ctx, const char *block, int64_t kid), void *ctx,
+                                  struct err *e)
+{
+    struct dblocks d = {.text = ARENA_INIT,
+                        .parsed = xmalloc(sizeof *d.parsed),
+                        .pinyin = xmalloc(sizeof *d.pinyin),
+                        .persons = STRMAP_INIT};
+    bool snapshot = store_read_begin(s);
+    enum app_err rc = store_keys_each(s, dblocks_key, &d, e);
+    if (snapshot) {
+        store_read_end(s);
+    }
+    if (rc == E_OK) {
+        dblocks_build(&d);
+        bool go = true;
+        for (size_t b = 0; b < d.n_blocks && go; b++) {
+            char code[24];
+            snprintf(code, sizeof code, "%06x/%06x", (unsigned)(d.code[b] >> 32),
+                     (unsigned)(d.code[b] & 0xFFFFFFFFu));
+            for (size_t i = d.start[b]; i < d.start[b + 1] && go; i++) {
+                go = fn(ctx, code, d.members[i]);
+            }
+        }
+    }
+    dblocks_release(&d);
+    return rc;
+}
+
 enum app_err service_dedup(struct store *s, double threshold, struct arena *arena,
                            struct dedup_pair **out, size_t *n_out, struct err *e)
 {
@@ -1931,28 +2226,30 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
     }
     /* Other evidence can add up to about 0.2 to a name score. */
     double name_floor = threshold - 0.2 > 0.5 ? threshold - 0.2 : 0.5;
-    struct weight_ctx w;
-    weights_init(&w, s);
-    struct dblocks d = {
-        .text = ARENA_INIT, .parsed = xmalloc(sizeof *d.parsed), .persons = STRMAP_INIT};
+    struct dblocks d = {.text = ARENA_INIT,
+                        .parsed = xmalloc(sizeof *d.parsed),
+                        .pinyin = xmalloc(sizeof *d.pinyin),
+                        .persons = STRMAP_INIT};
     struct pair_acc acc = {0};
     /* One snapshot and one set of file locks for the many reads below. */
     bool snapshot = store_read_begin(s);
     enum app_err rc = store_keys_each(s, dblocks_key, &d, e);
     if (rc == E_OK) {
-        rc = store_blocks_each(s, "q:", dblocks_row, &d, e);
-        dblocks_flush(&d);
+        dblocks_build(&d);
+    }
+    if (rc == E_OK) {
+        d.evidence = xcalloc(d.n_persons + 1, 1);
+        rc = store_persons_with_evidence(s, dblocks_evidence, &d, e);
     }
     if (rc == E_OK) {
         dblocks_invert(&d);
-        dblocks_score(&d, &acc, &w, name_floor);
+        dblocks_score(&d, &acc, threshold, name_floor);
     }
     /* The pairs found, explained and weighed with the persons' other data. */
     struct dedup_pair *res = xmalloc((acc.n + 1) * sizeof *res);
     size_t kept = 0;
     struct namekey *kq = xmalloc(sizeof *kq);
     struct namekey *kc = xmalloc(sizeof *kc);
-    struct namekey_weights weights = {token_weight, &w};
     for (size_t i = 0; i < acc.n && rc == E_OK; i++) {
         const struct dkey *x = &d.keys[acc.pairs[i].ka];
         const struct dkey *y = &d.keys[acc.pairs[i].kb];
@@ -1963,13 +2260,15 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
                                .name_b = x_first ? y->full : x->full,
                                .score = acc.pairs[i].score};
         struct buf extra = BUF_INIT;
-        p.score = adjust(s, &p, &extra, arena);
+        if (d.evidence[x->pnum] && d.evidence[y->pnum]) {
+            p.score = adjust(s, &p, &extra, arena);
+        }
         if (p.score >= threshold) {
             /* The same score again, now with its explanation. */
             key_parse(x->key, x->full, kq);
             key_parse(y->key, y->full, kc);
             char why[NAMEKEY_EXPLAIN_MAX];
-            (void)namekey_score(kq, kc, &weights, why, sizeof why);
+            (void)namekey_dedup_score(kq, kc, why, sizeof why);
             struct buf reasons = BUF_INIT;
             buf_addf(&reasons, "names: %s%s", why, extra.len ? extra.data : "");
             p.a = arena_strdup(arena, p.a);
@@ -1989,7 +2288,6 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
     }
     pair_acc_release(&acc);
     dblocks_release(&d);
-    strmap_release(&w.cache);
     if (rc == E_OK) {
         qsort(res, kept, sizeof *res, by_pair_score);
         *out = arena_alloc(arena, (kept + 1) * sizeof **out);

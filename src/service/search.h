@@ -98,6 +98,14 @@ struct dedup_pair {
 ATTR_NODISCARD enum app_err service_dedup(struct store *s, double threshold, struct arena *arena,
                                           struct dedup_pair **out, size_t *n_out, struct err *e);
 
+/* The blocks service_dedup compares within, for comparing it with other
+ * tools on the same blocks (bench/dedup.sh): calls fn with each kept block's
+ * code (text) and each of its key ids (name_key.kid), block after block; fn
+ * returns false to stop. */
+ATTR_NODISCARD enum app_err
+service_dedup_blocks(struct store *s, bool (*fn)(void *ctx, const char *block, int64_t kid),
+                     void *ctx, struct err *e);
+
 /* The best match for a person among the other stored persons (score and a
  * one-line reason into arena), for warnings while importing. *other is NULL
  * when none reaches threshold. */

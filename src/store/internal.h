@@ -21,6 +21,7 @@
  *   + 144 .. + 159 lists.c (other case lists)
  *   + 176 .. + 191 scan.c (whole-store passes of the checks)
  *   + 192 .. + 207 encoded.c (objects' stored JSON text)
+ *   + 208 .. + 223 search.c (duplicates: persons with other evidence)
  *   + 224 .. + 239 group.c (group commit: savepoints)
  * Each file asserts that its slots stay below STMT_SLOTS. */
 enum {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/strmap.h"
 #include "core/xalloc.h"
@@ -44,6 +45,12 @@ enum {
 };
 
 _Static_assert(SL_LAST <= STMT_MISC + 64, "search.c uses slots STMT_MISC + 40 .. + 63");
+
+/* Slots STMT_MISC + 208 .. + 223 belong to this file too. */
+enum { SL_PERSONS_EVIDENCE = STMT_MISC + 208, SL_PERSON_NAMES, SL_LAST2 };
+
+_Static_assert((int)SL_LAST2 <= (int)STMT_MISC + 224 && (int)SL_LAST2 <= (int)STMT_SLOTS,
+               "search.c uses slots STMT_MISC + 208 .. + 223");
 
 static enum app_err done(struct store *s, sqlite3_stmt *st, struct err *e, const char *what)
 {
@@ -214,6 +221,98 @@ enum app_err store_blocks_each(struct store *s, const char *prefix,
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot read name codes");
+}
+
+enum app_err store_persons_with_evidence(struct store *s, bool (*fn)(void *ctx, const char *person),
+                                         void *ctx, struct err *e)
+{
+    sqlite3_stmt *st = store_stmt(s, SL_PERSONS_EVIDENCE,
+                                  "SELECT id FROM person"
+                                  " WHERE sex IS NOT NULL OR birth_date IS NOT NULL"
+                                  " UNION SELECT person FROM person_nationality"
+                                  " UNION SELECT person FROM event_person",
+                                  e);
+    if (!st) {
+        return e->code;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!fn(ctx, (const char *)sqlite3_column_text(st, 0))) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot read persons");
+}
+
+/* Hands one person's names to fn; false when fn says stop. */
+static bool
+names_flush(bool (*fn)(void *ctx, const char *person, const struct person_name *names, size_t n),
+            void *ctx, struct buf *id, struct person_name *names, size_t n, struct arena *a)
+{
+    bool go = fn(ctx, id->data, names, n);
+    arena_release(a);
+    return go;
+}
+
+enum app_err store_person_names_each(struct store *s,
+                                     bool (*fn)(void *ctx, const char *person,
+                                                const struct person_name *names, size_t n),
+                                     void *ctx, struct err *e)
+{
+    enum { NAMES_MAX = 64 };
+
+    sqlite3_stmt *st = store_stmt(s, SL_PERSON_NAMES,
+                                  "SELECT p.id, n.full, n.script, n.lang FROM person p"
+                                  " LEFT JOIN person_name n ON n.person = p.id"
+                                  " ORDER BY p.id, n.pos",
+                                  e);
+    if (!st) {
+        return e->code;
+    }
+    struct buf id = BUF_INIT;
+    struct arena a = ARENA_INIT;
+    struct person_name *names = xcalloc(NAMES_MAX, sizeof *names);
+    size_t n = 0;
+    size_t alloc = NAMES_MAX;
+    bool have = false;
+    bool go = true;
+    int rc;
+    while (go && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *pid = (const char *)sqlite3_column_text(st, 0);
+        if (!have || strcmp(pid, id.data) != 0) {
+            if (have) {
+                go = names_flush(fn, ctx, &id, names, n, &a);
+            }
+            buf_reset(&id);
+            buf_adds(&id, pid ? pid : "");
+            n = 0;
+            have = true;
+        }
+        if (go && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            if (n == alloc) {
+                alloc *= 2;
+                names = xrealloc(names, alloc * sizeof *names);
+            }
+            const char *f[3];
+            for (int c = 0; c < 3; c++) {
+                f[c] = (const char *)sqlite3_column_text(st, c + 1);
+                f[c] = f[c] ? arena_strdup(&a, f[c]) : NULL;
+            }
+            names[n++] = (struct person_name){.full = f[0], .script = f[1], .lang = f[2]};
+        }
+    }
+    if (!go) {
+        rc = SQLITE_DONE;
+    } else if (rc == SQLITE_DONE && have) {
+        (void)names_flush(fn, ctx, &id, names, n, &a);
+    }
+    sqlite3_reset(st);
+    free(names);
+    buf_release(&id);
+    arena_release(&a);
+    return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot read person names");
 }
 
 enum app_err store_search_clear(struct store *s, bool keys, bool text, struct err *e)

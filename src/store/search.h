@@ -57,6 +57,23 @@ ATTR_NODISCARD enum app_err store_blocks_each(struct store *s, const char *prefi
                                               bool (*fn)(void *ctx, const char *code, int64_t kid),
                                               void *ctx, struct err *e);
 
+/* Calls fn with the id of every person that has a sex, a birth date, a
+ * nationality or an event (what can lift or lower a duplicate's name score);
+ * the string is valid during the call only. fn returns false to stop. */
+ATTR_NODISCARD enum app_err store_persons_with_evidence(struct store *s,
+                                                        bool (*fn)(void *ctx, const char *person),
+                                                        void *ctx, struct err *e);
+
+/* Calls fn with every person's id and names (full, script and lang only; in
+ * the order of the names), persons in id order (the order of store_each),
+ * a person without names with n = 0. The strings are valid during the call
+ * only. fn returns false to stop. Reads two tables, not the whole person. */
+ATTR_NODISCARD enum app_err store_person_names_each(struct store *s,
+                                                    bool (*fn)(void *ctx, const char *person,
+                                                               const struct person_name *names,
+                                                               size_t n),
+                                                    void *ctx, struct err *e);
+
 /* Removes every key, every full-text row, or both (before a rebuild). */
 ATTR_NODISCARD enum app_err store_search_clear(struct store *s, bool keys, bool text,
                                                struct err *e);

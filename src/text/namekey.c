@@ -5,6 +5,7 @@
  */
 #include "text/namekey.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -49,7 +50,12 @@ static bool is_vowel(char c)
 
 static bool starts(const char *s, const char *prefix)
 {
-    return strncmp(s, prefix, strlen(prefix)) == 0;
+    for (; *prefix != '\0'; s++, prefix++) {
+        if (*s != *prefix) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool ends(const char *s, size_t n, const char *suffix)
@@ -410,6 +416,51 @@ static bool py_split(const char *w, struct syl *out, size_t *n, size_t depth)
         }
     }
     return false;
+}
+
+static int by_letter(const void *a, const void *b)
+{
+    return *(const unsigned char *)a - *(const unsigned char *)b;
+}
+
+bool namekey_reading_syllables(const struct namekey_reading *r, char *out, size_t size)
+{
+    size_t len = 0;
+    if (size == 0 || (strcmp(r->label, "Chinese") != 0 && strcmp(r->label, "Latin") != 0)) {
+        return false;
+    }
+    for (const char *p = r->text; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n > 0) {
+            char w[NAMEKEY_TEXT_MAX];
+            struct syl syl[MAX_SYL];
+            size_t ns = 0;
+            memcpy(w, p, n);
+            w[n] = '\0';
+            if (!py_split(w, syl, &ns, 0) || len + n >= size) {
+                return false;
+            }
+            /* A bare vowel syllable is rare in Chinese names and common in
+             * others that happen to split (A-li, E-mi-ri). */
+            for (size_t k = 0; k < ns; k++) {
+                if (syl[k].ini[0] == '\0' && strlen(syl[k].fin) == 1) {
+                    return false;
+                }
+            }
+            memcpy(out + len, w, n);
+            len += n;
+        }
+        p += n + (p[n] != '\0');
+    }
+    out[len] = '\0';
+    qsort(out, len, 1, by_letter);
+    return len > 0;
+}
+
+bool namekey_reading_is_pinyin(const struct namekey_reading *r)
+{
+    char syl[NAMEKEY_TEXT_MAX * 2];
+    return namekey_reading_syllables(r, syl, sizeof syl);
 }
 
 /* Undoes the Chinese transcription of a Uyghur or other non-Chinese name:

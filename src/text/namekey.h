@@ -154,6 +154,47 @@ double namekey_score(const struct namekey *query, const struct namekey *cand,
                      const struct namekey_weights *weights, char *explain, size_t explain_size);
 
 /*
+ * Similarity in [0, 1] of two names for deduplication: stricter than
+ * namekey_score, which is lenient so that a search finds. For the best pair
+ * of readings, every token of the reading with fewer tokens must be aligned
+ * with a token of the other, and the score is the least similar aligned pair
+ * (all tokens must agree); a token left over on the longer side costs 0.2
+ * unless it is a patronymic and the shorter reading has two tokens or more. When both names have
+ * pinyin readings (namekey_reading_is_pinyin), only those are compared, and their letters
+ * (namekey_reading_syllables) must be the same: 1 or 0. "Zheng Jianjing" and
+ * "Zhang Jingyan" are two people. explain as in
+ * namekey_score. Does not allocate.
+ */
+double namekey_dedup_score(const struct namekey *a, const struct namekey *b, char *explain,
+                           size_t explain_size);
+
+/* The pinyin letters of each reading of a key (namekey_reading_syllables;
+ * "" for a reading that is not pinyin), for namekey_dedup_score_pinyin. */
+struct namekey_pinyin {
+    bool any; /* some reading is pinyin */
+    char letters[NAMEKEY_MAX_READINGS][2 * NAMEKEY_TEXT_MAX];
+};
+
+void namekey_pinyin_of(const struct namekey *k, struct namekey_pinyin *out);
+
+/* namekey_dedup_score with each key's pinyin letters worked out once by the
+ * caller (a key compared with many others). */
+double namekey_dedup_score_pinyin(const struct namekey *a, const struct namekey_pinyin *pa,
+                                  const struct namekey *b, const struct namekey_pinyin *pb,
+                                  char *explain, size_t explain_size);
+
+/* True when a reading is Chinese (read from Han) or a Latin reading whose
+ * every word splits into pinyin syllables. */
+bool namekey_reading_is_pinyin(const struct namekey_reading *r);
+
+/* The letters of such a reading's words, sorted ("Wei-Ming Zhang", "Zhang
+ * Weiming" and 张伟明 all give "aeghiimnnwz": the same whatever the word
+ * order, hyphens or syllable splits), into out (size bytes, NUL-terminated).
+ * False when the reading is not pinyin or out is too small. Does not
+ * allocate. */
+bool namekey_reading_syllables(const struct namekey_reading *r, char *out, size_t size);
+
+/*
  * Similarity in [0, 1] of two canonical tokens (namekey_token.text), with the
  * same costs namekey_score uses; exposed for tests and for tuning.
  */

@@ -3,6 +3,7 @@
  * distance between canonical tokens, an order-free alignment of the tokens
  * of two readings, and the explanation of the best match.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,9 +27,10 @@ static const struct pair_cost near_pairs[] = {
     {'J', 'S', 0.5},  {'J', 'z', 0.5},  {'J', 'y', 0.45}, {'s', 'C', 0.6},  {'t', 'd', 0.4},
     {'b', 'p', 0.4},  {'f', 'v', 0.4},  {'b', 'v', 0.5},  {'f', 'p', 0.5},  {'n', 'N', 0.25},
     {'n', 'm', 0.6},  {'l', 'r', 0.6},  {'y', 'i', 0.3},  {'v', 'u', 0.35}, {'N', 'g', 0.5},
+    {'C', 'H', 0.5},  {'J', 'i', 0.5},  {'J', 'g', 0.5},
 };
 
-static double sub_cost(char a, char b)
+static double sub_cost_slow(char a, char b)
 {
     if (a == b) {
         return 0.0;
@@ -49,7 +51,7 @@ static double sub_cost(char a, char b)
  * (the Latin side, against a reading of Arabic script). */
 #define CHEAP_VOWEL 0.05
 
-static double indel_cost(char c, bool cheap_vowels)
+static double indel_cost_slow(char c, bool cheap_vowels)
 {
     if (vowel(c)) {
         return cheap_vowels ? CHEAP_VOWEL : 0.4;
@@ -66,6 +68,40 @@ static double indel_cost(char c, bool cheap_vowels)
     }
 }
 
+/* The costs above as tables over 7-bit characters (tokens are ASCII), filled
+ * once per process: the edit distance is the inner loop of every score. A
+ * byte above 0x7F costs as any other letter. */
+static double sub_table[128][128];
+static double indel_table[2][128];
+static pthread_once_t cost_once = PTHREAD_ONCE_INIT;
+
+static void costs_fill(void)
+{
+    for (int a = 0; a < 128; a++) {
+        for (int b = 0; b < 128; b++) {
+            sub_table[a][b] = sub_cost_slow((char)a, (char)b);
+        }
+        indel_table[0][a] = indel_cost_slow((char)a, false);
+        indel_table[1][a] = indel_cost_slow((char)a, true);
+    }
+}
+
+static double sub_cost(char a, char b)
+{
+    unsigned char x = (unsigned char)a;
+    unsigned char y = (unsigned char)b;
+    if (x >= 128 || y >= 128) {
+        return x == y ? 0.0 : 1.0;
+    }
+    return sub_table[x][y];
+}
+
+static double indel_cost(char c, bool cheap_vowels)
+{
+    unsigned char x = (unsigned char)c;
+    return x < 128 ? indel_table[cheap_vowels][x] : 1.0;
+}
+
 static double min3(double a, double b, double c)
 {
     double m = a < b ? a : b;
@@ -75,6 +111,7 @@ static double min3(double a, double b, double c)
 /* Weighted edit distance; cheap_a / cheap_b make vowels of a / b cheap to drop. */
 static double weighted_distance(const char *a, const char *b, bool cheap_a, bool cheap_b)
 {
+    pthread_once(&cost_once, costs_fill);
     size_t n = strlen(a);
     size_t m = strlen(b);
     double row[NAMEKEY_TOKEN_MAX + 1];
@@ -268,6 +305,28 @@ static bool is_ascii(const char *s)
     return true;
 }
 
+static void explain_match(const struct namekey *query, const struct namekey *cand, unsigned bq,
+                          unsigned bc, double score, char *explain, size_t explain_size)
+{
+    if (explain == NULL || explain_size == 0) {
+        return;
+    }
+    explain[0] = '\0';
+    if (query->n_readings == 0 || cand->n_readings == 0) {
+        return;
+    }
+    const struct namekey_reading *rq = &query->readings[bq];
+    const struct namekey_reading *rc = &cand->readings[bc];
+    bool show_q = !is_ascii(query->original) || strcmp(rq->label, "Latin") != 0;
+    if (show_q) {
+        snprintf(explain, explain_size, "%s -> %s (%s) ~ %s -> %s (%s) [%.2f]", cand->original,
+                 rc->text, rc->label, query->original, rq->text, rq->label, score);
+    } else {
+        snprintf(explain, explain_size, "%s -> %s (%s) ~ %s [%.2f]", cand->original, rc->text,
+                 rc->label, query->original, score);
+    }
+}
+
 double namekey_score(const struct namekey *query, const struct namekey *cand,
                      const struct namekey_weights *weights, char *explain, size_t explain_size)
 {
@@ -290,21 +349,209 @@ double namekey_score(const struct namekey *query, const struct namekey *cand,
     if (best > 1.0) {
         best = 1.0;
     }
-    if (explain != NULL && explain_size > 0) {
-        explain[0] = '\0';
-        if (query->n_readings > 0 && cand->n_readings > 0) {
-            const struct namekey_reading *rq = &query->readings[bq];
-            const struct namekey_reading *rc = &cand->readings[bc];
-            bool show_q = !is_ascii(query->original) || strcmp(rq->label, "Latin") != 0;
-            if (show_q) {
-                snprintf(explain, explain_size, "%s -> %s (%s) ~ %s -> %s (%s) [%.2f]",
-                         cand->original, rc->text, rc->label, query->original, rq->text, rq->label,
-                         best);
-            } else {
-                snprintf(explain, explain_size, "%s -> %s (%s) ~ %s [%.2f]", cand->original,
-                         rc->text, rc->label, query->original, best);
-            }
+    explain_match(query, cand, bq, bc, best, explain, explain_size);
+    return best;
+}
+
+/* ---- the stricter score of deduplication -------------------------------- */
+
+/* A token left over on the longer side, unless it is a patronymic. */
+#define DEDUP_EXTRA_TOKEN 0.2
+
+/* The ways each affix is written, canonically (the stem is what remains). */
+static const char *const affix_spellings[][3] = {
+    [NAMEKEY_AFFIX_NONE] = {NULL, NULL, NULL},
+    [NAMEKEY_AFFIX_PATRONYMIC_M] = {"uli", "ovic", "evic"},
+    [NAMEKEY_AFFIX_PATRONYMIC_F] = {"kizi", "ovna", "evna"},
+    [NAMEKEY_AFFIX_SURNAME_M] = {"ov", "ev", NULL},
+    [NAMEKEY_AFFIX_SURNAME_F] = {"ova", "eva", NULL},
+};
+
+/* True when s is l with one letter dropped. */
+static bool one_dropped(const char *l, const char *s)
+{
+    size_t nl = strlen(l);
+    if (strlen(s) + 1 != nl) {
+        return false;
+    }
+    size_t i = 0;
+    while (s[i] != '\0' && s[i] == l[i]) {
+        i++;
+    }
+    return strcmp(s + i, l + i + 1) == 0;
+}
+
+/* A token whose ending was not recognised because a letter of it was
+ * dropped ("Noqaly", "Markv", "Fedotva") against a stem with its affix: the
+ * stem with a spelling of the affix put back, when the token is that with
+ * one letter dropped. */
+static double with_affix_spelled(const struct namekey_token *stem,
+                                 const struct namekey_token *plain)
+{
+    double best = 0.0;
+    if (stem->affix >= sizeof affix_spellings / sizeof affix_spellings[0]) {
+        return 0.0;
+    }
+    for (size_t i = 0; i < 3 && affix_spellings[stem->affix][i]; i++) {
+        char full[NAMEKEY_TOKEN_MAX + 8];
+        size_t n = strlen(stem->text);
+        size_t m = strlen(affix_spellings[stem->affix][i]);
+        if (n + m >= NAMEKEY_TOKEN_MAX) {
+            continue;
+        }
+        memcpy(full, stem->text, n);
+        memcpy(full + n, affix_spellings[stem->affix][i], m + 1);
+        if (one_dropped(full, plain->text)) {
+            double s = string_similarity(full, plain->text);
+            best = s > best ? s : best;
         }
     }
     return best;
+}
+
+/* As token_sim, but a reading of Arabic script has its vowels guessed too
+ * (a long vowel, or an ayn read as one: عيد -> "ayd" against "Iyad" or
+ * "Eid"), so vowels cost little on both sides. */
+static double dedup_token_sim(const struct namekey_token *a, const struct namekey_token *b,
+                              bool abjad_a, bool abjad_b)
+{
+    if (abjad_a == abjad_b) {
+        double s = token_sim(a, b, abjad_a, abjad_b);
+        if (a->affix != b->affix &&
+            (a->affix == NAMEKEY_AFFIX_NONE || b->affix == NAMEKEY_AFFIX_NONE)) {
+            double w = with_affix_spelled(a->affix ? a : b, a->affix ? b : a);
+            s = w > s ? w : s;
+        }
+        return s;
+    }
+    const struct namekey_token *x = abjad_a ? a : b;
+    const struct namekey_token *y = abjad_a ? b : a;
+    size_t n = strlen(x->text);
+    size_t m = strlen(y->skel);
+    size_t len = n > m ? n : m;
+    if (len == 0) {
+        return 0.0;
+    }
+    double s = 1.0 - weighted_distance(x->text, y->text, true, true) / (double)len;
+    return (s < 0.0 ? 0.0 : s) * affix_factor(a->affix, b->affix);
+}
+
+static bool is_patronymic(const struct namekey_token *t)
+{
+    return t->affix == NAMEKEY_AFFIX_PATRONYMIC_M || t->affix == NAMEKEY_AFFIX_PATRONYMIC_F;
+}
+
+static double dedup_readings(const struct namekey_reading *a, const struct namekey_reading *b)
+{
+    if (a->n_tokens == 0 || b->n_tokens == 0) {
+        return 0.0;
+    }
+    double sim[NAMEKEY_MAX_TOKENS][NAMEKEY_MAX_TOKENS];
+    for (unsigned i = 0; i < a->n_tokens; i++) {
+        for (unsigned j = 0; j < b->n_tokens; j++) {
+            sim[i][j] = dedup_token_sim(&a->tokens[i], &b->tokens[j], a->abjad, b->abjad);
+        }
+    }
+    bool used_a[NAMEKEY_MAX_TOKENS] = {false};
+    bool used_b[NAMEKEY_MAX_TOKENS] = {false};
+    unsigned pairs = 0;
+    double least = 1.0;
+    for (;;) {
+        double best = MIN_PAIR_SIM;
+        unsigned bi = 0;
+        unsigned bj = 0;
+        bool found = false;
+        for (unsigned i = 0; i < a->n_tokens; i++) {
+            for (unsigned j = 0; j < b->n_tokens && !used_a[i]; j++) {
+                if (!used_b[j] && sim[i][j] > best) {
+                    best = sim[i][j];
+                    bi = i;
+                    bj = j;
+                    found = true;
+                }
+            }
+        }
+        if (!found) {
+            break;
+        }
+        used_a[bi] = true;
+        used_b[bj] = true;
+        least = best < least ? best : least;
+        pairs++;
+    }
+    unsigned fewer = a->n_tokens < b->n_tokens ? a->n_tokens : b->n_tokens;
+    if (pairs < fewer) {
+        return 0.0; /* a token of the shorter name has no counterpart */
+    }
+    double score = least;
+    /* A patronymic is often left out (Olga Shcherbakova), but a name of one
+     * word is not the same as that word and a patronymic (Yermek,
+     * Yermek Nurlanuly). */
+    bool free_patronymic = fewer >= 2;
+    for (unsigned i = 0; i < a->n_tokens; i++) {
+        if (!used_a[i] && !(free_patronymic && is_patronymic(&a->tokens[i]))) {
+            score -= DEDUP_EXTRA_TOKEN;
+        }
+    }
+    for (unsigned j = 0; j < b->n_tokens; j++) {
+        if (!used_b[j] && !(free_patronymic && is_patronymic(&b->tokens[j]))) {
+            score -= DEDUP_EXTRA_TOKEN;
+        }
+    }
+    return score < 0.0 ? 0.0 : score;
+}
+
+void namekey_pinyin_of(const struct namekey *k, struct namekey_pinyin *out)
+{
+    out->any = false;
+    for (unsigned r = 0; r < NAMEKEY_MAX_READINGS; r++) {
+        out->letters[r][0] = '\0';
+        if (r < k->n_readings &&
+            namekey_reading_syllables(&k->readings[r], out->letters[r], sizeof out->letters[r])) {
+            out->any = true;
+        } else {
+            out->letters[r][0] = '\0';
+        }
+    }
+}
+
+/* Pinyin syllables are compared exactly: a one-letter change makes another
+ * syllable, and another name. (A typing slip that leaves no pinyin, "Zhng",
+ * makes the reading not pinyin, and the name is compared as any other.) */
+double namekey_dedup_score_pinyin(const struct namekey *a, const struct namekey_pinyin *pa,
+                                  const struct namekey *b, const struct namekey_pinyin *pb,
+                                  char *explain, size_t explain_size)
+{
+    bool chinese = pa->any && pb->any;
+    double best = 0.0;
+    unsigned ba = 0;
+    unsigned bb = 0;
+    for (unsigned i = 0; i < a->n_readings; i++) {
+        for (unsigned j = 0; j < b->n_readings; j++) {
+            double sc;
+            if (chinese) {
+                const char *x = pa->letters[i];
+                sc = x[0] && strcmp(x, pb->letters[j]) == 0 ? 1.0 : 0.0;
+            } else {
+                sc = dedup_readings(&a->readings[i], &b->readings[j]);
+            }
+            if (sc > best) {
+                best = sc;
+                ba = i;
+                bb = j;
+            }
+        }
+    }
+    explain_match(a, b, ba, bb, best, explain, explain_size);
+    return best;
+}
+
+double namekey_dedup_score(const struct namekey *a, const struct namekey *b, char *explain,
+                           size_t explain_size)
+{
+    struct namekey_pinyin pa;
+    struct namekey_pinyin pb;
+    namekey_pinyin_of(a, &pa);
+    namekey_pinyin_of(b, &pb);
+    return namekey_dedup_score_pinyin(a, &pa, b, &pb, explain, explain_size);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -42,6 +43,15 @@ static double score_names(const char *q, const char *c)
     assert_true(namekey_build(q, NULL, NULL, &kq));
     assert_true(namekey_build(c, NULL, NULL, &kc));
     return namekey_score(&kq, &kc, NULL, NULL, 0);
+}
+
+static double dedup_names(const char *a, const char *b, char *why, size_t why_size)
+{
+    struct namekey ka;
+    struct namekey kb;
+    assert_true(namekey_build(a, NULL, NULL, &ka));
+    assert_true(namekey_build(b, NULL, NULL, &kb));
+    return namekey_dedup_score(&ka, &kb, why, why_size);
 }
 
 struct registry {
@@ -425,6 +435,62 @@ static void scores_are_symmetric_enough_and_bounded(void **state)
     assert_true(namekey_token_similarity("ermek", "zhang") < 0.5);
 }
 
+/* The edit costs come from tables filled once: a k/g change costs 0.35, a
+ * vowel change 0.3 (a/e), an unrelated change 1. */
+static void token_costs_are_the_documented_ones(void **state)
+{
+    (void)state;
+    assert_true(fabs(namekey_token_similarity("kasan", "gasan") - (1.0 - 0.35 / 5)) < 1e-9);
+    assert_true(fabs(namekey_token_similarity("hasan", "hesan") - (1.0 - 0.3 / 5)) < 1e-9);
+    assert_true(fabs(namekey_token_similarity("hasan", "hamam") - (1.0 - 1.6 / 5)) < 1e-9);
+    assert_true(fabs(namekey_token_similarity("tom", "toma") - (1.0 - 0.4 / 4)) < 1e-9);
+}
+
+/* Deduplication's score: every token must agree, pinyin letters must be the
+ * same; search's lenient score stays lenient. */
+static void dedup_score_is_strict(void **state)
+{
+    (void)state;
+    static const char *const same[][2] = {
+        {"Yermek Nurlanuly", "Ермек Нұрланұлы"},
+        {"Abdurehim Heyit", "ئابدۇرېھىم ھېيت"},
+        {"Kuznetsov Sergei", "Сергей Кузнецов"},
+        {"Wei-Ming Zhang", "张伟明"},
+        {"Zhang Weiming", "张伟明"},
+        {"Peng Juangang", "Juan-Gang Peng"},
+        {"Olga Yuriyevna Shcherbakova", "Olga Shcherbakova"},
+        {"Zhng Wei", "Zhang Wei"}, /* a slip that leaves no pinyin */
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        double sc = dedup_names(same[i][0], same[i][1], NULL, 0);
+        if (sc < 0.85 || sc > 1.0) {
+            fail_msg("%s ~ %s: %.3f", same[i][0], same[i][1], sc);
+        }
+    }
+    static const char *const other[][2] = {
+        {"Zheng Jianjing", "Zhang Jingyan"},
+        {"Xu Kai", "Hai Hu"},
+        {"Wang Jing", "王志英"},
+        {"Hui-Bin Wang", "王辉"},
+        {"Liu Guimei", "李桂梅"},
+        {"Yermek Nurlanuly", "Yermek"},
+        {"Yermek Nurlanuly", "Yermek Nurgaliev"},
+    };
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+        double sc = dedup_names(other[i][0], other[i][1], NULL, 0);
+        if (sc >= 0.85 || sc < 0.0) {
+            fail_msg("%s ~ %s: %.3f", other[i][0], other[i][1], sc);
+        }
+    }
+    /* The search still finds the first of these as close. */
+    assert_true(score_names("Zheng Jianjing", "Zhang Jingyan") >
+                dedup_names("Zheng Jianjing", "Zhang Jingyan", NULL, 0));
+    char why[NAMEKEY_EXPLAIN_MAX];
+    assert_true(dedup_names("Ермек Нұрланұлы", "Yermek Nurlanuly", why, sizeof why) > 0.85);
+    assert_non_null(strstr(why, "Yermek Nurlanuly"));
+    assert_non_null(strstr(why, "(Kazakh)"));
+}
+
 static void explains_the_match(void **state)
 {
     (void)state;
@@ -558,6 +624,8 @@ int main(void)
         cmocka_unit_test(western_order_chinese_given_name_joins),
         cmocka_unit_test(different_people_score_clearly_lower),
         cmocka_unit_test(scores_are_symmetric_enough_and_bounded),
+        cmocka_unit_test(token_costs_are_the_documented_ones),
+        cmocka_unit_test(dedup_score_is_strict),
         cmocka_unit_test(explains_the_match),
         cmocka_unit_test(rare_tokens_weigh_more),
         cmocka_unit_test(blocking_codes_are_shared_across_scripts),

@@ -478,6 +478,46 @@ static const char dedup_bundle[] =
     "  {\"id\": \"x4\", \"names\": [{\"full\": \"Yermek Nurgaliev\"}]}"
     "]}";
 
+struct block_probe {
+    struct store *s;
+    size_t rows;
+    char block[32];
+    char persons[64][8]; /* the current block's persons */
+    int64_t kids[64];
+    size_t n;
+    bool kz_together, repeated;
+};
+
+static bool probe_block(void *ctx, const char *block, int64_t kid)
+{
+    struct block_probe *p = ctx;
+    p->rows++;
+    if (strcmp(block, p->block) != 0) {
+        snprintf(p->block, sizeof p->block, "%s", block);
+        p->n = 0;
+    }
+    struct store_key *k = NULL;
+    size_t nk = 0;
+    struct arena a = ARENA_INIT;
+    struct err e = ERR_INIT;
+    const char *person = "";
+    if (store_keys_get(p->s, &kid, 1, &a, &k, &nk, &e) == E_OK && nk == 1) {
+        person = k[0].person;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        p->repeated = p->repeated || p->kids[i] == kid;
+        bool kz = (strcmp(p->persons[i], "kz1") == 0 && strcmp(person, "kz2") == 0) ||
+                  (strcmp(p->persons[i], "kz2") == 0 && strcmp(person, "kz1") == 0);
+        p->kz_together = p->kz_together || kz;
+    }
+    if (p->n < 64) {
+        snprintf(p->persons[p->n], sizeof p->persons[p->n], "%s", person);
+        p->kids[p->n++] = kid;
+    }
+    arena_release(&a);
+    return true;
+}
+
 static void dedup_block_once(void **state)
 {
     struct store *s = *state;
@@ -510,6 +550,14 @@ static void dedup_block_once(void **state)
         assert_true(i == 0 || pairs[i - 1].score >= pairs[i].score);
     }
     assert_int_equal(n, 3);
+
+    /* The blocks it compared within: the Kazakh pair shares one, and each
+     * block is listed with its members, each key once. */
+    struct block_probe probe = {.s = s};
+    assert_int_equal(service_dedup_blocks(s, probe_block, &probe, &e), E_OK);
+    assert_true(probe.rows > 0);
+    assert_true(probe.kz_together);
+    assert_false(probe.repeated);
     arena_release(&a);
 }
 
