@@ -311,9 +311,11 @@ struct check_result {
 enum app_err check_run(const struct case_facts *cases, size_t n_cases, struct date as_of,
                        const struct treaty_table *treaties, struct arena *a,
                        struct check_result *out, struct err *e) ATTR_NODISCARD;
-/* check_run() without the explanation lines (each finding's `explanation` is
- * empty; everything else is the same), for callers that do not show them:
- * writing them is a good part of the engine's time. */
+/* check_run() without the explanation lines and the sources (each finding's
+ * `explanation` and `sources` are empty; everything else is the same), for
+ * callers that do not show them: writing them is a good part of the engine's
+ * time. The ids in `facts` and the case and person ids are not copied: they
+ * point into `cases`, which must outlive the result. */
 enum app_err check_run_brief(const struct case_facts *cases, size_t n_cases, struct date as_of,
                              const struct treaty_table *treaties, struct arena *a,
                              struct check_result *out, struct err *e) ATTR_NODISCARD;

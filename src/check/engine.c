@@ -55,7 +55,8 @@ static size_t str_hash(const char *s)
 static size_t strlist_slot(const struct strlist *l, const char *s, size_t h)
 {
     size_t i = h & l->mask;
-    while (l->slots[i] && strcmp(l->items[l->slots[i] - 1], s) != 0) {
+    while (l->slots[i] && l->items[l->slots[i] - 1] != s &&
+           strcmp(l->items[l->slots[i] - 1], s) != 0) {
         i = (i + 1) & l->mask;
     }
     return i;
@@ -881,8 +882,8 @@ static void judge_rule(const struct subject *s, const struct check_rule *r, stru
     }
 
     struct finding *fd = findings_add(fs, a);
-    fd->case_id = arena_strdup(a, s->case_->id);
-    fd->person_id = arena_strdup(a, s->p->id);
+    fd->case_id = s->explain ? arena_strdup(a, s->case_->id) : s->case_->id;
+    fd->person_id = s->explain ? arena_strdup(a, s->p->id) : s->p->id;
     fd->rule_id = r->id;
     fd->rule = r;
     fd->severity = r->severity;
@@ -929,7 +930,12 @@ static void judge_rule(const struct subject *s, const struct check_rule *r, stru
                 for (size_t j = 0; j < f->n_items; j++) {
                     const struct event *ev = f->items[j].ev;
                     const struct risk *rk = f->items[j].risk;
-                    strlist_add_copy(&ids, a, ev ? ev->id : rk->id);
+                    const char *id = ev ? ev->id : rk->id;
+                    if (!s->explain) { /* brief: ids point into the cases, no sources */
+                        strlist_add(&ids, a, id, true);
+                        continue;
+                    }
+                    strlist_add_copy(&ids, a, id);
                     add_sources(&sources, a, ev ? &ev->sources : &rk->sources);
                 }
                 if (value == TRI_UNKNOWN && ds[i].c[c].value == TRI_UNKNOWN &&

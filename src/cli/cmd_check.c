@@ -37,8 +37,9 @@ struct print_ctx {
     bool json;
     bool explain;
     struct date as_of;
-    size_t count; /* findings printed */
-    size_t cases; /* cases checked */
+    size_t count;   /* findings printed */
+    size_t cases;   /* cases checked */
+    struct buf out; /* one batch's JSON text, kept for the next batch */
 };
 
 /* Prints one batch of findings as it arrives, so output starts at once and
@@ -48,10 +49,9 @@ static enum app_err print_batch(void *ctx, const struct check_outcome *o)
     struct print_ctx *pc = ctx;
     pc->cases += o->n_views;
     if (pc->json) {
-        struct buf b = BUF_INIT;
-        render_findings_json_items(o, pc->explain, &pc->count, &b);
-        fwrite(b.data, 1, b.len, stdout);
-        buf_release(&b);
+        buf_reset(&pc->out);
+        render_findings_json_items(o, pc->explain, &pc->count, &pc->out);
+        fwrite(pc->out.data, 1, pc->out.len, stdout);
     } else if (o->result.n_items) {
         if (pc->count) {
             fputc('\n', stdout);
@@ -116,12 +116,14 @@ int cmd_check(struct cli *cli, int argc, char **argv)
      * it in again for the next batch (a third of the time of a run over
      * every case went to page faults). */
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    struct print_ctx pc = {.json = json, .explain = explain, .as_of = rq.as_of};
+    struct print_ctx pc = {.json = json, .explain = explain, .as_of = rq.as_of, .out = BUF_INIT};
     struct err e = ERR_INIT;
     if (json) {
         fputc('[', stdout);
     }
-    if (service_check_each(cli->store, &rq, print_batch, &pc, &e) != E_OK) {
+    enum app_err rc = service_check_each(cli->store, &rq, print_batch, &pc, &e);
+    buf_release(&pc.out);
+    if (rc != E_OK) {
         if (json) {
             fputs("]\n", stdout);
         }

@@ -29,10 +29,33 @@ static bool word_plain(uint64_t w)
 static void json_text_string(struct buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
+    size_t len = strlen(s);
+    const char *end = s + len;
+    const char *p = s;
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        if (!word_plain(w)) {
+            break;
+        }
+        p += 8;
+    }
+    while (p < end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\') {
+        p++;
+    }
+    if (p == end) { /* nothing to escape, as with ids: one copy */
+        buf_grow(b, len + 2);
+        char *at = b->data + b->len;
+        at[0] = '"';
+        memcpy(at + 1, s, len);
+        at[len + 1] = '"';
+        b->len += len + 2;
+        b->data[b->len] = '\0';
+        return;
+    }
     buf_addch(b, '"');
     const char *run = s;
-    const char *end = s + strlen(s);
-    for (const char *p = s; p < end;) {
+    for (p = s; p < end;) {
         uint64_t w;
         if (end - p >= 8 && (memcpy(&w, p, 8), word_plain(w))) {
             p += 8;
@@ -81,9 +104,13 @@ static void json_text_string(struct buf *b, const char *s)
  * before the first). */
 static void json_text_key(struct buf *b, const char *key, bool first)
 {
-    buf_adds(b, first ? "\n  \"" : ",\n  \"");
+    if (first) {
+        buf_add(b, "\n  \"", 4);
+    } else {
+        buf_add(b, ",\n  \"", 5);
+    }
     buf_adds(b, key);
-    buf_adds(b, "\": ");
+    buf_add(b, "\": ", 3);
 }
 
 static void json_text_strs(struct buf *b, const char *key, const struct strs *s)
@@ -93,12 +120,14 @@ static void json_text_strs(struct buf *b, const char *key, const struct strs *s)
         buf_adds(b, "[]");
         return;
     }
-    buf_addch(b, '[');
+    buf_add(b, "[\n    ", 6);
     for (size_t i = 0; i < s->n_items; i++) {
-        buf_adds(b, i ? ",\n    " : "\n    ");
+        if (i) {
+            buf_add(b, ",\n    ", 6);
+        }
         json_text_string(b, s->items[i]);
     }
-    buf_adds(b, "\n  ]");
+    buf_add(b, "\n  ]", 4);
 }
 
 /* What jansson's json_dumps(..., JSON_INDENT(2)) gives for the finding as an

@@ -210,6 +210,7 @@ struct idindex {
     size_t mask;
     const uint32_t *ids; /* the id offset of element i: ids[i * stride] */
     size_t stride;       /* in uint32_t */
+    size_t n;            /* elements */
 };
 
 static const char *idindex_key(const struct factbase *fb, const struct idindex *x, size_t i)
@@ -227,7 +228,8 @@ static void idindex_build(const struct factbase *fb, struct idindex *x, const ui
     *x = (struct idindex){.slots = xcalloc(n_slots, sizeof *x->slots),
                           .mask = n_slots - 1,
                           .ids = ids,
-                          .stride = stride};
+                          .stride = stride,
+                          .n = n};
     for (size_t i = 0; i < n; i++) {
         uint64_t h = hash_str(idindex_key(fb, x, i));
         size_t at = h & x->mask;
@@ -256,6 +258,21 @@ static uint32_t idindex_find(const struct factbase *fb, const struct idindex *x,
     return UINT32_MAX;
 }
 
+/* The index of id, trying first the element after `prev` (UINT32_MAX: the
+ * first element). Lists come in id order and tables mostly store their rows
+ * in id order or grouped by case (as an import writes them), so that element
+ * is often the one, next in memory, where a lookup in the index reads two
+ * places at random. */
+static uint32_t idindex_find_after(const struct factbase *fb, const struct idindex *x,
+                                   const char *id, uint32_t prev)
+{
+    size_t next = prev == UINT32_MAX ? 0 : (size_t)prev + 1;
+    if (next < x->n && strcmp(idindex_key(fb, x, next), id) == 0) {
+        return (uint32_t)next;
+    }
+    return idindex_find(fb, x, id);
+}
+
 static void idindex_free(struct idindex *x)
 {
     free(x->slots);
@@ -278,13 +295,14 @@ static uint32_t walk_owner(struct walk *w, const char *owner)
     if (w->owner && strcmp(w->owner, owner) == 0) {
         return w->at;
     }
+    uint32_t prev = w->owner ? w->at : UINT32_MAX;
     size_t len = strlen(owner) + 1;
     if (len > w->cap) {
         w->cap = 2 * len;
         w->owner = xrealloc(w->owner, w->cap);
     }
     memcpy(w->owner, owner, len);
-    w->at = idindex_find(w->fb, &w->index, owner);
+    w->at = idindex_find_after(w->fb, &w->index, owner, prev);
     return w->at;
 }
 
@@ -405,7 +423,8 @@ static enum app_err on_subject(void *ctx, const char *owner, const char *person,
     }
     fb->subj_id = grow(fb->subj_id, fb->n_subj, &fb->cap_subj, sizeof *fb->subj_id);
     fb->subj_person = grow(fb->subj_person, fb->n_subj, &fb->cap_subj2, sizeof *fb->subj_person);
-    uint32_t pi = idindex_find(fb, &w->index, person);
+    uint32_t pi = idindex_find_after(fb, &w->index, person, w->at);
+    w->at = pi;
     fb->subj_person[fb->n_subj] = pi;
     fb->subj_id[fb->n_subj++] = pi != UINT32_MAX ? fb->persons[pi].id : chars_add(fb, person);
     c->n_subj++;
@@ -618,6 +637,7 @@ static enum app_err load(struct store *s, struct factbase *fb, struct err *e)
     }
     if (rc == E_OK) {
         sort_cases(fb);
+        pw.at = UINT32_MAX; /* the person found last */
         rc = store_scan_list(s, SCAN_CASE_SUBJECTS, on_subject, &pw, e);
     }
     if (rc == E_OK) {

@@ -113,6 +113,8 @@ jq -e '[.open_cases[].id] == ["kz-2019-xuar-asylum-seekers", "a-high", "b-none"]
     && ok "lists the open cases, most severe finding first, closed ones left out" || not_ok "lists the open cases, most severe finding first" "$(cat body)"
 jq -e '.open_cases[0].top == {"rule": "refoulement-risk", "severity": "critical", "status": "established"} and .open_cases[1].top.rule == "detention-of-asylum-seeker" and .open_cases[1].top.severity == "high" and .open_cases[2].top == null and .open_cases[2].findings == 0' body >/dev/null \
     && ok "each with its most severe current finding" || not_ok "each with its most severe current finding" "$(cat body)"
+jq -e '.open_cases[1].title == "Held while seeking asylum" and .open_cases[1].status == "open" and .open_cases[2].title == "Nothing known yet"' body >/dev/null \
+    && ok "with their titles and status" || not_ok "with their titles and status" "$(cat body)"
 jq -e '(.recent | length) == 4 and .deadlines == []' body >/dev/null && ok "and the recently changed cases" || not_ok "and the recently changed cases" "$(cat body)"
 http GET /api/cases/kz-2019-xuar-asylum-seekers/history -H "Cookie: $COOKIE"
 expect_code 200 "the findings history"
