@@ -19,7 +19,9 @@ struct job {
     struct req *r;
     struct resp *w;
     bool done;
-    pthread_cond_t cv; /* signalled when done */
+    pthread_cond_t cv;          /* signalled when done (readers_run) */
+    void (*on_done)(void *ctx); /* or called, and the job freed (readers_submit) */
+    void *ctx;
     struct job *next;
 };
 
@@ -91,6 +93,12 @@ static void *reader_main(void *arg)
         } else {
             resp_error(j->w, E_STORAGE, "the database is not available", NULL);
         }
+        if (j->on_done) {
+            j->on_done(j->ctx);
+            free(j);
+            pthread_mutex_lock(&rq.mu);
+            continue;
+        }
         pthread_mutex_lock(&rq.mu);
         j->done = true;
         pthread_cond_signal(&j->cv);
@@ -145,6 +153,23 @@ bool readers_run(request_fn fn, struct req *r, struct resp *w)
     }
     pthread_mutex_unlock(&rq.mu);
     pthread_cond_destroy(&j.cv);
+    return true;
+}
+
+bool readers_submit(request_fn fn, struct req *r, struct resp *w, void (*on_done)(void *ctx),
+                    void *ctx)
+{
+    pthread_mutex_lock(&rq.mu);
+    if (!rq.running || rq.stopping) {
+        pthread_mutex_unlock(&rq.mu);
+        return false;
+    }
+    struct job *j = xcalloc(1, sizeof *j);
+    *j = (struct job){.fn = fn, .r = r, .w = w, .on_done = on_done, .ctx = ctx};
+    *rq.tail = j;
+    rq.tail = &j->next;
+    pthread_cond_signal(&rq.work);
+    pthread_mutex_unlock(&rq.mu);
     return true;
 }
 

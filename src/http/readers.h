@@ -1,10 +1,9 @@
 /*
  * readers.h: the server's readers. Every request that is not a write runs
- * on one of N reader threads, each with its own connection to the store,
- * while the connection's own thread waits. N bounds the reads computing at
- * once (and the store connections they hold); reader threads run at a lower
- * CPU priority than the writer, so a burst of reads delays reads, not the
- * acknowledgement of writes.
+ * on one of N reader threads, each with its own connection to the store;
+ * the server's own threads queue it without waiting (readers_submit()). N bounds the reads
+ * computing at once (and the store connections they hold); reader threads run at a lower CPU
+ * priority than the writer, so a burst of reads delays reads, not the acknowledgement of writes.
  */
 #ifndef REFUGE_HTTP_READERS_H
 #define REFUGE_HTTP_READERS_H
@@ -27,6 +26,12 @@ ATTR_NODISCARD enum app_err readers_start(const char *path, const struct store_s
 /* Runs fn(r, w) on a reader thread, with r->store that thread's connection,
  * and returns when it is done. False, doing nothing, when no readers run. */
 bool readers_run(request_fn fn, struct req *r, struct resp *w);
+
+/* readers_run() without waiting: queues fn(r, w) and returns at once; the
+ * reader thread that ran it calls on_done(ctx). r and w must live until
+ * then. False, doing nothing, when no readers run. */
+bool readers_submit(request_fn fn, struct req *r, struct resp *w, void (*on_done)(void *ctx),
+                    void *ctx);
 
 /* Runs what is queued, stops the threads and closes their connections. */
 void readers_stop(void);

@@ -118,25 +118,14 @@ static void run_read(struct req *r, struct resp *w)
     }
 }
 
+static const struct route *prepare(struct req *r, struct resp *w);
+
 void router_dispatch(struct req *r, struct resp *w)
 {
-    const char *allow = NULL;
-    const struct route *rt = router_match(r->method, r->path, r->params, &allow);
-    if (!rt && web_owns(r->path)) {
-        web_serve(r, w);
-        return;
-    }
+    const struct route *rt = prepare(r, w);
     if (!rt) {
-        if (allow) {
-            resp_header(w, "Allow", arena_strdup(r->arena, allow));
-            resp_error_status(w, 405, "E_METHOD", "this method is not allowed here", NULL);
-        } else {
-            resp_error(w, E_NOT_FOUND, "no such resource", NULL);
-        }
         return;
     }
-    match(rt->pattern, r->path, r->params, r->arena);
-    r->route = rt;
     if (rt->flags & R_WRITE) {
         /* One writer at a time: readers never wait, writers never see
          * SQLITE_BUSY. The server's writer commits queued writes in groups;
@@ -150,6 +139,48 @@ void router_dispatch(struct req *r, struct resp *w)
     } else if (!readers_run(run_read, r, w)) {
         run_read(r, w);
     }
+}
+
+bool router_submit(struct req *r, struct resp *w, void (*suspend)(void *ctx),
+                   writer_done_fn on_done, void *ctx)
+{
+    const struct route *rt = prepare(r, w);
+    if (!rt) {
+        return false;
+    }
+    suspend(ctx);
+    bool queued = (rt->flags & R_WRITE) ? writer_submit(run_write, r, w, on_done, ctx)
+                                        : readers_submit(run_read, r, w, on_done, ctx);
+    if (!queued) {
+        /* The readers or the writer have stopped: the server is stopping. */
+        resp_error_status(w, 503, "E_STORAGE", "the server is stopping; try again", NULL);
+        on_done(ctx);
+    }
+    return true;
+}
+
+/* Matches the request to its route (r->route), or answers it: a file of
+ * the web interface, 404 or 405. NULL when answered. */
+static const struct route *prepare(struct req *r, struct resp *w)
+{
+    const char *allow = NULL;
+    const struct route *rt = router_match(r->method, r->path, r->params, &allow);
+    if (!rt && web_owns(r->path)) {
+        web_serve(r, w);
+        return NULL;
+    }
+    if (!rt) {
+        if (allow) {
+            resp_header(w, "Allow", arena_strdup(r->arena, allow));
+            resp_error_status(w, 405, "E_METHOD", "this method is not allowed here", NULL);
+        } else {
+            resp_error(w, E_NOT_FOUND, "no such resource", NULL);
+        }
+        return NULL;
+    }
+    match(rt->pattern, r->path, r->params, r->arena);
+    r->route = rt;
+    return rt;
 }
 
 /* The checks a route's flags demand; false (with the response written)

@@ -7,6 +7,7 @@
 #define REFUGE_HTTP_ROUTER_H
 
 #include "http/request.h"
+#include "http/writer.h"
 
 enum route_flags {
     R_PUBLIC = 1 << 0,    /* no authentication */
@@ -40,6 +41,16 @@ const struct route *router_match(const char *method, const char *path, const cha
 
 /* Runs a matched request through the checks its flags demand and its handler. */
 void router_dispatch(struct req *r, struct resp *w);
+
+/* router_dispatch() for a server whose threads must not wait for the
+ * store: a request answered at once (a file of the web interface, 404, 405)
+ * returns false with w filled. Any other calls suspend(ctx), is queued for a
+ * reader thread or, a write, for the writer, and returns true; the thread
+ * that ran it calls on_done(ctx) once w is ready (for a write: once its
+ * group has committed or failed). r and w must live until then. Once the
+ * readers and the writer have stopped, w is a 503. */
+bool router_submit(struct req *r, struct resp *w, void (*suspend)(void *ctx),
+                   writer_done_fn on_done, void *ctx);
 
 /* Request-independent settings the router needs. */
 struct router_config {

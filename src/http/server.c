@@ -1,9 +1,10 @@
 /*
- * server.c: the libmicrohttpd daemon: listening socket, a thread per
- * connection that reads requests and sends responses (the work itself runs
- * on the reader threads, readers.c, or the writer, writer.c), request
- * bodies, the two-call pattern, and graceful shutdown on SIGTERM/SIGINT. Translates between MHD and
- * the transport-free struct req / struct resp; nothing else sees MHD.
+ * server.c: the libmicrohttpd daemon: listening socket, a pool of threads
+ * that read requests, run reads (readers.c) and send responses, writes
+ * handed to the writer (writer.c) with their connection suspended until it
+ * has committed them, request bodies, the two-call pattern, and graceful
+ * shutdown on SIGTERM/SIGINT. Translates between MHD and the transport-free
+ * struct req / struct resp; nothing else sees MHD.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -43,6 +44,12 @@ struct conn {
     struct buf body;
     bool too_large;
     const struct route *route;
+    /* A write waits for the writer with the connection suspended; the
+     * writer's thread resumes it, and the next call sends the answer. */
+    struct MHD_Connection *c;
+    struct req r;
+    struct resp w;
+    bool submitted;
 };
 
 static const char *header_of(const struct req *r, const char *name)
@@ -131,6 +138,20 @@ static size_t body_limit(const struct route *rt)
     return server.cfg->max_body < (1u << 20) ? server.cfg->max_body : (1u << 20);
 }
 
+static void suspend_conn(void *ctx)
+{
+    struct conn *cx = ctx;
+    cx->submitted = true;
+    MHD_suspend_connection(cx->c);
+}
+
+/* On the writer's thread, once the write's group has committed or failed. */
+static void resume_conn(void *ctx)
+{
+    struct conn *cx = ctx;
+    MHD_resume_connection(cx->c);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -179,7 +200,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     client_address(c, client, sizeof client);
     const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
     const union MHD_ConnectionInfo *tls = MHD_get_connection_info(c, MHD_CONNECTION_INFO_PROTOCOL);
-    struct req r = {
+    if (cx->submitted) {
+        /* Resumed by the writer: the answer is ready. */
+        enum MHD_Result ret = send_resp(c, &cx->w, strcmp(method, "HEAD") == 0);
+        buf_release(&cx->w.body);
+        return ret;
+    }
+    cx->r = (struct req){
         .method = method,
         .path = url,
         .body = cx->body.data,
@@ -193,10 +220,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         .header = header_of,
         .query = query_of,
     };
-    struct resp w = {.status = 200, .body = BUF_INIT};
-    router_dispatch(&r, &w);
-    enum MHD_Result ret = send_resp(c, &w, strcmp(method, "HEAD") == 0);
-    buf_release(&w.body);
+    cx->w = (struct resp){.status = 200, .body = BUF_INIT};
+    cx->c = c;
+    if (router_submit(&cx->r, &cx->w, suspend_conn, resume_conn, cx)) {
+        return MHD_YES; /* suspended until the writer has committed */
+    }
+    enum MHD_Result ret = send_resp(c, &cx->w, strcmp(method, "HEAD") == 0);
+    buf_release(&cx->w.body);
     return ret;
 }
 
@@ -208,6 +238,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     struct conn *cx = *con_cls;
     if (cx) {
+        buf_release(&cx->w.body);
         buf_release(&cx->body);
         arena_release(&cx->arena);
         free(cx);
@@ -330,16 +361,16 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
         return e->code;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        /* ITC: MHD_quiesce_daemon() needs it to stop accepting cleanly. A
-         * thread per connection: one that waits for its reader or for the
-         * writer holds up no other connection. poll(), not select(), for
-         * the 1,000 connections allowed. */
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
-            MHD_USE_ITC | MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(32 * 1024), MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        0u, MHD_OPTION_END);
+        /* A pool of threads, each with its own epoll set of connections,
+         * runs the reads itself; a write suspends its connection while the
+         * writer commits it, so no thread waits for the disk. ITC:
+         * MHD_quiesce_daemon() and resuming connections need it. */
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+        cfg->threads ? cfg->threads : 2u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+        MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_END);
     if (!d) {
         close(fd);
         writer_stop();
@@ -363,12 +394,15 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    /* The readers and the writer finish what is queued and resume its
+     * connections (libmicrohttpd refuses to stop with one suspended); what
+     * arrives after gets a 503. */
+    readers_stop();
+    writer_stop();
     MHD_stop_daemon(d);
     if (lfd != MHD_INVALID_SOCKET) {
         close(lfd);
     }
-    writer_stop();
-    readers_stop();
     struct writer_stats ws;
     writer_stats(&ws);
     fprintf(stderr,

@@ -26,6 +26,9 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "core/xalloc.h"
 
 /* The WAL length (pages) that calls for a checkpoint: SQLite's default. */
 enum { CHECKPOINT_PAGES = 1000 };
@@ -35,7 +38,9 @@ struct job {
     struct req *r;
     struct resp *w;
     bool done;
-    pthread_cond_t cv; /* signalled when done */
+    pthread_cond_t cv;      /* signalled when done (writer_run) */
+    writer_done_fn on_done; /* or called, and the job freed (writer_submit) */
+    void *ctx;
     struct job *next;
 };
 
@@ -195,11 +200,26 @@ static void *writer_main(void *arg)
             wq.ckpt_due = true;
             pthread_cond_signal(&wq.ckpt_cv);
         }
+        struct job *submitted = NULL;
         for (struct job *j = batch, *next; j; j = next) {
             next = j->next; /* j is on its worker's stack: gone once done is seen */
+            if (j->on_done) {
+                j->next = submitted;
+                submitted = j;
+                continue;
+            }
             j->done = true;
             pthread_cond_signal(&j->cv);
         }
+        /* Submitted jobs are told outside the lock: their callbacks reach
+         * into the HTTP library. */
+        pthread_mutex_unlock(&wq.mu);
+        for (struct job *j = submitted, *next; j; j = next) {
+            next = j->next;
+            j->on_done(j->ctx);
+            free(j);
+        }
+        pthread_mutex_lock(&wq.mu);
     }
     pthread_mutex_unlock(&wq.mu);
     return NULL;
@@ -294,6 +314,22 @@ bool writer_run(request_fn fn, struct req *r, struct resp *w)
     }
     pthread_mutex_unlock(&wq.mu);
     pthread_cond_destroy(&j.cv);
+    return true;
+}
+
+bool writer_submit(request_fn fn, struct req *r, struct resp *w, writer_done_fn on_done, void *ctx)
+{
+    pthread_mutex_lock(&wq.mu);
+    if (!wq.running || wq.stopping) {
+        pthread_mutex_unlock(&wq.mu);
+        return false;
+    }
+    struct job *j = xcalloc(1, sizeof *j);
+    *j = (struct job){.fn = fn, .r = r, .w = w, .on_done = on_done, .ctx = ctx};
+    *wq.tail = j;
+    wq.tail = &j->next;
+    pthread_cond_signal(&wq.work);
+    pthread_mutex_unlock(&wq.mu);
     return true;
 }
 

@@ -29,6 +29,13 @@ ATTR_NODISCARD enum app_err writer_start(const char *path, const struct store_se
  * Returns false, doing nothing, when no writer is running. */
 bool writer_run(request_fn fn, struct req *r, struct resp *w);
 
+/* writer_run() without waiting: queues fn(r, w) for the next group and
+ * returns at once; once that group has committed (or failed, with w a 503),
+ * the writer thread calls on_done(ctx). r and w must live until then.
+ * Returns false, doing nothing, when no writer is running. */
+typedef void (*writer_done_fn)(void *ctx);
+bool writer_submit(request_fn fn, struct req *r, struct resp *w, writer_done_fn on_done, void *ctx);
+
 /* What the writer has done since it started. */
 struct writer_stats {
     uint64_t requests;    /* requests run */
