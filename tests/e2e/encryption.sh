@@ -106,11 +106,13 @@ expect_status 0 "the recovery code unlocks"
 
 # the terminal (a pseudo-terminal from script(1)): asked twice at init, echo off
 if command -v script >/dev/null 2>&1; then
-    (sleep 0.5; printf 'typed pass phrase\n'; sleep 0.5; printf 'typed pass phrase\n'; sleep 1) |
+    # refuge discards what was typed before each prompt (TCSAFLUSH, as
+    # getpass does), so the lines wait long enough for a loaded machine.
+    (sleep 2; printf 'typed pass phrase\n'; sleep 2; printf 'typed pass phrase\n'; sleep 2) |
         env -u REFUGE_PASSPHRASE_FILE script -qc "\"$REFUGE\" --db tty.db init --kdf-memory 8 --kdf-ops 1" /dev/null >out 2>&1
     grep -q "Repeat it" out && [ -f tty.db.keys ] && ok "init asks twice on a terminal" || not_ok "init on a terminal" "$(cat out)"
     grep -q "typed pass phrase" out && not_ok "the passphrase is not echoed" || ok "the passphrase is not echoed"
-    (sleep 0.5; printf 'typed pass phrase\n'; sleep 1) |
+    (sleep 2; printf 'typed pass phrase\n'; sleep 2) |
         env -u REFUGE_PASSPHRASE_FILE script -qc "\"$REFUGE\" --db tty.db cases" /dev/null >out 2>&1
     grep -q "no cases" out && ok "the terminal unlocks" || not_ok "terminal unlock" "$(cat out)"
 else
