@@ -1066,50 +1066,6 @@ json_t *codec_encode(enum obj_kind kind, const void *obj)
  * escaped as jansson escapes them; unknown fields (extra) are merged by
  * jansson as before, since they are rare. */
 
-static void text_string(struct buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    buf_addch(b, '"');
-    const char *run = s;
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            continue;
-        }
-        buf_add(b, run, (size_t)(p - run));
-        run = p + 1;
-        switch (c) {
-        case '"':
-            buf_add(b, "\\\"", 2);
-            break;
-        case '\\':
-            buf_add(b, "\\\\", 2);
-            break;
-        case '\b':
-            buf_add(b, "\\b", 2);
-            break;
-        case '\f':
-            buf_add(b, "\\f", 2);
-            break;
-        case '\n':
-            buf_add(b, "\\n", 2);
-            break;
-        case '\r':
-            buf_add(b, "\\r", 2);
-            break;
-        case '\t':
-            buf_add(b, "\\t", 2);
-            break;
-        default: {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            buf_add(b, esc, sizeof esc);
-        }
-        }
-    }
-    buf_adds(b, run);
-    buf_addch(b, '"');
-}
-
 static void text_strs(struct buf *b, const struct strs *s)
 {
     buf_addch(b, '[');
@@ -1117,7 +1073,7 @@ static void text_strs(struct buf *b, const struct strs *s)
         if (i) {
             buf_addch(b, ',');
         }
-        text_string(b, s->items[i]);
+        buf_add_json_string(b, s->items[i]);
     }
     buf_addch(b, ']');
 }
@@ -1131,7 +1087,7 @@ static void text_key(struct buf *b, const struct field *f, bool first)
     if (!first) {
         buf_addch(b, ',');
     }
-    text_string(b, f->key);
+    buf_add_json_string(b, f->key);
     buf_addch(b, ':');
 }
 
@@ -1156,7 +1112,7 @@ static bool text_value(struct buf *b, const void *in, const struct field *f, boo
             return false;
         }
         text_key(b, f, first);
-        text_string(b, str);
+        buf_add_json_string(b, str);
         return true;
     }
     case FK_DATE: {
@@ -1167,12 +1123,12 @@ static bool text_value(struct buf *b, const void *in, const struct field *f, boo
         char iso[DATE_ISO_MAX];
         date_iso(d, iso);
         text_key(b, f, first);
-        text_string(b, iso);
+        buf_add_json_string(b, iso);
         return true;
     }
     case FK_EVTYPE:
         text_key(b, f, first);
-        text_string(b, event_type_name(*CAT(in, f->off, const enum event_type)));
+        buf_add_json_string(b, event_type_name(*CAT(in, f->off, const enum event_type)));
         return true;
     case FK_BOOL:
         if (!*CAT(in, f->off, const bool)) {
@@ -1304,7 +1260,7 @@ static void text_object(struct buf *b, const void *in, const struct field *field
                 buf_addch(b, ',');
             }
             first = false;
-            text_string(b, key);
+            buf_add_json_string(b, key);
             buf_addch(b, ':');
             json_dump_callback(v, dump_to_buf, b, JSON_COMPACT | JSON_ENCODE_ANY);
         }

@@ -3,6 +3,8 @@
  */
 #include "core/buf.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,4 +113,90 @@ void buf_truncate(struct buf *b, size_t len)
         b->len = len;
         b->data[len] = '\0';
     }
+}
+
+/* True when none of the 8 bytes of w needs escaping: none is below 0x20
+ * (NUL included), '"' or '\\' (bit tricks of "Bit Twiddling Hacks"). */
+static bool word_plain(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t highs = 0x8080808080808080ULL;
+    uint64_t q = w ^ (ones * '"');
+    uint64_t b = w ^ (ones * '\\');
+    uint64_t found = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b);
+    return !(found & highs);
+}
+
+void buf_add_json_string(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t len = strlen(s);
+    const char *end = s + len;
+    const char *p = s;
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        if (!word_plain(w)) {
+            break;
+        }
+        p += 8;
+    }
+    while (p < end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\') {
+        p++;
+    }
+    if (p == end) { /* nothing to escape, as with ids: one copy */
+        buf_grow(b, len + 2);
+        char *at = b->data + b->len;
+        at[0] = '"';
+        memcpy(at + 1, s, len);
+        at[len + 1] = '"';
+        b->len += len + 2;
+        b->data[b->len] = '\0';
+        return;
+    }
+    buf_addch(b, '"');
+    const char *run = s;
+    for (p = s; p < end;) {
+        uint64_t w;
+        if (end - p >= 8 && (memcpy(&w, p, 8), word_plain(w))) {
+            p += 8;
+            continue;
+        }
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            p++;
+            continue;
+        }
+        buf_add(b, run, (size_t)(p - run));
+        run = ++p;
+        switch (c) {
+        case '"':
+            buf_add(b, "\\\"", 2);
+            break;
+        case '\\':
+            buf_add(b, "\\\\", 2);
+            break;
+        case '\b':
+            buf_add(b, "\\b", 2);
+            break;
+        case '\f':
+            buf_add(b, "\\f", 2);
+            break;
+        case '\n':
+            buf_add(b, "\\n", 2);
+            break;
+        case '\r':
+            buf_add(b, "\\r", 2);
+            break;
+        case '\t':
+            buf_add(b, "\\t", 2);
+            break;
+        default: {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            buf_add(b, esc, sizeof esc);
+        }
+        }
+    }
+    buf_add(b, run, (size_t)(end - run));
+    buf_addch(b, '"');
 }

@@ -39,5 +39,9 @@ void buf_addf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
 /* Shortens to len bytes (len <= b->len). */
 void buf_truncate(struct buf *b, size_t len);
+/* Appends s as a JSON string exactly as jansson writes it: only '"', '\\'
+ * and control characters escaped, UTF-8 as is (what the bundle encoder and
+ * the findings writer promise to match byte for byte). */
+void buf_add_json_string(struct buf *b, const char *s);
 
 #endif

@@ -12,94 +12,6 @@
 #include "domain/refdata.h"
 #include "render/render.h"
 
-/* True when none of the 8 bytes of w needs escaping: none is below 0x20
- * (NUL included), '"' or '\\' (bit tricks of "Bit Twiddling Hacks"). */
-static bool word_plain(uint64_t w)
-{
-    const uint64_t ones = 0x0101010101010101ULL;
-    const uint64_t highs = 0x8080808080808080ULL;
-    uint64_t q = w ^ (ones * '"');
-    uint64_t b = w ^ (ones * '\\');
-    uint64_t found = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b);
-    return !(found & highs);
-}
-
-/* A JSON string as jansson writes it: only '"', '\\' and control characters
- * escaped, UTF-8 as is. */
-static void json_text_string(struct buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t len = strlen(s);
-    const char *end = s + len;
-    const char *p = s;
-    while (end - p >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        if (!word_plain(w)) {
-            break;
-        }
-        p += 8;
-    }
-    while (p < end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\') {
-        p++;
-    }
-    if (p == end) { /* nothing to escape, as with ids: one copy */
-        buf_grow(b, len + 2);
-        char *at = b->data + b->len;
-        at[0] = '"';
-        memcpy(at + 1, s, len);
-        at[len + 1] = '"';
-        b->len += len + 2;
-        b->data[b->len] = '\0';
-        return;
-    }
-    buf_addch(b, '"');
-    const char *run = s;
-    for (p = s; p < end;) {
-        uint64_t w;
-        if (end - p >= 8 && (memcpy(&w, p, 8), word_plain(w))) {
-            p += 8;
-            continue;
-        }
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            p++;
-            continue;
-        }
-        buf_add(b, run, (size_t)(p - run));
-        run = ++p;
-        switch (c) {
-        case '"':
-            buf_add(b, "\\\"", 2);
-            break;
-        case '\\':
-            buf_add(b, "\\\\", 2);
-            break;
-        case '\b':
-            buf_add(b, "\\b", 2);
-            break;
-        case '\f':
-            buf_add(b, "\\f", 2);
-            break;
-        case '\n':
-            buf_add(b, "\\n", 2);
-            break;
-        case '\r':
-            buf_add(b, "\\r", 2);
-            break;
-        case '\t':
-            buf_add(b, "\\t", 2);
-            break;
-        default: {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            buf_add(b, esc, sizeof esc);
-        }
-        }
-    }
-    buf_add(b, run, (size_t)(end - run));
-    buf_addch(b, '"');
-}
-
 /* One member of a finding object at indent 2: ",\n  \"key\": " (no comma
  * before the first). */
 static void json_text_key(struct buf *b, const char *key, bool first)
@@ -125,7 +37,7 @@ static void json_text_strs(struct buf *b, const char *key, const struct strs *s)
         if (i) {
             buf_add(b, ",\n    ", 6);
         }
-        json_text_string(b, s->items[i]);
+        buf_add_json_string(b, s->items[i]);
     }
     buf_add(b, "\n  ]", 4);
 }
@@ -137,20 +49,20 @@ static void finding_json_text(struct buf *b, const struct finding *f, bool expla
 {
     buf_addch(b, '{');
     json_text_key(b, "case", true);
-    json_text_string(b, f->case_id);
+    buf_add_json_string(b, f->case_id);
     json_text_key(b, "person", false);
-    json_text_string(b, f->person_id);
+    buf_add_json_string(b, f->person_id);
     json_text_key(b, "rule", false);
-    json_text_string(b, f->rule_id);
+    buf_add_json_string(b, f->rule_id);
     json_text_key(b, "severity", false);
-    json_text_string(b, check_severity_name(f->severity));
+    buf_add_json_string(b, check_severity_name(f->severity));
     json_text_key(b, "status", false);
-    json_text_string(b, check_status_name(f->status));
+    buf_add_json_string(b, check_status_name(f->status));
     json_text_strs(b, "basis", &f->basis);
     json_text_strs(b, "facts", &f->facts);
     json_text_strs(b, "missing", &f->missing);
     json_text_key(b, "summary", false);
-    json_text_string(b, f->summary ? f->summary : "");
+    buf_add_json_string(b, f->summary ? f->summary : "");
     if (explain) {
         json_text_strs(b, "sources", &f->sources);
         json_text_strs(b, "missing_words", &f->missing_words);

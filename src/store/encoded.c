@@ -72,18 +72,7 @@ enum app_err store_list_json(struct store *s, enum obj_kind kind, const struct s
         /* No cursor is bound as '': every id is greater, and the index range
          * still starts at the first id. */
         buf_addf(&sql, "SELECT id, json FROM %s AS t WHERE t.id > ?1", tables[kind]);
-        if (kind == OBJ_CASE) {
-            buf_adds(
-                &sql,
-                " AND (?2 IS NULL OR coalesce(t.status, 'open') = ?2)"
-                " AND (?3 IS NULL OR t.state = ?3)"
-                " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM case_tag g WHERE g.case_id = t.id AND g.tag = ?4))");
-            if (assigned) {
-                buf_adds(&sql, " AND EXISTS (SELECT 1 FROM case_assignment a"
-                               " WHERE a.case_id = t.id AND a.user_id = ?5)");
-            }
-        }
-        buf_adds(&sql, " ORDER BY t.id LIMIT ?6");
+        store_list_sql_tail(&sql, kind, assigned);
     }
     sqlite3_stmt *st = store_stmt(s, sl, sql.data, e);
     buf_release(&sql);
@@ -92,21 +81,7 @@ enum app_err store_list_json(struct store *s, enum obj_kind kind, const struct s
     }
     size_t limit = f->limit ? f->limit : 50;
     sqlite3_bind_text(st, 1, f->after ? f->after : "", -1, SQLITE_STATIC);
-    if (kind == OBJ_CASE) {
-        if (f->status) {
-            sqlite3_bind_text(st, 2, f->status, -1, SQLITE_STATIC);
-        }
-        if (f->state) {
-            sqlite3_bind_text(st, 3, f->state, -1, SQLITE_STATIC);
-        }
-        if (f->tag) {
-            sqlite3_bind_text(st, 4, f->tag, -1, SQLITE_STATIC);
-        }
-        if (f->assigned_to) {
-            sqlite3_bind_int64(st, 5, f->assigned_to);
-        }
-    }
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)limit + 1);
+    store_list_bind_filter(st, kind, f, limit + 1);
     struct store_text *items = arena_alloc(arena, (limit + 1) * sizeof *items);
     size_t n = 0;
     *more = false;

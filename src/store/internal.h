@@ -77,4 +77,12 @@ ATTR_NODISCARD enum app_err store_exec(struct store *s, const char *sql, struct 
 /* Passes msg to the function given to store_set_notice(), if any. */
 void store_notice(const char *msg);
 
+/* lists.c: the filter and order of a list, shared by store_list() and
+ * store_list_json(): the SQL after "WHERE <cursor>", and its bindings
+ * (rows: the LIMIT). */
+struct buf;
+void store_list_sql_tail(struct buf *sql, enum obj_kind kind, bool assigned);
+void store_list_bind_filter(sqlite3_stmt *st, enum obj_kind kind, const struct store_filter *f,
+                            size_t rows);
+
 #endif

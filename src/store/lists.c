@@ -85,39 +85,29 @@ enum { SLOT_LIST = STMT_MISC + 128, SLOT_LIST_ASSIGNED = SLOT_LIST + 2 * OBJ_KIN
 _Static_assert(SLOT_LIST_ASSIGNED + 2 <= STMT_MISC + 144,
                "store_list uses STMT_MISC + 128 .. + 143");
 
-enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_filter *f,
-                        struct arena *arena, struct strs *out, bool *more, struct err *e)
+/* The filters and order of a list of kind, after "WHERE <cursor>": fixed
+ * SQL fragments whose values are bound by store_list_bind_filter() (?2
+ * status, ?3 state, ?4 tag, ?5 assigned user, ?6 the row limit). Shared by
+ * store_list() and store_list_json(), so both list the same objects. */
+void store_list_sql_tail(struct buf *sql, enum obj_kind kind, bool assigned)
 {
-    /* Filters are fixed SQL fragments; values are always bound. */
-    bool assigned = kind == OBJ_CASE && f->assigned_to;
-    int slot = assigned ? SLOT_LIST_ASSIGNED : SLOT_LIST + 2 * (int)kind;
-    slot += f->after ? 1 : 0;
-    struct buf sql = BUF_INIT;
-    if (!s->stmts[slot]) { /* the text is needed only to prepare it once */
-        buf_addf(&sql, "SELECT id FROM %s AS t WHERE %s", tables[kind],
-                 f->after ? "t.id > ?1" : "?1 IS NULL");
-        if (kind == OBJ_CASE) {
-            buf_adds(
-                &sql,
-                " AND (?2 IS NULL OR coalesce(t.status, 'open') = ?2)"
-                " AND (?3 IS NULL OR t.state = ?3)"
-                " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM case_tag g WHERE g.case_id = t.id AND g.tag = ?4))");
-            if (assigned) {
-                buf_adds(&sql, " AND EXISTS (SELECT 1 FROM case_assignment a"
-                               " WHERE a.case_id = t.id AND a.user_id = ?5)");
-            }
+    if (kind == OBJ_CASE) {
+        buf_adds(
+            sql,
+            " AND (?2 IS NULL OR coalesce(t.status, 'open') = ?2)"
+            " AND (?3 IS NULL OR t.state = ?3)"
+            " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM case_tag g WHERE g.case_id = t.id AND g.tag = ?4))");
+        if (assigned) {
+            buf_adds(sql, " AND EXISTS (SELECT 1 FROM case_assignment a"
+                          " WHERE a.case_id = t.id AND a.user_id = ?5)");
         }
-        buf_adds(&sql, " ORDER BY t.id LIMIT ?6");
     }
-    sqlite3_stmt *st = store_stmt(s, slot, sql.data, e);
-    buf_release(&sql);
-    if (!st) {
-        return e->code;
-    }
-    size_t limit = f->limit ? f->limit : 50;
-    if (f->after) {
-        sqlite3_bind_text(st, 1, f->after, -1, SQLITE_STATIC);
-    }
+    buf_adds(sql, " ORDER BY t.id LIMIT ?6");
+}
+
+void store_list_bind_filter(sqlite3_stmt *st, enum obj_kind kind, const struct store_filter *f,
+                            size_t rows)
+{
     if (kind == OBJ_CASE) {
         if (f->status) {
             sqlite3_bind_text(st, 2, f->status, -1, SQLITE_STATIC);
@@ -132,7 +122,32 @@ enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_
             sqlite3_bind_int64(st, 5, f->assigned_to);
         }
     }
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)limit + 1);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)rows);
+}
+
+enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_filter *f,
+                        struct arena *arena, struct strs *out, bool *more, struct err *e)
+{
+    /* Filters are fixed SQL fragments; values are always bound. */
+    bool assigned = kind == OBJ_CASE && f->assigned_to;
+    int slot = assigned ? SLOT_LIST_ASSIGNED : SLOT_LIST + 2 * (int)kind;
+    slot += f->after ? 1 : 0;
+    struct buf sql = BUF_INIT;
+    if (!s->stmts[slot]) { /* the text is needed only to prepare it once */
+        buf_addf(&sql, "SELECT id FROM %s AS t WHERE %s", tables[kind],
+                 f->after ? "t.id > ?1" : "?1 IS NULL");
+        store_list_sql_tail(&sql, kind, assigned);
+    }
+    sqlite3_stmt *st = store_stmt(s, slot, sql.data, e);
+    buf_release(&sql);
+    if (!st) {
+        return e->code;
+    }
+    size_t limit = f->limit ? f->limit : 50;
+    if (f->after) {
+        sqlite3_bind_text(st, 1, f->after, -1, SQLITE_STATIC);
+    }
+    store_list_bind_filter(st, kind, f, limit + 1);
     out->items = arena_alloc(arena, (limit + 1) * sizeof *out->items);
     out->n_items = 0;
     *more = false;
