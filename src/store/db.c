@@ -64,6 +64,21 @@ sqlite3_stmt *store_stmt(struct store *s, int slot, const char *sql, struct err 
     return st;
 }
 
+/* Where long work is announced (store_set_notice()). */
+static store_notice_fn notice;
+
+void store_set_notice(store_notice_fn fn)
+{
+    notice = fn;
+}
+
+void store_notice(const char *msg)
+{
+    if (notice) {
+        notice(msg);
+    }
+}
+
 static int pragma_int(struct store *s, const char *sql)
 {
     sqlite3_stmt *st = NULL;

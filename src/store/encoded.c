@@ -17,23 +17,10 @@
 #include "store/internal.h"
 
 static store_encode_fn encoder;
-static store_notice_fn notice;
 
 void store_set_encoder(store_encode_fn fn)
 {
     encoder = fn;
-}
-
-void store_set_notice(store_notice_fn fn)
-{
-    notice = fn;
-}
-
-void store_notice(const char *msg)
-{
-    if (notice) {
-        notice(msg);
-    }
 }
 
 bool store_encode_obj(enum obj_kind kind, const void *obj, struct buf *out)
