@@ -23,12 +23,15 @@
  *   + 192 .. + 207 encoded.c (objects' stored JSON text)
  *   + 208 .. + 223 search.c (duplicates: persons with other evidence)
  *   + 224 .. + 239 group.c (group commit: savepoints)
+ *   + 240 .. + 255 scan.c (whole-store passes, second block)
+ *   + 256 .. + 271 search.c (duplicates, second block)
+ *   + 272 .. + 287 db.c / keys (idle lock)
  * Each file asserts that its slots stay below STMT_SLOTS. */
 enum {
     STMT_PER_KIND =
         66, /* objects.c: 8 operations, 4 per child (8 at most), 2 x (1 + 8) batch reads */
     STMT_MISC = OBJ_KIND_COUNT * STMT_PER_KIND,
-    STMT_MISC_COUNT = 240,
+    STMT_MISC_COUNT = 288,
     STMT_SLOTS = STMT_MISC + STMT_MISC_COUNT,
 };
 
