@@ -51,6 +51,7 @@ static const struct cmd commands[] = {
     {"rules", cmd_rules, 0, "rules", "list the rules the checks apply, in plain words"},
     {"serve", cmd_serve, CMD_STORE,
      "serve [--listen HOST:PORT] [--threads N] [--max-body SIZE] [--session-idle MIN] "
+     "[--idle-lock MIN] "
      "[--login-window SECS]",
      "serve the JSON API and web interface (default 127.0.0.1:8080)"},
     {"user", cmd_user, CMD_STORE,

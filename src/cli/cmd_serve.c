@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "cli/cli_internal.h"
 #include "http/http.h"
 #include "http/router.h"
@@ -40,6 +42,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
                                          {"trust-proxy-tls", no_argument, NULL, 'T'},
                                          {"session-idle", required_argument, NULL, 's'},
                                          {"login-window", required_argument, NULL, 'w'},
+                                         {"idle-lock", required_argument, NULL, 'i'},
                                          {0, 0, 0, 0}};
     struct http_config cfg = {
         .host = "127.0.0.1",
@@ -49,10 +52,12 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
         .max_body = 32u << 20,
         .threads = 4,
         .session_idle_minutes = 30,
+        .idle_lock_seconds = 30 * 60,
     };
+    bool idle_lock_given = false;
     struct err e = ERR_INIT;
     int c;
-    while ((c = getopt_long(argc, argv, "l:t:b:p:Ts:w:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:t:b:p:Ts:w:i:", opts, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
         case 'l':
@@ -95,12 +100,40 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
             cfg.login_window = (unsigned)w;
             break;
         }
+        case 'i': {
+            /* Minutes, or seconds with an "s" (tests, demonstrations). */
+            unsigned long v = strtoul(optarg, &end, 10);
+            unsigned long secs = v * 60;
+            if (end != optarg && (*end == 's' || *end == 'm') && end[1] == '\0') {
+                secs = *end == 's' ? v : v * 60;
+                end++;
+            }
+            if (end == optarg || *end || optarg[0] == '-' || v > 7 * 24 * 3600 ||
+                secs > 7 * 24 * 3600) {
+                return cli_usage("serve", "--idle-lock must be minutes (\"30\") or seconds "
+                                          "(\"90s\"), at most a week; 0: never");
+            }
+            cfg.idle_lock_seconds = (unsigned)secs;
+            idle_lock_given = true;
+            break;
+        }
         default:
             return cli_usage("serve", "unknown option");
         }
     }
     if (optind != argc) {
         return cli_usage("serve", "unexpected argument '%s'", argv[optind]);
+    }
+    if (!cli->key && idle_lock_given && cfg.idle_lock_seconds) {
+        return cli_usage("serve", "--idle-lock needs an encrypted database (this one is plaintext: "
+                                  "it has no key to lock)");
+    }
+    /* The passphrase is not needed again: unlocking after a lock asks for
+     * one anew. */
+    if (cli->pass) {
+        sodium_free(cli->pass);
+        cli->pass = NULL;
+        cli->pass_len = 0;
     }
     /* Start-up self-check (a full check is `refuge doctor`). */
     if (store_verify(cli->store, false, &e) != E_OK) {

@@ -169,7 +169,10 @@ void api_export(struct req *r, struct resp *w)
 void api_health(struct req *r, struct resp *w)
 {
     char body[128];
-    int n = snprintf(body, sizeof body, "{\"status\":\"ok\",\"version\":\"%s\",\"schema\":%d}",
-                     REFUGE_VERSION, store_schema_version(r->store));
+    int n = r->store ? snprintf(body, sizeof body,
+                                "{\"status\":\"ok\",\"version\":\"%s\",\"schema\":%d}",
+                                REFUGE_VERSION, store_schema_version(r->store))
+                     : snprintf(body, sizeof body, "{\"status\":\"locked\",\"version\":\"%s\"}",
+                                REFUGE_VERSION);
     resp_json(w, 200, body, (size_t)n);
 }

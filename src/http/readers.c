@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 
 #include "core/xalloc.h"
+#include "http/lock.h"
 
 struct job {
     request_fn fn;
@@ -104,6 +105,7 @@ static void *reader_main(void *arg)
         pthread_cond_signal(&j->cv);
     }
     pthread_mutex_unlock(&rq.mu);
+    lock_scrub_stack(); /* the key passed through this stack; its memory may be reused */
     return NULL;
 }
 

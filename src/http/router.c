@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "http/access.h"
+#include "http/lock.h"
 #include "http/readers.h"
 #include "http/web.h"
 #include "http/writer.h"
@@ -148,10 +149,26 @@ bool router_submit(struct req *r, struct resp *w, void (*suspend)(void *ctx),
     if (!rt) {
         return false;
     }
+    if (lock_locked()) {
+        /* No store while the key is locked: a few routes answer without it. */
+        if (!(rt->flags & R_LOCKED_OK)) {
+            resp_error(w, E_LOCKED, NULL, NULL);
+        } else if (checks_pass(r, w, rt)) {
+            rt->fn(r, w);
+        }
+        return false;
+    }
+    if (!(rt->flags & R_LOCKED_OK)) {
+        lock_touch(); /* a use: health checks and unlock attempts are not */
+    }
     suspend(ctx);
     bool queued = (rt->flags & R_WRITE) ? writer_submit(run_write, r, w, on_done, ctx)
                                         : readers_submit(run_read, r, w, on_done, ctx);
-    if (!queued) {
+    if (!queued && lock_locked()) {
+        /* The key was locked while the request was on its way. */
+        resp_error(w, E_LOCKED, NULL, NULL);
+        on_done(ctx);
+    } else if (!queued) {
         /* The readers or the writer have stopped: the server is stopping. */
         resp_error_status(w, 503, "E_STORAGE", "the server is stopping; try again", NULL);
         on_done(ctx);

@@ -18,6 +18,8 @@ enum route_flags {
     R_BIG_BODY = 1 << 5,  /* the body may be as large as the configured limit (imports) */
     R_SNAPSHOT = 1 << 6,  /* a plain read: run the whole request in one read transaction
                              (one set of file locks instead of one per statement) */
+    R_LOCKED_OK = 1 << 7, /* answers while the key is locked (lock.h), then without the store
+                             (r->store NULL); every other route answers 423 then */
 };
 
 struct route {

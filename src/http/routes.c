@@ -20,8 +20,15 @@
     }
 
 static const struct route routes[] = {
-    {"GET", "/api/health", api_health, R_PUBLIC, OBJ_CASE, "health check"},
-    {"GET", "/api/openapi.json", api_openapi, R_PUBLIC, OBJ_CASE, "this API's description"},
+    {"GET", "/api/health", api_health, R_PUBLIC | R_LOCKED_OK, OBJ_CASE, "health check"},
+    {"GET", "/api/openapi.json", api_openapi, R_PUBLIC | R_LOCKED_OK, OBJ_CASE,
+     "this API's description"},
+    {"GET", "/api/lock", api_lock_status, R_PUBLIC | R_LOCKED_OK, OBJ_CASE,
+     "whether the store's key is locked"},
+    {"POST", "/api/lock", api_lock, R_WRITE, OBJ_CASE,
+     "lock the store's key now (an encrypted store)"},
+    {"POST", "/api/unlock", api_unlock, R_PUBLIC | R_JSON_BODY | R_LOCKED_OK, OBJ_CASE,
+     "unlock the store's key with a passphrase of its keyring"},
     {"POST", "/api/session", api_session_create, R_PUBLIC | R_JSON_BODY, OBJ_CASE, "sign in"},
     {"DELETE", "/api/session", api_session_delete, R_WRITE, OBJ_CASE, "sign out"},
     {"GET", "/api/me", api_me, 0, OBJ_CASE, "who is signed in"},

@@ -23,6 +23,7 @@
 
 #include "core/xalloc.h"
 #include "http/http.h"
+#include "http/lock.h"
 #include "http/readers.h"
 #include "http/router.h"
 #include "http/writer.h"
@@ -346,6 +347,7 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGUSR1); /* lock the key (lock.h) */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -354,9 +356,11 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
     if (fd < 0) {
         return e->code;
     }
-    if (readers_start(cfg->db_path, cfg->key, cfg->threads ? cfg->threads : 2u, e) != E_OK ||
-        writer_start(cfg->db_path, cfg->key, e) != E_OK) {
-        readers_stop();
+    struct lock_config lc = {.db_path = cfg->db_path,
+                             .key = cfg->key,
+                             .threads = cfg->threads ? cfg->threads : 2u,
+                             .idle_seconds = cfg->idle_lock_seconds};
+    if (lock_start(&lc, e) != E_OK) {
         close(fd);
         return e->code;
     }
@@ -373,8 +377,7 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
         MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u, MHD_OPTION_END);
     if (!d) {
         close(fd);
-        writer_stop();
-        readers_stop();
+        lock_stop();
         return err_set(e, E_IO, "cannot start the HTTP server");
     }
     fprintf(stderr, "refuge: serving %s on http://%s%s%s:%u/\n", cfg->db_path,
@@ -386,8 +389,24 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
             fclose(pf);
         }
     }
+    if (cfg->key && cfg->idle_lock_seconds) {
+        fprintf(stderr, "refuge: the key locks after %u s without use\n", cfg->idle_lock_seconds);
+    }
     int sig = 0;
-    sigwait(&sigs, &sig);
+    for (;;) {
+        /* Wake once a second to look at the idle clock. */
+        struct timespec tick = {1, 0};
+        sig = sigtimedwait(&sigs, NULL, &tick);
+        if (sig == SIGUSR1) {
+            lock_engage(NULL);
+        } else if (sig == SIGINT || sig == SIGTERM) {
+            break;
+        } else if (lock_idle_due()) {
+            char why[48];
+            snprintf(why, sizeof why, "idle for %u s", cfg->idle_lock_seconds);
+            lock_engage(why);
+        }
+    }
     fprintf(stderr, "refuge: stopping (signal %d): finishing requests in flight\n", sig);
     MHD_socket lfd = MHD_quiesce_daemon(d);
     for (int i = 0; i < 100 && active_connections(d) > 0; i++) {
@@ -397,8 +416,7 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
     /* The readers and the writer finish what is queued and resume its
      * connections (libmicrohttpd refuses to stop with one suspended); what
      * arrives after gets a 503. */
-    readers_stop();
-    writer_stop();
+    lock_stop();
     MHD_stop_daemon(d);
     if (lfd != MHD_INVALID_SOCKET) {
         close(lfd);

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 
 #include "core/xalloc.h"
+#include "http/lock.h"
 
 /* The WAL length (pages) that calls for a checkpoint: SQLite's default. */
 enum { CHECKPOINT_PAGES = 1000 };
@@ -222,6 +223,7 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&wq.mu);
     }
     pthread_mutex_unlock(&wq.mu);
+    lock_scrub_stack(); /* the key passed through this stack; its memory may be reused */
     return NULL;
 }
 
@@ -264,6 +266,7 @@ static void *checkpointer_main(void *arg)
         wq.ckpt_due = false;
     }
     pthread_mutex_unlock(&wq.mu);
+    lock_scrub_stack(); /* the key passed through this stack; its memory may be reused */
     return NULL;
 }
 
@@ -287,7 +290,6 @@ enum app_err writer_start(const char *path, const struct store_secret *key, stru
     wq.stopping = false;
     wq.ckpt_due = false;
     wq.ckpt_mark = 0;
-    wq.stats = (struct writer_stats){0};
     wq.ckpt_running = pthread_create(&wq.ckpt_thread, NULL, checkpointer_main, NULL) == 0;
     if (!wq.ckpt_running || pthread_create(&wq.thread, NULL, writer_main, NULL) != 0) {
         writer_stop_threads();
