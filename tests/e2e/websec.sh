@@ -55,6 +55,10 @@ T_dora=$(token dora researcher)
 [ -n "$T_admin" ] && [ -n "$T_viewer" ] && [ -n "$T_rita" ] || { echo "Bail out! cannot make tokens"; exit 1; }
 
 "$REFUGE" test-routes --flags > routes 2>/dev/null
+# POST /api/lock locks the server's key (tests/e2e/keylock.sh checks it): its
+# forgeries are tried below with the rest, but the checks that send valid
+# requests leave it out, or the server would lock under them.
+grep -v '^POST /api/lock ' routes > routes.open
 [ "$(wc -l < routes)" -gt 10 ] && ok "the route table lists $(wc -l < routes) routes with their flags" ||
     not_ok "the route table lists its routes" "$(head -c 300 routes)"
 
@@ -191,7 +195,7 @@ while read -r method pattern flags kind; do
     esac
     # Control: the same request from this origin, with the token, gets past
     # the CSRF checks (it then fails validation or the version check).
-    [ "$pattern" = /api/session ] && continue
+    [ "$pattern" = /api/session ] || [ "$pattern" = /api/lock ] && continue
     http "$method" "$path" -H "Cookie: $ADMIN_COOKIE" -H "$J" -H 'If-Match: "999"' \
         -H "X-CSRF-Token: $ADMIN_CSRF" -H "Origin: $BASE" -H 'Sec-Fetch-Site: same-origin' --data '{}'
     case $code in 401 | 403) controls_bad=$((controls_bad + 1)); echo "# D3 control: $method $path -> $code: $(head -c 200 body)" ;; esac
@@ -219,7 +223,7 @@ while read -r method pattern flags kind; do
         *) http "$method" "$path" "$@" -H "$J" --data '{' ;;
         esac
     done
-done < routes
+done < routes.open
 http GET /nothing/here
 http GET /api/cases/no-such-case -H "Authorization: Bearer $T_admin"
 http PATCH /api/cases -H "Authorization: Bearer $T_admin"
@@ -340,7 +344,7 @@ for role in admin coordinator rita randy viewer; do
                 ;;
             esac
         done
-    done < routes
+    done < routes.open
     # Lists, search and export: what they show is checked for hidden names.
     for p in /api/cases /api/persons /api/events /api/actions "/api/search?q=Secretname" \
         "/api/search?q=Musakhanuly" "/api/search?q=detention&type=text" "/api/export?case=case-b" \
@@ -448,7 +452,7 @@ printf '{"id": "\\u0000", "title": "\\ud800"}' > m7
 printf '{"format": "refuge-bundle/1", "events": [{"id": "e", "type": "nope", "persons": ["missing"]}]}' > m8
 : > curl.cfg
 n=0
-for route in $(awk '{print $1 "@" $2 "@" $4}' routes); do
+for route in $(awk '{print $1 "@" $2 "@" $4}' routes.open); do
     method=${route%%@*}; rest=${route#*@}; pattern=${rest%@*}; kind=${rest#*@}
     for idv in "$(id_of "$kind")" "x%27%20OR%201%3D1--" "..%2F..%2Fetc%2Fpasswd" "%00" "a%22b" "$(head -c 300 /dev/zero | tr '\0' 'z')"; do
         path=$(echo "$pattern" | sed "s/{id}/$idv/")
