@@ -44,5 +44,6 @@ SERVER=$!
 for _ in $(seq 1 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
 [ -s "$TMP/port" ] || { echo "the server did not start"; cat "$OUT/server.log"; exit 1; }
 BASE="http://127.0.0.1:$(cat "$TMP/port")" USER_NAME=admin USER_PASSWORD='web interface test' \
+    PASSPHRASE='browser test passphrase' \
     OUT="$OUT" CHROMIUM="$CHROMIUM" \
     node "$HERE/ui.test.mjs"

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const { BASE, USER_NAME, USER_PASSWORD, OUT, CHROMIUM } = process.env;
+const { BASE, USER_NAME, USER_PASSWORD, OUT, CHROMIUM, PASSPHRASE } = process.env;
 const CASE = 'kz-2019-xuar-asylum-seekers';
 const started = Date.now();
 let n = 0;
@@ -304,6 +304,32 @@ try {
   await ready();
   assert.match(await page.textContent('main'), /Murager Alimuly/);
   ok('keyboard: skip link first, search from the keyboard');
+
+  // Lock the server's key: the unlock page asks for a passphrase, a wrong one
+  // is refused, the right one brings back the page the user was on, still
+  // signed in.
+  await go('#/case/' + CASE);
+  await page.click('#lock-now');
+  await page.waitForSelector('#passphrase');
+  await ready();
+  assert.equal((await (await page.request.get(BASE + '/api/lock')).json()).locked, true);
+  assert.equal((await page.request.get(BASE + '/api/cases/' + CASE)).status(), 423);
+  await axe('unlock page');
+  await shot('unlock');
+  await page.fill('#passphrase', 'not the passphrase');
+  await page.click('form.signin button[type=submit]');
+  await page.waitForSelector('form.signin [role=alert]:not([hidden])');
+  assert.match(await page.textContent('form.signin [role=alert]'), /does not unlock/);
+  await page.reload();
+  await page.waitForSelector('#passphrase');
+  await ready();
+  await page.fill('#passphrase', PASSPHRASE);
+  await page.click('form.signin button[type=submit]');
+  await page.waitForSelector('#sign-out');
+  await ready();
+  assert.equal(await page.evaluate(() => location.hash), '#/case/' + CASE);
+  assert.match(await page.textContent('h1'), /asylum-seekers/);
+  ok('lock: the key is erased on request, a reload asks for the passphrase, the right one unlocks and the user is still signed in');
 
   // Sign out.
   await page.click('#sign-out');

@@ -1,14 +1,18 @@
 // api.js: the JSON API. Every write carries the session's CSRF token; a 401
-// hands control to onExpired (the app keeps drafts and asks to sign in).
+// hands control to onExpired (the app keeps drafts and asks to sign in), a
+// 423 to onLocked (the server's key is locked: the app asks for a
+// passphrase). Such errors are `handled`: callers show nothing more.
 
 let csrf = sessionStorage.getItem('refuge.csrf') || '';
 let expiredHandler = () => {};
+let lockedHandler = () => {};
 
 export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {};
     super(e.message || 'HTTP ' + status);
     this.status = status;
+    this.handled = false;
     this.code = e.code;
     this.path = e.path;
     this.problems = (body && body.problems) || (e.path ? [{ path: e.path, message: e.message }] : []);
@@ -23,6 +27,10 @@ export function setCsrf(token) {
 
 export function onExpired(fn) {
   expiredHandler = fn;
+}
+
+export function onLocked(fn) {
+  lockedHandler = fn;
 }
 
 // api('GET', '/api/cases') -> {data, etag, status, text}
@@ -40,9 +48,17 @@ export async function api(method, path, body, headers = {}) {
   if (type.startsWith('application/json') && text) {
     try { data = JSON.parse(text); } catch { data = null; }
   }
-  if (res.status === 401 && path !== '/api/session') {
+  if (res.status === 401 && path !== '/api/session' && path !== '/api/unlock') {
     expiredHandler();
-    throw new ApiError(401, data);
+    const e = new ApiError(401, data);
+    e.handled = true;
+    throw e;
+  }
+  if (res.status === 423) {
+    lockedHandler();
+    const e = new ApiError(423, data);
+    e.handled = true;
+    throw e;
   }
   if (!res.ok) throw new ApiError(res.status, data);
   return { data, text, status: res.status, etag: res.headers.get('ETag') };

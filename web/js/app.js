@@ -1,6 +1,6 @@
 // app.js: the web interface of refuge. Hash routes (#/case/ID, ...), pages
 // built from the JSON API only, every piece of data inserted as text.
-import { api, get, enc, setCsrf, onExpired, ApiError } from './api.js';
+import { api, get, enc, setCsrf, onExpired, onLocked, ApiError } from './api.js';
 import { h, bdi, link, clear, table, badge } from './dom.js';
 import { t, term, setLang, fmtDate, fmtTime } from './i18n.js';
 import { objectForm, TYPE_FIELDS } from './forms.js';
@@ -8,6 +8,8 @@ import { objectForm, TYPE_FIELDS } from './forms.js';
 const main = document.getElementById('main');
 const bar = document.getElementById('bar');
 let me = null;
+let encrypted = false; // the store has a key that can be locked (GET /api/lock)
+let locked = false; // the unlock page is showing
 let firstPage = true; // the first page after loading keeps focus at the top (skip link first)
 
 // The interface language: the account's choice (stored on the server, from
@@ -42,6 +44,8 @@ function renderBar() {
       h('label', { for: 'q', class: 'sr' }, t('search_label')), q, h('button', { type: 'submit' }, t('search'))),
     langBox,
     h('div', { class: 'who' }, h('span', null, t('signed_in_as', me.user, term('role_', me.role))), ' ',
+      encrypted ? h('button', { type: 'button', class: 'secondary', id: 'lock-now', title: t('lock_hint'), onclick: lockNow }, t('lock_now')) : null,
+      encrypted ? ' ' : null,
       h('button', { type: 'button', class: 'secondary', id: 'sign-out', onclick: signOut }, t('sign_out'))));
 }
 
@@ -129,6 +133,59 @@ function showSignin(expired) {
   h('div', { class: 'field' }, h('label', { for: 'password' }, t('password')), pass),
   h('div', { class: 'buttons' }, h('button', { type: 'submit' }, t('sign_in'))));
   page(t('sign_in'), form);
+}
+
+// ---- the lock of the server's key ----
+
+onLocked(() => { if (!locked) showUnlock(); });
+
+// The server's key is locked: nothing can be read until a passphrase of the
+// database unlocks it. The page the user was on stays in the address bar.
+function showUnlock() {
+  locked = true;
+  clear(bar).append(h('div', { class: 'brand' }, t('app')));
+  const pass = h('input', { id: 'passphrase', name: 'passphrase', type: 'password', autocomplete: 'off', required: true });
+  const msg = h('p', { class: 'error-summary', role: 'alert', hidden: true });
+  const form = h('form', { class: 'signin', onsubmit: async (e) => {
+    e.preventDefault();
+    const value = pass.value;
+    pass.value = '';
+    try {
+      await api('POST', '/api/unlock', { passphrase: value });
+    } catch (err) {
+      if (err.status === 409) { /* unlocked meanwhile */ } else {
+        msg.hidden = false;
+        msg.textContent = t('unlock_failed', err.message);
+        pass.focus();
+        return;
+      }
+    }
+    locked = false;
+    try {
+      me = (await api('GET', '/api/me')).data;
+      if (me.csrf) setCsrf(me.csrf);
+    } catch (err) {
+      if (err.handled) return; // the session ended meanwhile: the sign-in page is shown
+      me = null;
+    }
+    renderBar();
+    route();
+  } },
+  h('p', null, t('locked_explain')), msg,
+  h('div', { class: 'field' }, h('label', { for: 'passphrase' }, t('passphrase')), pass),
+  h('div', { class: 'buttons' }, h('button', { type: 'submit' }, t('unlock'))));
+  page(t('locked_title'), form);
+  pass.focus();
+}
+
+async function lockNow() {
+  try {
+    await api('POST', '/api/lock');
+  } catch (err) {
+    if (!err.handled) say(t('error', err.message));
+    return;
+  }
+  showUnlock();
 }
 
 async function signOut() {
@@ -369,7 +426,7 @@ async function formPage(kind, id, q) {
       await api('DELETE', '/api/' + kind + '/' + enc(id), undefined, { 'If-Match': etag });
       say(t('deleted'));
       location.hash = caseId && kind !== 'cases' ? back : '#/' + kind;
-    } catch (e) { if (e.status !== 401) alert(e.message); }
+    } catch (e) { if (!e.handled) alert(e.message); }
   } }, t('delete'))) : null);
   if (q.get('focus')) form.focusField(q.get('focus'));
 }
@@ -401,7 +458,7 @@ async function importPage() {
       const r = await api('POST', '/api/import', body);
       out.append(h('p', { class: 'notice', role: 'status' }, t('import_ok', r.data.inserted, r.data.updated, r.data.unchanged)));
     } catch (err) {
-      if (err.status === 401) return;
+      if (err.handled) return;
       const probs = err.problems.length ? err.problems : [{ path: '', message: err.message }];
       out.append(h('div', { class: 'error-summary', role: 'alert' }, h('p', null, t('import_failed', probs.length)),
         h('ul', { class: 'problems' }, probs.map((p) => {
@@ -439,7 +496,7 @@ async function statementPage(id) {
     try {
       pre.textContent = (await api('GET', base + qs + '&format=' + fmt.value)).text;
     } catch (e) {
-      if (e.status !== 401) pre.textContent = t('error', e.message);
+      if (!e.handled) pre.textContent = t('error', e.message);
     }
   };
   [kind, lng, fmt].forEach((s) => s.addEventListener('change', update));
@@ -466,7 +523,7 @@ async function adminPage() {
     const disable = (u) => h('button', { type: 'button', class: 'secondary small', onclick: async () => {
       if (!confirm(t('confirm_disable', u.name))) return;
       try { await api('DELETE', '/api/users/' + enc(u.name)); say(t('saved')); route(); } catch (err) {
-        if (err.status !== 401) msg.append(h('p', { class: 'error-summary' }, err.message));
+        if (!err.handled) msg.append(h('p', { class: 'error-summary' }, err.message));
       }
     } }, t('disable'), h('span', { class: 'sr' }, ' ' + u.name));
     content.push(section(t('users'), table(t('users'), [t('user'), t('role'), t('disabled'), t('created'), t('action_col')],
@@ -477,7 +534,7 @@ async function adminPage() {
       e.preventDefault();
       clear(msg);
       try { await api('POST', '/api/users', { name: name.value, role: role.value, password: pass.value }); say(t('saved')); route(); } catch (err) {
-        if (err.status !== 401) msg.append(h('p', { class: 'error-summary' }, err.path ? [h('code', null, err.path), ': '] : null, err.message));
+        if (!err.handled) msg.append(h('p', { class: 'error-summary' }, err.path ? [h('code', null, err.path), ': '] : null, err.message));
       }
     } }, h('div', { class: 'field' }, h('label', { for: 'nu-name' }, t('user')), name),
     h('div', { class: 'field' }, h('label', { for: 'nu-role' }, t('role')), role),
@@ -506,7 +563,7 @@ async function adminPage() {
       e.preventDefault();
       clear(amsg);
       try { await api('PUT', `/api/cases/${enc(caseSel.value)}/assignees/${enc(userIn.value.trim())}`); userIn.value = ''; showAssignees(); } catch (err) {
-        if (err.status !== 401) amsg.append(h('p', { class: 'error-summary' }, err.message));
+        if (!err.handled) amsg.append(h('p', { class: 'error-summary' }, err.message));
       }
     } }, h('div', { class: 'field' }, h('label', { for: 'as-case' }, t('case')), caseSel),
     h('div', { class: 'field' }, h('label', { for: 'as-user' }, t('user')), userIn, h('datalist', { id: 'as-users' }, users.map((u) => h('option', { value: u.name })))),
@@ -556,7 +613,7 @@ async function route() {
     else if (parts[0] === 'search') await searchPage(q);
     else page(t('not_found'));
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) return;
+    if (e instanceof ApiError && e.handled) return;
     page(t('error', e.message));
   }
 }
@@ -566,10 +623,22 @@ async function start() {
   setLang(browserLang());
   window.addEventListener('hashchange', route);
   try {
+    const lock = (await api('GET', '/api/lock')).data;
+    encrypted = lock.encrypted;
+    if (lock.locked) {
+      showUnlock();
+      document.body.dataset.ready = '1';
+      return;
+    }
+  } catch { encrypted = false; }
+  try {
     me = (await api('GET', '/api/me')).data;
     if (me.csrf) setCsrf(me.csrf);
     await applyUserLang();
-  } catch { me = null; }
+  } catch (e) {
+    me = null;
+    if (e instanceof ApiError && e.status === 423) { document.body.dataset.ready = '1'; return; }
+  }
   renderBar();
   await route();
   document.body.dataset.ready = '1';

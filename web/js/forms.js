@@ -324,7 +324,7 @@ export function objectForm(kind, opts) {
       sessionStorage.removeItem(draftKey);
       opts.done(r.data || obj);
     } catch (e) {
-      if (e instanceof ApiError && e.status !== 401) {
+      if (e instanceof ApiError && !e.handled) {
         showProblems(form, summary, e.problems.length ? e.problems : [{ path: '', message: e.message }]);
       }
     } finally {
