@@ -7,6 +7,7 @@
  * struct req / struct resp; nothing else sees MHD.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <sys/socket.h>
 
 #include "core/xalloc.h"
@@ -91,13 +93,25 @@ static const char *security_headers[][2] = {
     {"Cross-Origin-Opener-Policy", "same-origin"},
 };
 
+/* Frees a response body once sent, zeroed first: it holds records in
+ * plaintext, which would otherwise outlive the request in freed memory
+ * (and a lock of the key, docs/security.md). */
+static void free_zeroed(void *p)
+{
+    if (p) {
+        sodium_memzero(p, malloc_usable_size(p));
+        free(p);
+    }
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct resp *w, bool head)
 {
     /* The body's memory goes to libmicrohttpd, which frees it once sent: no
      * copy of a large list (w->body is left empty). */
     size_t len = head ? 0 : w->body.len;
     char *data = buf_detach(&w->body);
-    struct MHD_Response *mr = MHD_create_response_from_buffer_with_free_callback(len, data, free);
+    struct MHD_Response *mr =
+        MHD_create_response_from_buffer_with_free_callback(len, data, free_zeroed);
     if (!mr) {
         free(data);
         return MHD_NO;

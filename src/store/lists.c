@@ -166,8 +166,48 @@ enum app_err store_list(struct store *s, enum obj_kind kind, const struct store_
     return result;
 }
 
+/* SQLite's own allocator, wrapped so that memory it frees is zeroed first:
+ * pages of the database pass through its page cache in plaintext, and
+ * without this they outlive a connection in freed heap memory (the server's
+ * key lock, docs/security.md). */
+static sqlite3_mem_methods sqlite_mem;
+
+static void zeroing_free(void *p)
+{
+    if (p) {
+        memset(p, 0, (size_t)sqlite_mem.xSize(p));
+        __asm__ __volatile__("" : : "r"(p) : "memory");
+        sqlite_mem.xFree(p);
+    }
+}
+
+static void *zeroing_realloc(void *p, int n)
+{
+    if (!p) {
+        return sqlite_mem.xMalloc(n);
+    }
+    int old = sqlite_mem.xSize(p);
+    if (n <= old) {
+        return p; /* SQLite's allocator keeps the block when it shrinks, too */
+    }
+    void *q = sqlite_mem.xMalloc(n);
+    if (q) {
+        memcpy(q, p, (size_t)old);
+        zeroing_free(p);
+    }
+    return q;
+}
+
 void store_global_init(void)
 {
+    /* Before anything initialises SQLite (registering a VFS does); a test
+     * that wrapped the allocator already keeps its own (SQLITE_MISUSE). */
+    if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sqlite_mem) == SQLITE_OK) {
+        sqlite3_mem_methods m = sqlite_mem;
+        m.xFree = zeroing_free;
+        m.xRealloc = zeroing_realloc;
+        sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+    }
     /* Global memory statistics serialise every allocation across threads.
      * REFUGE_BENCH_MEMSTATUS=1 keeps them, to measure what that costs
      * (bench/README.md, "the two traps"). */

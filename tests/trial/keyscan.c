@@ -14,6 +14,7 @@
  *   pass N       the passphrase
  *   str N S      each STRING (e.g. names from the store: plaintext residue)
  *   bytes N      how much memory was read
+ * With KEYSCAN_WHERE=1 the mapping of each hit goes to standard error.
  * Exit 0; 77 when PID's memory cannot be read (a process that is not
  * dumpable can only be read with CAP_SYS_PTRACE); 1 on other errors.
  */
@@ -21,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +121,9 @@ int main(int argc, char **argv)
         return errno == EACCES || errno == EPERM ? 77 : 1;
     }
     unsigned char *buf = malloc(CHUNK + OVERLAP);
+    /* KEYSCAN_WHERE=1: the mapping of each hit on standard error. */
+    const char *w = getenv("KEYSCAN_WHERE");
+    bool where = w && strcmp(w, "1") == 0;
     unsigned long long scanned = 0;
     unsigned long long refused = 0;
     char line[512];
@@ -143,7 +148,11 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < n_pat; i++) {
                 /* A match wholly inside the carried bytes was counted before. */
                 size_t skip = carry >= pat[i].n ? carry - pat[i].n + 1 : 0;
-                pat[i].hits += count_in(buf, len, &pat[i], skip);
+                size_t hits = count_in(buf, len, &pat[i], skip);
+                pat[i].hits += hits;
+                if (hits && where) {
+                    fprintf(stderr, "pattern %zu: %zu in %s", i, hits, line);
+                }
             }
             scanned += (unsigned long long)got;
             at += (uint64_t)got;
