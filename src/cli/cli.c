@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,10 @@ int cli_main(int argc, char **argv)
     }
     int status;
     keyring_harden_process();
+    /* A file grown past RLIMIT_FSIZE (a quota) fails the write with EFBIG,
+     * which SQLite reports and rolls back, instead of killing the process
+     * mid-transaction. */
+    signal(SIGXFSZ, SIG_IGN);
     store_global_init();
     /* Objects' JSON text is stored with them (src/store/encoded.c). */
     store_set_encoder(bundle_encode_object);
