@@ -1,6 +1,8 @@
 #!/bin/sh
-# bench/faultsweep.sh [STRIDE]: the full I/O-error injection sweep
-# (reliability.md A5; CTest's trial.faultsweep_* run every 5th / 23rd point).
+# bench/faultsweep.sh [STRIDE] [io|oom|http]: the full I/O-error injection
+# sweep (reliability.md A5; CTest's trial.faultsweep_* run every 5th / 23rd
+# point), or the allocation-failure sweeps (A6: oom on the store's write
+# path, http through the server's router, readers and writer).
 # tests/trial/faultsweep (built Release) fails every file operation of a
 # 50-transaction workload on refuge's write path in turn (STRIDE 1, the
 # default: every one), once and then persistently, on an encrypted and on a
@@ -10,6 +12,7 @@
 # fsync would only slow the sweep down).
 set -u
 STRIDE=${1:-1}
+MODE=${2:-io}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 BUILD=${BENCH_BUILD_DIR:-build-release}
@@ -23,8 +26,8 @@ export TMPDIR=${TMPDIR:-/dev/shm}
 passed=0
 failed=0
 for store in enc plain; do
-    echo "== faultsweep $store $STRIDE"
-    "$BUILD/faultsweep" "$store" "$STRIDE" >"bench/out/faultsweep.$$.txt" 2>&1
+    echo "== faultsweep $store $STRIDE $MODE"
+    "$BUILD/faultsweep" "$store" "$STRIDE" "$MODE" >"bench/out/faultsweep.$$.txt" 2>&1
     rc=$?
     grep -E '^(RESULT|#)' "bench/out/faultsweep.$$.txt" | head -n 40
     p=$(awk '/passed, .* failed$/ { print $1 }' "bench/out/faultsweep.$$.txt")

@@ -95,11 +95,26 @@ static bool is_json(const char *ct)
 static bool checks_pass(struct req *r, struct resp *w, const struct route *rt);
 
 /* A write: the checks and the handler, on the writer's connection. */
+/* A request during which the store failed must not answer "not found",
+ * "forbidden" or "sign in": functions that answer yes or no (does it
+ * exist, may this user see it) say no when they could not tell. Such an
+ * answer becomes 503: try again. */
+static void answer_failures(struct req *r, struct resp *w, unsigned long before)
+{
+    if (store_failures(r->store) != before && w->status >= 400 && w->status < 500 &&
+        w->status != 413 && w->status != 415) {
+        w->n_headers = 0;
+        resp_error(w, E_STORAGE, "the database could not answer; try again", NULL);
+    }
+}
+
 static void run_write(struct req *r, struct resp *w)
 {
+    unsigned long before = store_failures(r->store);
     if (checks_pass(r, w, r->route)) {
         r->route->fn(r, w);
     }
+    answer_failures(r, w, before);
 }
 
 /* A read: the same on a reader's connection, the handler in one snapshot
@@ -109,7 +124,9 @@ static void run_write(struct req *r, struct resp *w)
  * the whole read is done. */
 static void run_read(struct req *r, struct resp *w)
 {
+    unsigned long before = store_failures(r->store);
     if (!checks_pass(r, w, r->route)) {
+        answer_failures(r, w, before);
         return;
     }
     bool snapshot = (r->route->flags & R_SNAPSHOT) && store_read_begin(r->store);
@@ -117,6 +134,7 @@ static void run_read(struct req *r, struct resp *w)
     if (snapshot) {
         store_read_end(r->store);
     }
+    answer_failures(r, w, before);
 }
 
 static const struct route *prepare(struct req *r, struct resp *w);

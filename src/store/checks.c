@@ -90,12 +90,22 @@ enum app_err store_refdata_get(struct store *s, const char *name, struct arena *
         return e->code;
     }
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        enum app_err out =
+            rc == SQLITE_DONE ? err_set(e, E_NOT_FOUND, "no reference data '%s' in the store", name)
+                              : store_fail(s, e, "cannot read reference data");
         sqlite3_reset(st);
-        return err_set(e, E_NOT_FOUND, "no reference data '%s' in the store", name);
+        return out;
+    }
+    const char *text = (const char *)sqlite3_column_text(st, 0);
+    if (!text) {
+        enum app_err out = store_fail(s, e, "cannot read reference data");
+        sqlite3_reset(st);
+        return out;
     }
     *len = (size_t)sqlite3_column_bytes(st, 0);
-    *content = arena_strndup(a, (const char *)sqlite3_column_text(st, 0), *len);
+    *content = arena_strndup(a, text, *len);
     sqlite3_reset(st);
     return E_OK;
 }

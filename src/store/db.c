@@ -32,6 +32,7 @@ enum app_err store_fail(struct store *s, struct err *e, const char *what)
     int code = sqlite3_extended_errcode(s->db);
     s->oom |= code == SQLITE_NOMEM;
     enum app_err rc = (code & 0xff) == SQLITE_CONSTRAINT ? E_CONFLICT : E_STORAGE;
+    s->failures += rc == E_STORAGE;
     return err_set(e, rc, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
@@ -41,6 +42,7 @@ enum app_err store_exec(struct store *s, const char *sql, struct err *e)
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         s->oom |= rc == SQLITE_NOMEM || sqlite3_errcode(s->db) == SQLITE_NOMEM;
+        s->failures++;
         enum app_err out = err_set(e, E_STORAGE, "database error: %s", msg ? msg : "unknown");
         sqlite3_free(msg);
         return out;
@@ -503,6 +505,11 @@ static bool run_cached(struct store *s, int slot, const char *sql)
 bool store_out_of_memory(const struct store *s)
 {
     return s->oom;
+}
+
+unsigned long store_failures(const struct store *s)
+{
+    return s->failures;
 }
 
 enum app_err store_commit(struct store *s, struct err *e)

@@ -44,11 +44,12 @@ struct store {
     bool readonly;
     bool encrypted;
     sqlite3_stmt *stmts[STMT_SLOTS];
-    struct key_bulk *bulk; /* search.c: set during store_keys_rebuild() */
-    bool group;            /* group.c: a group transaction is open */
-    int group_depth;       /* group.c: store_begin() savepoints open inside it */
-    int wal_pages;         /* wal.c: the WAL's length after this connection's last commit */
-    bool oom;              /* an operation ran out of memory: reopen (store_out_of_memory()) */
+    struct key_bulk *bulk;  /* search.c: set during store_keys_rebuild() */
+    bool group;             /* group.c: a group transaction is open */
+    int group_depth;        /* group.c: store_begin() savepoints open inside it */
+    int wal_pages;          /* wal.c: the WAL's length after this connection's last commit */
+    bool oom;               /* an operation ran out of memory: reopen (store_out_of_memory()) */
+    unsigned long failures; /* operations that failed in the database (store_failures()) */
 };
 
 /* The cached statement for slot, prepared from sql on first use (sql is

@@ -780,7 +780,11 @@ static int64_t one_int(struct store *s, enum obj_kind kind, int op, const char *
     if (id) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     }
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int rc = sqlite3_step(st);
+    int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_fail(s, &e, "cannot read"); /* counted: store_failures() */
+    }
     sqlite3_reset(st);
     return v;
 }

@@ -105,7 +105,11 @@ int64_t store_code_count(struct store *s, const char *code)
         return 0;
     }
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int rc = sqlite3_step(st);
+    int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_fail(s, &e, "cannot count a name block"); /* counted: store_failures() */
+    }
     sqlite3_reset(st);
     return n;
 }
@@ -723,7 +727,11 @@ int64_t store_text_count(struct store *s)
     if (!st) {
         return 0;
     }
-    int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int rc = sqlite3_step(st);
+    int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if (rc != SQLITE_ROW) {
+        store_fail(s, &e, "cannot count the texts"); /* counted: store_failures() */
+    }
     sqlite3_reset(st);
     return n;
 }
@@ -738,8 +746,13 @@ static int64_t doc_rid(struct store *s, enum obj_kind kind, const char *id, stru
     }
     sqlite3_bind_text(st, 1, obj_kind_name(kind), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-    int64_t rid = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int rc = sqlite3_step(st);
+    int64_t rid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_fail(s, e, "cannot find a text's row");
+        return -1;
+    }
     return rid;
 }
 

@@ -71,6 +71,13 @@ ATTR_NODISCARD enum app_err store_backup(struct store *s, const char *dest,
  * (tests/trial/faultsweep.c). Close the store and open it again. */
 bool store_out_of_memory(const struct store *s);
 
+/* How many operations on this connection have failed in the database (out
+ * of memory, I/O errors, corruption; not constraint violations) since it
+ * was opened. A caller that answers through functions returning only
+ * true/false or a count (store_exists(), ...) compares it before and after
+ * to tell "no" from "could not tell" (the router answers 503 then). */
+unsigned long store_failures(const struct store *s);
+
 /* Counters of the encrypting layer since the process started: pages that
  * failed authentication (database pages, and WAL frames / journal pages
  * read as zeros), page-1 header probes synthesised, temporary files refused.

@@ -30,6 +30,17 @@
  * that no error path leaks. refuge's own allocations (core/xalloc.c) abort
  * on failure by design and are not swept.
  *
+ * With http (an allocation-failure sweep too), the workload is the
+ * server's instead: requests through the router (src/http/router.c) to the
+ * reader threads and the writer with group commit, as `refuge serve` runs
+ * them minus the sockets: reads of a case, a list, a search, findings and
+ * an export, and writes (persons, events, an import, a delete), each with
+ * an API token. Every answer must be the request's normal one or 503 (never
+ * 500, never a 401 or 404 made up by an allocation failure); a write is
+ * acknowledged when its answer is 201/200/204; the store is verified as
+ * above afterwards (reliability.md A6: "every failure gives 503 ... and the
+ * DB stays ok").
+ *
  * N runs over 1 .. every operation of the workload, in steps of STRIDE
  * (1: every point; CTest runs a stride, bench/faultsweep.sh every point).
  * Prints RESULT lines and "N passed, N failed".
@@ -40,12 +51,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "bundle/bundle.h"
+#include "http/readers.h"
+#include "http/router.h"
+#include "http/writer.h"
+#include "service/auth.h"
 #include "service/search.h"
+#include "service/service.h"
 #include "store/store.h"
 
 enum { PLAIN_TX = 25, GROUPS = 5, GROUP_SIZE = 5, TXS = PLAIN_TX + GROUPS * GROUP_SIZE };
@@ -455,6 +473,164 @@ static void verify(const bool acked[TXS], struct tally *t, long point, const cha
     store_close(s);
 }
 
+/* ---- the server's workload (http) ---- */
+
+static char g_token[AUTH_SECRET_CHARS + 1];
+
+enum { HTTP_WRITES = 8 }; /* writes whose acknowledgement is checked, ids w-0 .. */
+
+struct fake {
+    char auth[AUTH_SECRET_CHARS + 16];
+    const char *query[2][2];
+};
+
+static const char *fake_header(const struct req *r, const char *name)
+{
+    const struct fake *f = r->transport;
+    if (strcasecmp(name, "Authorization") == 0) {
+        return f->auth;
+    }
+    if (strcasecmp(name, "Content-Type") == 0) {
+        return "application/json";
+    }
+    if (strcasecmp(name, "If-Match") == 0) {
+        return "\"1\"";
+    }
+    return NULL;
+}
+
+static const char *fake_query(const struct req *r, const char *name)
+{
+    const struct fake *f = r->transport;
+    for (size_t i = 0; i < 2; i++) {
+        if (f->query[i][0] && strcmp(f->query[i][0], name) == 0) {
+            return f->query[i][1];
+        }
+    }
+    return NULL;
+}
+
+struct http_tally {
+    long requests;
+    long answered_503;
+    long wrong; /* neither the normal answer nor 503 */
+};
+
+/* Sends one request; returns its status. ok_status is the normal answer. */
+static int send_req(const char *method, const char *path, const char *k1, const char *v1,
+                    const char *body, int ok_status, struct http_tally *t)
+{
+    struct fake f = {.query = {{k1, v1}, {NULL, NULL}}};
+    snprintf(f.auth, sizeof f.auth, "Bearer %s", g_token);
+    struct arena a = ARENA_INIT;
+    struct req r = {.method = method,
+                    .path = path,
+                    .body = body ? body : "",
+                    .body_len = body ? strlen(body) : 0,
+                    .arena = &a,
+                    .client = "127.0.0.1",
+                    .transport = &f,
+                    .header = fake_header,
+                    .query = fake_query};
+    struct resp w = {.status = 200, .body = BUF_INIT};
+    router_dispatch(&r, &w);
+    t->requests++;
+    if (w.status == 503) {
+        t->answered_503++;
+    } else if (w.status != ok_status) {
+        t->wrong++;
+        printf("# %s %s: %d (expected %d or 503): %.*s\n", method, path, w.status, ok_status,
+               (int)(w.body.len < 200 ? w.body.len : 200), w.body.data ? w.body.data : "");
+    }
+    int status = w.status;
+    buf_release(&w.body);
+    arena_release(&a);
+    return status;
+}
+
+/* The requests. acked[i]: the import of person p-i with event e-i (one
+ * transaction: all or nothing) was answered 200; solo[i]: POST of person
+ * q-i was answered 201. */
+static void http_workload(bool acked[TXS], bool solo[HTTP_WRITES], struct http_tally *t)
+{
+    memset(acked, 0, TXS * sizeof *acked);
+    memset(solo, 0, HTTP_WRITES * sizeof *solo);
+    static const char *case_id = "/api/cases/kz-2019-xuar-asylum-seekers";
+    for (int i = 0; i < HTTP_WRITES; i++) {
+        char body[512];
+        snprintf(body, sizeof body,
+                 "{\"format\": \"refuge-bundle/1\", \"persons\": [{\"id\": \"p-%02d\", \"names\": "
+                 "[{\"full\": \"Aigerim Serikovna %02d\"}]}], \"events\": [{\"id\": \"e-%02d\", "
+                 "\"type\": \"arrest\", \"date\": \"2019-10-07\", \"persons\": [\"p-%02d\"], "
+                 "\"description\": \"Questioned at the border post.\"}]}",
+                 i, i, i, i);
+        acked[i] = send_req("POST", "/api/import", NULL, NULL, body, 200, t) == 200;
+        snprintf(body, sizeof body,
+                 "{\"id\": \"q-%02d\", \"names\": [{\"full\": \"Dana Yerlanovna %02d\"}]}", i, i);
+        solo[i] = send_req("POST", "/api/persons", NULL, NULL, body, 201, t) == 201;
+        switch (i % 4) {
+        case 0:
+            send_req("GET", case_id, NULL, NULL, NULL, 200, t);
+            break;
+        case 1:
+            send_req("GET", "/api/persons", "limit", "20", NULL, 200, t);
+            break;
+        case 2:
+            send_req("GET", "/api/search", "q", "Musakhanuly", NULL, 200, t);
+            break;
+        default:
+            send_req("GET", "/api/cases/kz-2019-xuar-asylum-seekers/findings", "as_of",
+                     "2019-12-10", NULL, 200, t);
+            break;
+        }
+    }
+    send_req("DELETE", "/api/sources/src-sweep", NULL, NULL, NULL, 204, t);
+    send_req("GET", "/api/export", "case", "kz-2019-xuar-asylum-seekers", NULL, 200, t);
+}
+
+/* Every acknowledged solo person is there. */
+static long solo_missing(const bool solo[HTTP_WRITES])
+{
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    if (store_open_key(g_db, STORE_MUST_EXIST, g_key, &s, &e) != E_OK) {
+        return 0; /* verify() counted it */
+    }
+    long missing = 0;
+    for (int i = 0; i < HTTP_WRITES; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "q-%02d", i);
+        if (solo[i] && !store_exists(s, OBJ_PERSON, id)) {
+            missing++;
+        }
+    }
+    store_close(s);
+    return missing;
+}
+
+/* The template for http: the example case and an administrator's token. */
+static void http_template(struct store *s)
+{
+    struct err e = ERR_INIT;
+    FILE *in = fopen(REFUGE_SOURCE_DIR "/examples/kazakhstan-2019.json", "rb");
+    struct import_report rep;
+    struct diags problems = DIAGS_INIT;
+    struct principal cli = auth_local_principal();
+    if (!in || service_import(s, in, &rep, &problems, NULL, &e) != E_OK ||
+        auth_token_add(s, &cli, NULL, "sweep", ROLE_ADMIN, NULL, g_token, &e) != E_OK) {
+        fprintf(stderr, "faultsweep: cannot set up the http template: %s\n", e.msg);
+        exit(2);
+    }
+    fclose(in);
+    diags_release(&problems);
+    struct source src = {.id = "src-sweep", .title = "A report read during the sweep"};
+    enum store_put_result r;
+    if (store_put(s, OBJ_SOURCE, &src, &r, &e) != E_OK) {
+        fprintf(stderr, "faultsweep: cannot set up the http template: %s\n", e.msg);
+        exit(2);
+    }
+}
+
 static bool copy_file(const char *from, const char *to)
 {
     FILE *in = fopen(from, "rb");
@@ -493,16 +669,43 @@ static void fresh_copy(void)
     }
 }
 
+/* One run of the workload with the Nth allocation or operation failing
+ * (0: none, only counting). The server's threads start before the faults
+ * are armed and stop after they are disarmed: a server that cannot start
+ * says so and exits, which is not what the sweep looks at. */
+static void run_workload(bool http, bool acked[TXS], bool solo[HTTP_WRITES], struct http_tally *h,
+                         long at, bool persistent)
+{
+    if (!http) {
+        arm(at, persistent);
+        workload(acked);
+        fv.armed = false;
+        return;
+    }
+    struct err e = ERR_INIT;
+    if (readers_start(g_db, g_key, 1, &e) != E_OK || writer_start(g_db, g_key, &e) != E_OK) {
+        fprintf(stderr, "faultsweep: cannot start the readers and the writer: %s\n", e.msg);
+        exit(2);
+    }
+    arm(at, persistent);
+    http_workload(acked, solo, h);
+    fv.armed = false;
+    writer_stop();
+    readers_stop();
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3 || argc > 4 || (strcmp(argv[1], "enc") != 0 && strcmp(argv[1], "plain") != 0) ||
         atol(argv[2]) < 1 ||
-        (argc == 4 && strcmp(argv[3], "io") != 0 && strcmp(argv[3], "oom") != 0)) {
-        fprintf(stderr, "usage: faultsweep enc|plain STRIDE [io|oom]\n");
+        (argc == 4 && strcmp(argv[3], "io") != 0 && strcmp(argv[3], "oom") != 0 &&
+         strcmp(argv[3], "http") != 0)) {
+        fprintf(stderr, "usage: faultsweep enc|plain STRIDE [io|oom|http]\n");
         return 2;
     }
-    fv.kind = argc == 4 && strcmp(argv[3], "oom") == 0 ? FAULT_OOM : FAULT_IO;
-    const char *sweep = fv.kind == FAULT_OOM ? "oomsweep" : "faultsweep";
+    bool http = argc == 4 && strcmp(argv[3], "http") == 0;
+    fv.kind = argc == 4 && (http || strcmp(argv[3], "oom") == 0) ? FAULT_OOM : FAULT_IO;
+    const char *sweep = http ? "httpsweep" : fv.kind == FAULT_OOM ? "oomsweep" : "faultsweep";
     if (fv.kind == FAULT_OOM) {
         oom_register();
     }
@@ -510,6 +713,7 @@ int main(int argc, char **argv)
     long stride = atol(argv[2]);
     fault_vfs_register();
     store_global_init();
+    store_set_encoder(bundle_encode_object);
     if (enc) {
         g_key = store_secret_new();
         if (!g_key) {
@@ -533,21 +737,26 @@ int main(int argc, char **argv)
         fprintf(stderr, "faultsweep: %s\n", e.msg);
         return 2;
     }
+    if (http) {
+        http_template(s);
+    }
     store_close(s); /* migrated; the WAL folded in and removed */
 
     /* The count: the workload without faults acknowledges everything. */
     bool acked[TXS];
+    bool solo[HTTP_WRITES];
     struct tally count = {0};
+    struct http_tally ht = {0};
     fresh_copy();
-    arm(0, false);
-    workload(acked);
-    fv.armed = false;
+    run_workload(http, acked, solo, &ht, 0, false);
     long total = fv.ops;
     verify(acked, &count, 0, "count");
     int failed = 0;
-    if (count.acked != TXS || count.phantom || count.torn || count.open_failures ||
-        count.integrity_failures) {
-        printf("# without faults: %ld of %d acknowledged\n", count.acked, TXS);
+    long expected = http ? HTTP_WRITES : TXS;
+    if (count.acked != expected || count.phantom || count.torn || count.open_failures ||
+        count.integrity_failures || ht.wrong || ht.answered_503 || (http && solo_missing(solo))) {
+        printf("# without faults: %ld of %ld acknowledged, %ld wrong answers, %ld 503\n",
+               count.acked, expected, ht.wrong, ht.answered_503);
         failed++;
     }
     printf("RESULT name=%s store=%s %s=%ld stride=%ld\n", sweep, argv[1],
@@ -557,16 +766,25 @@ int main(int argc, char **argv)
     int passed = failed ? 0 : 1;
     for (int m = 0; m < 2; m++) {
         struct tally t = {0};
+        struct http_tally h = {0};
+        long lost_solo = 0;
         for (long n = 1; n <= total; n += stride) {
             fresh_copy();
-            arm(n, m == 1);
-            workload(acked);
-            fv.armed = false;
+            run_workload(http, acked, solo, &h, n, m == 1);
             t.injected += fv.injected;
             t.points++;
             verify(acked, &t, n, modes[m]);
+            if (http) {
+                lost_solo += solo_missing(solo);
+            }
         }
-        bool ok = !t.phantom && !t.torn && !t.open_failures && !t.integrity_failures;
+        t.phantom += lost_solo;
+        if (http) {
+            printf("RESULT name=%s store=%s mode=%s requests=%ld answered_503=%ld "
+                   "wrong_answers=%ld\n",
+                   sweep, argv[1], modes[m], h.requests, h.answered_503, h.wrong);
+        }
+        bool ok = !t.phantom && !t.torn && !t.open_failures && !t.integrity_failures && !h.wrong;
         printf("RESULT name=%s store=%s mode=%s points=%ld faults=%ld acked=%ld "
                "unacked_present=%ld phantom_acks=%ld torn=%ld open_failures=%ld "
                "integrity_failures=%ld crashes=0\n",
