@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/trials.sh [KILL] [POWER] [PASSWD] [WRONG]: the long storage and key
-# trials (reliability.md A1-A4, B1, B2, B6, B7; the quick variants run in
+# trials (reliability.md A1-A4, A8, B1, B2, B6, B7; the quick variants run in
 # CTest as trial.*). Defaults: 2000 kill -9 trials, 5000 power-loss trials,
 # 500 interrupted passphrase changes, 10000 wrong passphrases; a count of 0
 # skips that step.
@@ -53,6 +53,8 @@ step power plain FULL 300 "$SEED"
 step power enc NORMAL 300 "$SEED"
 step power enc OFF 150 "$SEED"
 step power plain OFF 150 "$SEED"
+step compound enc FULL 500 "$SEED"
+step compound plain FULL 500 "$SEED"
 step tamper enc 1000 "$SEED"
 step tamper plain 400 "$SEED"
 

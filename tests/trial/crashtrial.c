@@ -12,6 +12,13 @@
  *       at a random write or sync, simulates a power cut: each write not yet
  *       synced is undone (p=1/4), torn at 512-byte granularity (p=1/2) or
  *       kept, and the file may be cut back to its last synced size (p=1/4).
+ *   crashtrial compound enc|plain FULL TRIALS [SEED]
+ *       A power cut as above, then a first recovery that fails (reliability.md
+ *       A8): a process opens the store through a VFS that fails its Nth file
+ *       operation (N random in 1-80; an I/O error once, or from then on) or
+ *       SQLite's Nth allocation (N random in 1-400), reads, checks the
+ *       full-text index and checkpoints the WAL, and ends; then the store is
+ *       recovered again, without faults, and verified.
  *   crashtrial tamper enc|plain TRIALS [SEED]
  *       Bit flips, page swaps, truncations and appended garbage on a copy of
  *       a database: detected (error or failed check), silent change (opens,
@@ -93,6 +100,55 @@ static long x_ops;
 static long x_crash_at = -1;
 static sqlite3_vfs x_vfs;
 
+/* Faults for the failing recovery (compound): the Nth file operation of
+ * the crash VFS returns an I/O error, once or from then on. */
+static long x_fail_at = -1;
+static bool x_fail_persistent;
+static long x_fail_ops;
+static long x_failed;
+
+static int x_fault(int err)
+{
+    if (x_fail_at < 0) {
+        return SQLITE_OK;
+    }
+    x_fail_ops++;
+    if (x_fail_ops == x_fail_at || (x_fail_persistent && x_fail_ops > x_fail_at)) {
+        x_failed++;
+        return err;
+    }
+    return SQLITE_OK;
+}
+
+/* The same for SQLite's allocations (SQLITE_CONFIG_MALLOC). */
+static sqlite3_mem_methods m_real;
+static long m_fail_at = -1;
+static bool m_fail_persistent;
+static long m_ops;
+
+static bool m_fail(void)
+{
+    if (m_fail_at < 0) {
+        return false;
+    }
+    m_ops++;
+    if (m_ops == m_fail_at || (m_fail_persistent && m_ops > m_fail_at)) {
+        x_failed++;
+        return true;
+    }
+    return false;
+}
+
+static void *m_malloc(int n)
+{
+    return m_fail() ? NULL : m_real.xMalloc(n);
+}
+
+static void *m_realloc(void *p, int n)
+{
+    return m_fail() ? NULL : m_real.xRealloc(p, n);
+}
+
 static void x_damage(void);
 
 static void x_tick(void)
@@ -112,6 +168,10 @@ static int x_write(sqlite3_file *pf, const void *buf, int amt, sqlite3_int64 off
 {
     struct xfile *f = (struct xfile *)pf;
     x_tick();
+    int fault = x_fault(SQLITE_IOERR_WRITE);
+    if (fault) {
+        return fault;
+    }
     sqlite3_int64 sz = 0;
     x_size_real(f, &sz);
     struct pending pe = {off, amt, sz, malloc((size_t)amt)};
@@ -143,6 +203,10 @@ static int x_sync(sqlite3_file *pf, int flags)
 {
     struct xfile *f = (struct xfile *)pf;
     x_tick();
+    int fault = x_fault(SQLITE_IOERR_FSYNC);
+    if (fault) {
+        return fault;
+    }
     int rc = f->real->pMethods->xSync(f->real, flags);
     if (rc == SQLITE_OK) {
         x_clear(f);
@@ -155,6 +219,10 @@ static int x_truncate(sqlite3_file *pf, sqlite3_int64 size)
 {
     struct xfile *f = (struct xfile *)pf;
     x_tick();
+    int fault = x_fault(SQLITE_IOERR_TRUNCATE);
+    if (fault) {
+        return fault;
+    }
     /* Simplification: a truncation is treated as durable at once. */
     return f->real->pMethods->xTruncate(f->real, size);
 }
@@ -225,7 +293,8 @@ static int x_close(sqlite3_file *pf)
 
 static int x_read(sqlite3_file *pf, void *b, int n, sqlite3_int64 o)
 {
-    return XR(pf)->pMethods->xRead(XR(pf), b, n, o);
+    int fault = x_fault(SQLITE_IOERR_READ);
+    return fault ? fault : XR(pf)->pMethods->xRead(XR(pf), b, n, o);
 }
 
 static int x_fsize(sqlite3_file *pf, sqlite3_int64 *s)
@@ -235,7 +304,8 @@ static int x_fsize(sqlite3_file *pf, sqlite3_int64 *s)
 
 static int x_lock(sqlite3_file *pf, int l)
 {
-    return XR(pf)->pMethods->xLock(XR(pf), l);
+    int fault = x_fault(SQLITE_IOERR_LOCK);
+    return fault ? fault : XR(pf)->pMethods->xLock(XR(pf), l);
 }
 
 static int x_unlock(sqlite3_file *pf, int l)
@@ -266,7 +336,8 @@ static int x_dev(sqlite3_file *pf)
 
 static int x_shm_map(sqlite3_file *pf, int a, int b, int c, void volatile **p)
 {
-    return XR(pf)->pMethods->xShmMap(XR(pf), a, b, c, p);
+    int fault = x_fault(SQLITE_IOERR_SHMMAP);
+    return fault ? fault : XR(pf)->pMethods->xShmMap(XR(pf), a, b, c, p);
 }
 
 static int x_shm_lock(sqlite3_file *pf, int a, int b, int c)
@@ -614,10 +685,48 @@ static bool make_schema(void)
 
 /* ---- crash trials ---- */
 
-static int crash_trials(bool power, int trials, uint64_t seed)
+/* A first recovery that fails (compound): in a child, with a fault armed
+ * at a random point, open the store, read everything, check the full-text
+ * index and checkpoint the WAL. Whatever that achieves is left for the
+ * second recovery (verify()). */
+static bool failing_recovery(void)
+{
+    pid_t pid = fork();
+    if (pid != 0) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0; /* a fault was injected */
+    }
+    unsigned kind = rnd_below(4);
+    if (kind < 2) {
+        x_fail_at = 1 + (long)rnd_below(80);
+        x_fail_persistent = kind == 1;
+    } else {
+        /* SQLite's allocator can only be replaced while it is shut down. */
+        sqlite3_shutdown();
+        sqlite3_config(SQLITE_CONFIG_GETMALLOC, &m_real);
+        sqlite3_mem_methods m = m_real;
+        m.xMalloc = m_malloc;
+        m.xRealloc = m_realloc;
+        sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+        sqlite3_initialize();
+        m_fail_at = 1 + (long)rnd_below(400);
+        m_fail_persistent = kind == 3;
+    }
+    sqlite3 *db = open_db("crash", "crypt-over-crash");
+    if (db) {
+        sqlite3_exec(db, "SELECT count(*), sum(length(data)) FROM ev", NULL, NULL, NULL);
+        sqlite3_exec(db, "INSERT INTO ev_fts(ev_fts) VALUES('integrity-check')", NULL, NULL, NULL);
+        sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+        sqlite3_close(db);
+    }
+    _exit(x_failed > 0 ? 0 : 3);
+}
+
+static int crash_trials(bool power, bool compound, int trials, uint64_t seed)
 {
     long fails = 0, integrity = 0, lost = 0, gaps = 0, hashes = 0, fts = 0, counts = 0, opens = 0,
-         canaries = 0, acked_total = 0;
+         canaries = 0, acked_total = 0, faults_hit = 0;
     struct crypt_counters before;
     crypt_vfs_counters(&before);
     uint64_t wal_rejects = 0, synth = 0;
@@ -667,6 +776,9 @@ static int crash_trials(bool power, int trials, uint64_t seed)
             char shm[700];
             snprintf(shm, sizeof shm, "%s-shm", g_db);
             unlink(shm);
+            if (compound) {
+                faults_hit += failing_recovery();
+            }
         } else {
             canaries += canary_hits(); /* as the crash left them */
         }
@@ -703,9 +815,21 @@ static int crash_trials(bool power, int trials, uint64_t seed)
            "integrity_failures=%ld lost_acked_commits=%ld id_gaps=%ld hash_mismatches=%ld "
            "fts_failures=%ld count_mismatches=%ld acked=%ld wal_mac_rejections=%llu "
            "header_syntheses=%llu canary_hits=%ld\n",
-           power ? "power" : "kill", g_enc ? "enc" : "plain", g_sync, trials, fails, opens,
-           integrity, lost, gaps, hashes, fts, counts, acked_total, (unsigned long long)wal_rejects,
-           (unsigned long long)synth, canaries);
+           compound ? "compound"
+           : power  ? "power"
+                    : "kill",
+           g_enc ? "enc" : "plain", g_sync, trials, fails, opens, integrity, lost, gaps, hashes,
+           fts, counts, acked_total, (unsigned long long)wal_rejects, (unsigned long long)synth,
+           canaries);
+    if (compound) {
+        /* Most first recoveries must really have failed, or the trial
+         * tests nothing. */
+        printf("RESULT name=compound_faults recoveries=%d with_a_fault=%ld\n", trials, faults_hit);
+        if (faults_hit * 2 < trials) {
+            printf("# only %ld of %d first recoveries met their fault\n", faults_hit, trials);
+            fails++;
+        }
+    }
     int passed = 0;
     int failed = 0;
     if (strcmp(g_sync, "OFF") == 0) {
@@ -1151,7 +1275,8 @@ static int failclosed(void)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: crashtrial kill|power enc|plain FULL|NORMAL|OFF TRIALS [SEED] [DIR]\n"
+    fprintf(stderr, "usage: crashtrial kill|power|compound enc|plain FULL|NORMAL|OFF TRIALS [SEED] "
+                    "[DIR]\n"
                     "       crashtrial tamper enc|plain TRIALS [SEED] [DIR]\n"
                     "       crashtrial waltamper enc TRIALS [SEED] [DIR]\n"
                     "       crashtrial failclosed\n");
@@ -1185,7 +1310,8 @@ int main(int argc, char **argv)
     }
     bool walt = strcmp(argv[1], "waltamper") == 0;
     bool tamper = walt || strcmp(argv[1], "tamper") == 0;
-    bool power = strcmp(argv[1], "power") == 0;
+    bool compound = strcmp(argv[1], "compound") == 0;
+    bool power = compound || strcmp(argv[1], "power") == 0;
     if (!tamper && !power && strcmp(argv[1], "kill") != 0) {
         return usage();
     }
@@ -1232,7 +1358,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     int rc = walt     ? wal_tamper(trials, seed)
              : tamper ? tamper_trials(trials, seed)
-                      : crash_trials(power, trials, seed);
+                      : crash_trials(power, compound, trials, seed);
     if (!dir) {
         rmdir(g_dir);
     }
