@@ -243,7 +243,9 @@ bool access_object(struct req *r, enum obj_kind kind, const char *id, const void
     } else if (store_exists(r->store, kind, id)) {
         ok = stored_allowed(r, kind, id, v);
     } else {
-        ok = content_allowed(r, kind, obj, v);
+        /* Nothing stored (or the store could not tell: the router then
+         * answers 503): only new content can be judged. */
+        ok = obj && content_allowed(r, kind, obj, v);
     }
     if (!ok && w) {
         /* What a user may not read is, for them, not there. */
