@@ -220,8 +220,11 @@ static bool risk_in(const struct subject *s, const char *x, struct fact_eval *ou
     if (!x) {
         return false;
     }
+    const char *same = NULL; /* a risk's country found equal to x: others are often that string */
     for (size_t i = 0; i < s->n_risks; i++) {
-        if (text_ieq(s->risks[i].country, x) && subject_risk_fits(s, i)) {
+        const char *c = s->risks[i].country;
+        bool in_x = c && (c == same || (text_ieq(c, x) && (same = c) != NULL));
+        if (in_x && subject_risk_fits(s, i)) {
             rely_add(out, (struct relied){.risk = &s->risks[i]});
             any = true;
         }

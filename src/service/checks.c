@@ -192,7 +192,7 @@ static int cmp_risk_country(const void *a, const void *b)
  * search; the last country asked for is remembered (events of a case name
  * the same countries again and again). */
 struct risk_finder {
-    const struct risk *risks;
+    struct risk *risks;
     size_t n_risks;
     const char *last; /* the string last asked for (compared by address) */
     size_t lo, hi;
@@ -239,7 +239,8 @@ static void add_risks_of(const char *c, struct risk_finder *f, size_t *taken, si
  * destination, or where ill-treatment happened), in the order the events
  * name them. The engine decides which apply; this only spares it the rest of
  * the world. `taken` and `list` are scratch arrays of n_risks entries; stamp
- * is new for each case. */
+ * is new for each case. The view's risks point into f->risks when they are
+ * a run of it (the views only read them). */
 static void case_risks(struct case_view *v, struct risk_finder *f, size_t *taken, size_t stamp,
                        size_t *list, struct arena *a)
 {
@@ -251,8 +252,16 @@ static void case_risks(struct case_view *v, struct risk_finder *f, size_t *taken
         add_risks_of(ev->from_country, f, taken, stamp, list, &n);
         add_risks_of(ev->has_place ? ev->place.country : NULL, f, taken, stamp, list, &n);
     }
-    v->risks = arena_alloc(a, (n + 1) * sizeof *v->risks);
     v->n_risks = n;
+    size_t run = 1;
+    while (run < n && list[run] == list[0] + run) {
+        run++;
+    }
+    if (n && run == n) { /* risks side by side in the list sorted by country: no copy */
+        v->risks = &f->risks[list[0]];
+        return;
+    }
+    v->risks = arena_alloc(a, (n + 1) * sizeof *v->risks);
     for (size_t i = 0; i < n; i++) {
         v->risks[i] = f->risks[list[i]];
     }
@@ -263,7 +272,7 @@ static void case_risks(struct case_view *v, struct risk_finder *f, size_t *taken
  * the views keep each id once (checkscan.c), see struct case_facts. Touches
  * no store: the caller records the outcome (rq->record). */
 static enum app_err run_views(const struct check_request *rq, struct case_view *views, size_t n,
-                              bool shared_ids, const struct risk *risks, size_t n_risks,
+                              bool shared_ids, struct risk *risks, size_t n_risks,
                               const struct treaty_table *treaties, struct arena *a,
                               struct check_outcome *out, struct err *e)
 {
@@ -296,7 +305,7 @@ static enum app_err run_views(const struct check_request *rq, struct case_view *
 
 /* Loads a batch of cases with their subjects and events, runs the engine. */
 static enum app_err check_batch(struct store *s, const struct check_request *rq,
-                                const struct strs *ids, const struct risk *risks, size_t n_risks,
+                                const struct strs *ids, struct risk *risks, size_t n_risks,
                                 struct treaty_table *treaties, struct arena *a,
                                 struct check_outcome *out, struct err *e)
 {
@@ -382,14 +391,15 @@ static enum app_err check_batch(struct store *s, const struct check_request *rq,
     return rc;
 }
 
-/* Makes equal strings of the risks' lists one string, so that the engine,
- * which looks for repeats among them (harms in summaries, sources), finds
- * most of them by address. */
+/* Makes equal strings of the risks' lists and countries one string, so that
+ * the engine, which looks for repeats among them (harms in summaries,
+ * sources) and compares countries, finds most of them by address. */
 static void share_risk_strings(struct risk *risks, size_t n)
 {
     struct strmap seen = STRMAP_INIT;
     for (size_t i = 0; i < n; i++) {
-        struct strs *lists[] = {&risks[i].harms, &risks[i].sources, &risks[i].profiles};
+        struct strs country = {&risks[i].country, 1};
+        struct strs *lists[] = {&risks[i].harms, &risks[i].sources, &risks[i].profiles, &country};
         for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
             for (size_t k = 0; k < lists[l]->n_items; k++) {
                 const char *str = lists[l]->items[k];
@@ -456,7 +466,7 @@ struct lean_slot {
 struct lean_run {
     const struct check_request *rq;
     const struct factbase *fb;
-    const struct risk *risks;
+    struct risk *risks;
     size_t n_risks;
     const struct treaty_table *treaties;
     bool shared_ids;
@@ -549,7 +559,7 @@ static enum app_err lean_consume(struct lean_run *r, struct store *s, unsigned n
 }
 
 static enum app_err check_all_lean(struct store *s, const struct check_request *rq,
-                                   const struct risk *risks, size_t n_risks,
+                                   struct risk *risks, size_t n_risks,
                                    struct treaty_table *treaties, check_batch_fn fn, void *ctx,
                                    struct err *e)
 {

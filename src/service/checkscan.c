@@ -801,8 +801,8 @@ static int cmp_ev_key(const void *pa, const void *pb)
 }
 
 /* Fills `out` with the events of a case's subjects, each once, in timeline
- * order (so that service_sort_events() finds them sorted); with out NULL
- * only counts them (cur->keys must then be made room for the count). */
+ * order (so that service_sort_events() finds them sorted); returns their
+ * number. `out` and cur->keys have room for the subjects' events. */
 static size_t case_events(const struct factbase *fb, struct factbase_cursor *cur,
                           const struct fb_case *c, struct event *out, struct arena *a)
 {
@@ -819,21 +819,16 @@ static size_t case_events(const struct factbase *fb, struct factbase_cursor *cur
             uint32_t ei = fb->person_ev[p->ev_first + k];
             if (cur->mark[ei] != mark) {
                 cur->mark[ei] = mark;
-                if (out) {
-                    const struct fb_event *ev = &fb->events[ei];
-                    keys[n] = (struct ev_key){timeline_key(ev), ei, chars_at(fb, ev->id)};
-                }
-                n++;
+                const struct fb_event *ev = &fb->events[ei];
+                keys[n++] = (struct ev_key){timeline_key(ev), ei, chars_at(fb, ev->id)};
             }
         }
     }
-    if (out) {
-        if (n > 1) {
-            qsort(keys, n, sizeof *keys, cmp_ev_key);
-        }
-        for (size_t i = 0; i < n; i++) {
-            event_view(fb, keys[i].ei, &out[i], a);
-        }
+    if (n > 1) {
+        qsort(keys, n, sizeof *keys, cmp_ev_key);
+    }
+    for (size_t i = 0; i < n; i++) {
+        event_view(fb, keys[i].ei, &out[i], a);
     }
     return n;
 }
@@ -876,7 +871,11 @@ void factbase_views(const struct factbase *fb, struct factbase_cursor *cur, size
                 person_view(fb, pi, &v->subjects[v->n_subjects++], a);
             }
         }
-        size_t n_ev = case_events(fb, cur, c, NULL, a);
+        size_t n_ev = 0; /* at most: the subjects' events, some of them shared */
+        for (uint32_t j = 0; j < c->n_subj; j++) {
+            uint32_t pi = fb->subj_person[c->subj_first + j];
+            n_ev += pi != UINT32_MAX ? fb->persons[pi].n_ev : 0;
+        }
         if (n_ev > cur->n_keys) {
             free(cur->keys);
             cur->n_keys = 2 * n_ev;
