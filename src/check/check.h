@@ -274,6 +274,11 @@ struct case_facts {
     size_t n_events;
     const struct risk *risks; /* every risk that could apply */
     size_t n_risks;
+    /* True when the caller keeps each id once, so that ids are compared by
+     * address alone: an event's persons that are subjects point to the very
+     * string of that subject's id, and no two events or risks (an event and
+     * a risk included) have equal ids. */
+    bool shared_ids;
 };
 
 /* One finding. Every pointer is into the arena given to check_run() (or into

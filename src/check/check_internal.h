@@ -12,6 +12,27 @@
 
 #include "check/check.h"
 
+/* Whether a risk fits the subject: not yet known, or known. */
+enum risk_fit { RISK_FIT_UNKNOWN, RISK_FIT_NO, RISK_FIT_YES };
+
+enum { RISK_MEMO_TAGS = 16 };
+
+/* What is known of the risks of a case: per risk, whether its period covers
+ * D (for the case) and whether it fits P (for the subject), each an enum
+ * risk_fit; and whether P has a profile tag, by the tag's address (equal
+ * tags of risks are often one string). */
+struct risk_memo {
+    uint8_t *current; /* cleared for each case */
+    uint8_t *fit;     /* cleared for each subject, with the tags */
+
+    struct {
+        const char *tag;
+        bool has;
+    } tags[RISK_MEMO_TAGS];
+
+    size_t n_tags;
+};
+
 /* One subject P of a case, as of D: the events that count, in reading order. */
 struct subject {
     const struct case_ *case_;
@@ -23,8 +44,9 @@ struct subject {
     size_t n_evs;
     const struct risk *risks; /* every risk handed in */
     size_t n_risks;
-    const bool *risk_fits; /* per risk: subject_fit_risks() */
-    bool explain;          /* write the explanation lines of findings */
+    struct risk_memo *memo; /* whether risks fit P, found when first asked */
+    bool explain;           /* write the explanation lines of findings */
+    bool shared_ids;        /* struct case_facts: equal ids are one string */
     struct arena *a;
 };
 
@@ -46,12 +68,11 @@ struct fact_eval {
 /* Evaluates fact f for the subject; `dest` is X (NULL: absent) for the codes
  * that take one. Allocates `out->items` in s->a. */
 void fact_eval(const struct subject *s, enum check_fact f, const char *dest, struct fact_eval *out);
-/* Whether each risk's period covers `today` (days since 1970-01-01). */
-void risks_current(const struct risk *risks, size_t n, int64_t today, bool *current);
-/* For each of the subject's risks, whether it fits P whatever the country:
- * it is current (`current`, from risks_current()) and its profiles are empty
- * or match P's. Writes s->n_risks entries. */
-void subject_fit_risks(const struct subject *s, const bool *current, bool *fits);
+/* Whether risk i fits P (the engine asks only of risks in a country a fact
+ * names): its period covers D and its profiles are empty or match P's
+ * profile tags, ethnicity or religion. Found once per subject (the period
+ * once per case), kept in s->memo. */
+bool subject_risk_fits(const struct subject *s, size_t i);
 /* The destinations of P's still-planned removals (plan == true) or of P's
  * carried-out removals, first seen first; NULL stands for an absent
  * destination. Writes at most n_evs entries into `out`, returns the count. */

@@ -29,6 +29,7 @@ struct strlist {
     size_t *hashes;  /* str_hash() of each item, once the list is indexed */
     uint32_t *slots; /* a hash index of items (index + 1; 0 empty) once the list is long */
     size_t mask;
+    bool by_address; /* equal strings are one string: compare and hash addresses only */
 };
 
 enum { STRLIST_SCAN = 8 }; /* up to this length, repeats are looked for one by one */
@@ -51,12 +52,23 @@ static size_t str_hash(const char *s)
     return (size_t)(h ^ (h >> 33));
 }
 
+static size_t ptr_hash(const char *s)
+{
+    uint64_t h = (uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ULL;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static size_t item_hash(const struct strlist *l, const char *s)
+{
+    return l->by_address ? ptr_hash(s) : str_hash(s);
+}
+
 /* The slot of s in the index: where it is, or the empty slot it would take. */
 static size_t strlist_slot(const struct strlist *l, const char *s, size_t h)
 {
     size_t i = h & l->mask;
     while (l->slots[i] && l->items[l->slots[i] - 1] != s &&
-           strcmp(l->items[l->slots[i] - 1], s) != 0) {
+           (l->by_address || strcmp(l->items[l->slots[i] - 1], s) != 0)) {
         i = (i + 1) & l->mask;
     }
     return i;
@@ -87,14 +99,14 @@ static bool strlist_has(const struct strlist *l, const char *s, size_t *h)
                 return true;
             }
         }
-        for (size_t i = 0; i < l->n_items; i++) {
+        for (size_t i = 0; !l->by_address && i < l->n_items; i++) {
             if (strcmp(l->items[i], s) == 0) {
                 return true;
             }
         }
         return false;
     }
-    *h = str_hash(s);
+    *h = item_hash(l, s);
     return l->slots[strlist_slot(l, s, *h)] != 0;
 }
 
@@ -122,7 +134,7 @@ static void strlist_push(struct strlist *l, struct arena *a, const char *s, size
     if (!l->hashes && l->n_items > STRLIST_SCAN) {
         l->hashes = arena_alloc(a, l->cap * sizeof *l->hashes);
         for (size_t i = 0; i < l->n_items; i++) {
-            l->hashes[i] = str_hash(l->items[i]);
+            l->hashes[i] = item_hash(l, l->items[i]);
         }
         strlist_reindex(l, a);
     } else if (l->hashes && 2 * l->n_items > l->mask + 1) {
@@ -198,13 +210,25 @@ static int event_order(const void *pa, const void *pb)
 
 void check_sort_events(const struct event **events, size_t n)
 {
-    if (n > 1) {
+    size_t i = 1;
+    while (i < n && event_order(&events[i - 1], &events[i]) < 0) {
+        i++; /* callers mostly hand events in (nearly) this order already */
+    }
+    if (i < n) {
         qsort(events, n, sizeof *events, event_order);
     }
 }
 
-static bool names_person(const struct event *ev, const char *id)
+static bool names_person(const struct event *ev, const char *id, bool shared_ids)
 {
+    for (size_t i = 0; i < ev->persons.n_items; i++) {
+        if (ev->persons.items[i] == id) {
+            return true;
+        }
+    }
+    if (shared_ids) {
+        return false; /* the subject's id would be that very string */
+    }
     for (size_t i = 0; i < ev->persons.n_items; i++) {
         if (ev->persons.items[i] && strcmp(ev->persons.items[i], id) == 0) {
             return true;
@@ -916,7 +940,8 @@ static void judge_rule(const struct subject *s, const struct check_rule *r, stru
     }
 
     /* Facts and sources, in condition order; missing codes likewise. */
-    struct strlist ids = {0};
+    /* Brief: ids point into the cases, which keep each once (shared_ids). */
+    struct strlist ids = {.by_address = !s->explain && s->shared_ids};
     struct strlist sources = {0};
     struct strlist missing = {0};
     struct strlist missing_words = {0};
@@ -991,6 +1016,21 @@ static bool case_is_checked(const struct case_ *c)
     return !c->status || strcmp(c->status, "open") == 0 || strcmp(c->status, "monitoring") == 0;
 }
 
+/* finding_order() for findings of one case. */
+static int finding_order_in_case(const void *pa, const void *pb)
+{
+    const struct finding *a = pa;
+    const struct finding *b = pb;
+    if (a->severity != b->severity) {
+        return a->severity < b->severity ? -1 : 1;
+    }
+    int c = strcmp(a->rule_id, b->rule_id);
+    if (c) {
+        return c;
+    }
+    return strcmp(a->person_id, b->person_id);
+}
+
 static int finding_order(const void *pa, const void *pb)
 {
     const struct finding *a = pa;
@@ -1024,6 +1064,9 @@ static enum app_err run(const struct case_facts *cases, size_t n_cases, struct d
     }
     size_t n_rules = 0;
     const struct check_rule *rules = check_rules(&n_rules);
+    struct treaty_state ts;
+    const char *ts_state = NULL; /* the state ts was found for */
+    bool ts_known = false;
     for (size_t ci = 0; ci < n_cases; ci++) {
         const struct case_facts *cf = &cases[ci];
         if (!cf->case_ || !cf->case_->id) {
@@ -1033,11 +1076,18 @@ static enum app_err run(const struct case_facts *cases, size_t n_cases, struct d
             continue;
         }
         const struct event **evs = arena_alloc(a, (cf->n_events + 1) * sizeof *evs);
-        bool *fits = arena_alloc(a, (cf->n_risks + 1) * sizeof *fits);
-        bool *current = arena_alloc(a, (cf->n_risks + 1) * sizeof *current);
-        risks_current(cf->risks, cf->n_risks, date_first_day(as_of), current);
-        struct treaty_state ts;
-        treaty_state_of(treaties, cf->case_->state, &ts);
+        struct risk_memo memo = {
+            .current = arena_alloc(a, (cf->n_risks + 1) * sizeof *memo.current),
+            .fit = arena_alloc(a, (cf->n_risks + 1) * sizeof *memo.fit),
+        };
+        memset(memo.current, RISK_FIT_UNKNOWN, cf->n_risks * sizeof *memo.current);
+        const char *state = cf->case_->state;
+        if (!ts_known || (state != ts_state && (!state || !ts_state || strcmp(state, ts_state)))) {
+            treaty_state_of(treaties, state, &ts); /* cases of one state often follow each other */
+            ts_state = state;
+            ts_known = true;
+        }
+        size_t case_first = fs.n_items;
         for (size_t pi = 0; pi < cf->n_subjects; pi++) {
             const struct person *p = &cf->subjects[pi];
             if (!p->id) {
@@ -1051,18 +1101,20 @@ static enum app_err run(const struct case_facts *cases, size_t n_cases, struct d
                                 .evs = evs,
                                 .risks = cf->risks,
                                 .n_risks = cf->n_risks,
-                                .risk_fits = fits,
+                                .memo = &memo,
                                 .explain = explain,
+                                .shared_ids = cf->shared_ids,
                                 .a = a};
             for (size_t i = 0; i < cf->n_events; i++) {
                 const struct event *ev = &cf->events[i];
-                if (names_person(ev, p->id) &&
+                if (names_person(ev, p->id, cf->shared_ids) &&
                     (ev->date.prec == DATE_NONE || date_first_day(ev->date) <= s.today)) {
                     evs[s.n_evs++] = ev;
                 }
             }
             check_sort_events(evs, s.n_evs);
-            subject_fit_risks(&s, current, fits);
+            memset(memo.fit, RISK_FIT_UNKNOWN, cf->n_risks * sizeof *memo.fit);
+            memo.n_tags = 0;
             bool removed = subject_removed(&s);
             for (size_t ri = 0; ri < n_rules; ri++) {
                 if (removed && !rules[ri].after_removal) {
@@ -1071,8 +1123,18 @@ static enum app_err run(const struct case_facts *cases, size_t n_cases, struct d
                 judge_rule(&s, &rules[ri], &fs);
             }
         }
+        if (fs.n_items - case_first > 1) {
+            qsort(fs.items + case_first, fs.n_items - case_first, sizeof *fs.items,
+                  finding_order_in_case);
+        }
     }
-    if (fs.n_items > 1) {
+    /* Each case's findings are sorted as they are made; cases handed over
+     * in id order (as checking every case does) then need nothing more. */
+    size_t i = 1;
+    while (i < fs.n_items && finding_order(&fs.items[i - 1], &fs.items[i]) <= 0) {
+        i++;
+    }
+    if (i < fs.n_items) {
         qsort(fs.items, fs.n_items, sizeof *fs.items, finding_order);
     }
     out->items = fs.items;

@@ -159,37 +159,56 @@ static bool has_tag(const struct strs *tags, const char *tag)
     return false;
 }
 
-void risks_current(const struct risk *risks, size_t n, int64_t today, bool *current)
+/* Whether P has a profile tag, ethnicity or religion equal to tag. */
+static bool has_profile(const struct subject *s, const char *tag)
 {
-    for (size_t i = 0; i < n; i++) {
-        const struct risk *r = &risks[i];
-        current[i] = (r->from.prec == DATE_NONE || date_first_day(r->from) <= today) &&
-                     (r->to.prec == DATE_NONE || date_last_day(r->to) >= today);
+    struct risk_memo *m = s->memo;
+    for (size_t i = 0; i < m->n_tags; i++) {
+        if (m->tags[i].tag == tag) {
+            return m->tags[i].has;
+        }
     }
+    bool has = has_tag(&s->p->profiles, tag) || text_ieq(s->p->ethnicity, tag) ||
+               text_ieq(s->p->religion, tag);
+    if (m->n_tags < RISK_MEMO_TAGS) {
+        m->tags[m->n_tags].tag = tag;
+        m->tags[m->n_tags++].has = has;
+    }
+    return has;
 }
 
-/* A current risk fits P when its profiles are empty or share a tag with P's
- * profiles, ethnicity or religion. */
-static bool risk_fits(const struct subject *s, const struct risk *r)
+/* A risk fits P when its period covers D and its profiles are empty or
+ * share a tag with P's profiles, ethnicity or religion. */
+static bool risk_fits(const struct subject *s, size_t k)
 {
+    const struct risk *r = &s->risks[k];
+    uint8_t *current = &s->memo->current[k];
+    if (*current == RISK_FIT_UNKNOWN) {
+        bool cur = (r->from.prec == DATE_NONE || date_first_day(r->from) <= s->today) &&
+                   (r->to.prec == DATE_NONE || date_last_day(r->to) >= s->today);
+        *current = cur ? RISK_FIT_YES : RISK_FIT_NO;
+    }
+    if (*current == RISK_FIT_NO) {
+        return false;
+    }
     if (!r->profiles.n_items) {
         return true;
     }
     for (size_t i = 0; i < r->profiles.n_items; i++) {
-        const char *tag = r->profiles.items[i];
-        if (has_tag(&s->p->profiles, tag) || text_ieq(s->p->ethnicity, tag) ||
-            text_ieq(s->p->religion, tag)) {
+        if (has_profile(s, r->profiles.items[i])) {
             return true;
         }
     }
     return false;
 }
 
-void subject_fit_risks(const struct subject *s, const bool *current, bool *fits)
+bool subject_risk_fits(const struct subject *s, size_t i)
 {
-    for (size_t i = 0; i < s->n_risks; i++) {
-        fits[i] = current[i] && risk_fits(s, &s->risks[i]);
+    uint8_t *fit = &s->memo->fit[i];
+    if (*fit == RISK_FIT_UNKNOWN) {
+        *fit = risk_fits(s, i) ? RISK_FIT_YES : RISK_FIT_NO;
     }
+    return *fit == RISK_FIT_YES;
 }
 
 /* Risks that apply to P in X (their country is X and they fit P), then P's
@@ -201,8 +220,11 @@ static bool risk_in(const struct subject *s, const char *x, struct fact_eval *ou
     if (!x) {
         return false;
     }
+    const char *same = NULL; /* a risk's country found equal to x: others are often that string */
     for (size_t i = 0; i < s->n_risks; i++) {
-        if (s->risk_fits[i] && text_ieq(s->risks[i].country, x)) {
+        const char *c = s->risks[i].country;
+        bool in_x = c && (c == same || (text_ieq(c, x) && (same = c) != NULL));
+        if (in_x && subject_risk_fits(s, i)) {
             rely_add(out, (struct relied){.risk = &s->risks[i]});
             any = true;
         }

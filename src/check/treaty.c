@@ -126,13 +126,15 @@ static enum app_err csv_next(struct csv *c, struct csv_record *r, struct arena *
                 return csv_fail(e, c, c->line, "text after a closing quote", NULL);
             }
         } else {
+            const char *start = c->p;
             while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
                 if (*c->p == '"') {
                     buf_release(&field);
                     return csv_fail(e, c, c->line, "quote inside an unquoted field", NULL);
                 }
-                buf_addch(&field, *c->p++);
+                c->p++;
             }
+            buf_add(&field, start, (size_t)(c->p - start));
         }
         if (r->n_fields == CSV_MAX_FIELDS) {
             buf_release(&field);
@@ -266,6 +268,7 @@ static enum app_err parse_notes(struct csv *c, struct treaty_row *rows, size_t n
 {
     static const char *const header[] = {"iso3", "instrument", "confidence", "note", "source"};
     struct csv_record r;
+    size_t after = 0; /* where the search for a note's row starts */
     enum app_err rc = expect_header(c, &r, header, ARRAY_LEN(header), a, e);
     if (rc != E_OK) {
         return rc;
@@ -291,11 +294,14 @@ static enum app_err parse_notes(struct csv *c, struct treaty_row *rows, size_t n
             strcmp(r.fields[2], "low") != 0) {
             return csv_fail(e, c, r.line, "unknown confidence", r.fields[2]);
         }
+        /* (iso3, instrument) names one row at most; notes mostly follow the
+         * rows' order, so the search starts after the row found last. */
         struct treaty_row *row = NULL;
-        for (size_t i = 0; i < n_rows; i++) {
+        for (size_t k = 0; k < n_rows && !row; k++) {
+            size_t i = (after + k) % n_rows;
             if (rows[i].instrument == inst && strcmp(rows[i].iso3, r.fields[0]) == 0) {
                 row = &rows[i];
-                break;
+                after = i + 1;
             }
         }
         if (!row) {

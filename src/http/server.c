@@ -4,7 +4,8 @@
  * handed to the writer (writer.c) with their connection suspended until it
  * has committed them, request bodies, the two-call pattern, and graceful
  * shutdown on SIGTERM/SIGINT. Translates between MHD and the transport-free
- * struct req / struct resp; nothing else sees MHD.
+ * struct req / struct resp; nothing else calls MHD (loaded by mhd.c when
+ * serving starts).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -18,7 +19,6 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
 #include <sys/socket.h>
@@ -26,6 +26,7 @@
 #include "core/xalloc.h"
 #include "http/http.h"
 #include "http/lock.h"
+#include "http/mhd.h"
 #include "http/readers.h"
 #include "http/router.h"
 #include "http/writer.h"
@@ -40,6 +41,8 @@ struct server {
 };
 
 static struct server server;
+/* libmicrohttpd's functions, loaded by http_serve() before any thread starts. */
+static struct mhd_api mhd;
 
 /* Per-request state kept between MHD's calls. */
 struct conn {
@@ -57,18 +60,18 @@ struct conn {
 
 static const char *header_of(const struct req *r, const char *name)
 {
-    return MHD_lookup_connection_value(r->transport, MHD_HEADER_KIND, name);
+    return mhd.lookup_connection_value(r->transport, MHD_HEADER_KIND, name);
 }
 
 static const char *query_of(const struct req *r, const char *name)
 {
-    return MHD_lookup_connection_value(r->transport, MHD_GET_ARGUMENT_KIND, name);
+    return mhd.lookup_connection_value(r->transport, MHD_GET_ARGUMENT_KIND, name);
 }
 
 static void client_address(struct MHD_Connection *c, char *out, size_t n)
 {
     const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(out, n, "unknown");
     if (!ci || !ci->client_addr) {
         return;
@@ -110,27 +113,26 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct resp *w, bool 
      * copy of a large list (w->body is left empty). */
     size_t len = head ? 0 : w->body.len;
     char *data = buf_detach(&w->body);
-    struct MHD_Response *mr =
-        MHD_create_response_from_buffer_with_free_callback(len, data, free_zeroed);
+    struct MHD_Response *mr = mhd.create_response(len, data, free_zeroed);
     if (!mr) {
         free(data);
         return MHD_NO;
     }
     for (size_t i = 0; i < ARRAY_LEN(security_headers); i++) {
-        MHD_add_response_header(mr, security_headers[i][0], security_headers[i][1]);
+        mhd.add_response_header(mr, security_headers[i][0], security_headers[i][1]);
     }
-    MHD_add_response_header(mr, "Content-Type",
+    mhd.add_response_header(mr, "Content-Type",
                             w->content_type ? w->content_type : "application/json; charset=utf-8");
     bool has_cache = false;
     for (size_t i = 0; i < w->n_headers; i++) {
-        MHD_add_response_header(mr, w->headers[i].name, w->headers[i].value);
+        mhd.add_response_header(mr, w->headers[i].name, w->headers[i].value);
         has_cache |= strcasecmp(w->headers[i].name, "Cache-Control") == 0;
     }
     if (!has_cache) {
-        MHD_add_response_header(mr, "Cache-Control", "no-store");
+        mhd.add_response_header(mr, "Cache-Control", "no-store");
     }
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)w->status, mr);
-    MHD_destroy_response(mr);
+    enum MHD_Result ret = mhd.queue_response(c, (unsigned)w->status, mr);
+    mhd.destroy_response(mr);
     return ret;
 }
 
@@ -157,14 +159,14 @@ static void suspend_conn(void *ctx)
 {
     struct conn *cx = ctx;
     cx->submitted = true;
-    MHD_suspend_connection(cx->c);
+    mhd.suspend_connection(cx->c);
 }
 
 /* On the writer's thread, once the write's group has committed or failed. */
 static void resume_conn(void *ctx)
 {
     struct conn *cx = ctx;
-    MHD_resume_connection(cx->c);
+    mhd.resume_connection(cx->c);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -182,7 +184,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *allow = NULL;
         const char *params[2] = {NULL, NULL};
         cx->route = router_match(method, url, params, &allow);
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        const char *cl = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl) {
             char *end = NULL;
             unsigned long long n = strtoull(cl, &end, 10);
@@ -213,8 +215,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     char client[64];
     client_address(c, client, sizeof client);
-    const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
-    const union MHD_ConnectionInfo *tls = MHD_get_connection_info(c, MHD_CONNECTION_INFO_PROTOCOL);
+    const char *proto = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    const union MHD_ConnectionInfo *tls = mhd.get_connection_info(c, MHD_CONNECTION_INFO_PROTOCOL);
     if (cx->submitted) {
         /* Resumed by the writer: the answer is ready. */
         enum MHD_Result ret = send_resp(c, &cx->w, strcmp(method, "HEAD") == 0);
@@ -334,12 +336,15 @@ static int open_listener(const struct http_config *cfg, unsigned short *bound, s
 
 static unsigned active_connections(struct MHD_Daemon *d)
 {
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    const union MHD_DaemonInfo *info = mhd.get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
     return info ? info->num_connections : 0;
 }
 
 enum app_err http_serve(const struct http_config *cfg, struct err *e)
 {
+    if (mhd_load(&mhd, e) != E_OK) {
+        return e->code;
+    }
     server.cfg = cfg;
     const char *trap = getenv("REFUGE_BENCH_FIRST_CALL");
     server.answer_first_call = trap && strcmp(trap, "1") == 0;
@@ -378,11 +383,11 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
         close(fd);
         return e->code;
     }
-    struct MHD_Daemon *d = MHD_start_daemon(
+    struct MHD_Daemon *d = mhd.start_daemon(
         /* A pool of threads, each with its own epoll set of connections,
          * runs the reads itself; a write suspends its connection while the
          * writer commits it, so no thread waits for the disk. ITC:
-         * MHD_quiesce_daemon() and resuming connections need it. */
+         * mhd.quiesce_daemon() and resuming connections need it. */
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
             MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
@@ -422,7 +427,7 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
         }
     }
     fprintf(stderr, "refuge: stopping (signal %d): finishing requests in flight\n", sig);
-    MHD_socket lfd = MHD_quiesce_daemon(d);
+    MHD_socket lfd = mhd.quiesce_daemon(d);
     for (int i = 0; i < 100 && active_connections(d) > 0; i++) {
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -431,7 +436,7 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
      * connections (libmicrohttpd refuses to stop with one suspended); what
      * arrives after gets a 503. */
     lock_stop();
-    MHD_stop_daemon(d);
+    mhd.stop_daemon(d);
     if (lfd != MHD_INVALID_SOCKET) {
         close(lfd);
     }

@@ -4,12 +4,14 @@
  */
 #include "service/checks.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/strmap.h"
+#include "core/xalloc.h"
 #include "service/checkscan.h"
 
 static const char *const refdata_files[] = {"treaty_parties.csv", "treaty_parties_notes.csv"};
@@ -190,7 +192,7 @@ static int cmp_risk_country(const void *a, const void *b)
  * search; the last country asked for is remembered (events of a case name
  * the same countries again and again). */
 struct risk_finder {
-    const struct risk *risks;
+    struct risk *risks;
     size_t n_risks;
     const char *last; /* the string last asked for (compared by address) */
     size_t lo, hi;
@@ -237,7 +239,8 @@ static void add_risks_of(const char *c, struct risk_finder *f, size_t *taken, si
  * destination, or where ill-treatment happened), in the order the events
  * name them. The engine decides which apply; this only spares it the rest of
  * the world. `taken` and `list` are scratch arrays of n_risks entries; stamp
- * is new for each case. */
+ * is new for each case. The view's risks point into f->risks when they are
+ * a run of it (the views only read them). */
 static void case_risks(struct case_view *v, struct risk_finder *f, size_t *taken, size_t stamp,
                        size_t *list, struct arena *a)
 {
@@ -249,18 +252,28 @@ static void case_risks(struct case_view *v, struct risk_finder *f, size_t *taken
         add_risks_of(ev->from_country, f, taken, stamp, list, &n);
         add_risks_of(ev->has_place ? ev->place.country : NULL, f, taken, stamp, list, &n);
     }
-    v->risks = arena_alloc(a, (n + 1) * sizeof *v->risks);
     v->n_risks = n;
+    size_t run = 1;
+    while (run < n && list[run] == list[0] + run) {
+        run++;
+    }
+    if (n && run == n) { /* risks side by side in the list sorted by country: no copy */
+        v->risks = &f->risks[list[0]];
+        return;
+    }
+    v->risks = arena_alloc(a, (n + 1) * sizeof *v->risks);
     for (size_t i = 0; i < n; i++) {
         v->risks[i] = f->risks[list[i]];
     }
 }
 
 /* Runs the engine on a batch of views whose case, subjects and events are
- * loaded: puts the events in timeline order and adds the risks. */
-static enum app_err run_views(struct store *s, const struct check_request *rq,
-                              struct case_view *views, size_t n, const struct risk *risks,
-                              size_t n_risks, struct treaty_table *treaties, struct arena *a,
+ * loaded: puts the events in timeline order and adds the risks. shared_ids:
+ * the views keep each id once (checkscan.c), see struct case_facts. Touches
+ * no store: the caller records the outcome (rq->record). */
+static enum app_err run_views(const struct check_request *rq, struct case_view *views, size_t n,
+                              bool shared_ids, struct risk *risks, size_t n_risks,
+                              const struct treaty_table *treaties, struct arena *a,
                               struct check_outcome *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
@@ -275,21 +288,24 @@ static enum app_err run_views(struct store *s, const struct check_request *rq,
         struct case_view *v = &views[i];
         service_sort_events(v->events, v->n_events);
         case_risks(v, &finder, taken, i + 1, list, a);
-        facts[i] = (struct case_facts){&v->kase,    v->subjects, v->n_subjects, v->events,
-                                       v->n_events, v->risks,    v->n_risks};
+        facts[i] = (struct case_facts){.case_ = &v->kase,
+                                       .subjects = v->subjects,
+                                       .n_subjects = v->n_subjects,
+                                       .events = v->events,
+                                       .n_events = v->n_events,
+                                       .risks = v->risks,
+                                       .n_risks = v->n_risks,
+                                       .shared_ids = shared_ids};
     }
     enum app_err rc = rq->no_explanation
                           ? check_run_brief(facts, n, rq->as_of, treaties, a, &out->result, e)
                           : check_run(facts, n, rq->as_of, treaties, a, &out->result, e);
-    if (rc == E_OK && rq->record) {
-        rc = record(s, out, rq->as_of, a, e);
-    }
     return rc;
 }
 
 /* Loads a batch of cases with their subjects and events, runs the engine. */
 static enum app_err check_batch(struct store *s, const struct check_request *rq,
-                                const struct strs *ids, const struct risk *risks, size_t n_risks,
+                                const struct strs *ids, struct risk *risks, size_t n_risks,
                                 struct treaty_table *treaties, struct arena *a,
                                 struct check_outcome *out, struct err *e)
 {
@@ -368,17 +384,22 @@ static enum app_err check_batch(struct store *s, const struct check_request *rq,
         views[i].events = lists[i].items;
         views[i].n_events = lists[i].n;
     }
-    return run_views(s, rq, views, n_cases, risks, n_risks, treaties, a, out, e);
+    rc = run_views(rq, views, n_cases, false, risks, n_risks, treaties, a, out, e);
+    if (rc == E_OK && rq->record) {
+        rc = record(s, out, rq->as_of, a, e);
+    }
+    return rc;
 }
 
-/* Makes equal strings of the risks' lists one string, so that the engine,
- * which looks for repeats among them (harms in summaries, sources), finds
- * most of them by address. */
+/* Makes equal strings of the risks' lists and countries one string, so that
+ * the engine, which looks for repeats among them (harms in summaries,
+ * sources) and compares countries, finds most of them by address. */
 static void share_risk_strings(struct risk *risks, size_t n)
 {
     struct strmap seen = STRMAP_INIT;
     for (size_t i = 0; i < n; i++) {
-        struct strs *lists[] = {&risks[i].harms, &risks[i].sources, &risks[i].profiles};
+        struct strs country = {&risks[i].country, 1};
+        struct strs *lists[] = {&risks[i].harms, &risks[i].sources, &risks[i].profiles, &country};
         for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
             for (size_t k = 0; k < lists[l]->n_items; k++) {
                 const char *str = lists[l]->items[k];
@@ -429,30 +450,170 @@ static enum app_err load_risks(struct store *s, struct arena *a, struct risk **o
     return rc;
 }
 
-/* Every case, from one pass over each table (checkscan.c), in batches. */
+/* A check of every case from one pass over each table (checkscan.c): the
+ * batches of cases are checked by worker threads over memory only (the
+ * factbase, the risks and the treaties, all read only), while the calling
+ * thread, the only one to use the store, records and hands each batch's
+ * findings to fn in case id order. */
+struct lean_slot {
+    bool ready; /* checked, waiting for the calling thread */
+    struct arena arena;
+    struct check_outcome o;
+    enum app_err rc;
+    struct err e;
+};
+
+struct lean_run {
+    const struct check_request *rq;
+    const struct factbase *fb;
+    struct risk *risks;
+    size_t n_risks;
+    const struct treaty_table *treaties;
+    bool shared_ids;
+    size_t n_cases, n_batches;
+    struct lean_slot *slots; /* batch b in slots[b % n_slots] */
+    size_t n_slots;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t next;     /* the next batch to take */
+    size_t consumed; /* batches handed to fn (their slots are free again) */
+    bool stop;
+};
+
+static void lean_check(struct lean_run *r, struct factbase_cursor *cur, size_t b,
+                       struct lean_slot *slot)
+{
+    size_t first = b * CHECK_LEAN_BATCH;
+    size_t count = r->n_cases - first < CHECK_LEAN_BATCH ? r->n_cases - first : CHECK_LEAN_BATCH;
+    slot->arena = (struct arena)ARENA_INIT;
+    slot->e = (struct err){0};
+    struct case_view *views = arena_alloc(&slot->arena, (count + 1) * sizeof *views);
+    factbase_views(r->fb, cur, first, count, &slot->arena, views);
+    slot->rc = run_views(r->rq, views, count, r->shared_ids, r->risks, r->n_risks, r->treaties,
+                         &slot->arena, &slot->o, &slot->e);
+}
+
+static void *lean_worker(void *arg)
+{
+    struct lean_run *r = arg;
+    struct factbase_cursor *cur = factbase_cursor_new(r->fb);
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        while (!r->stop && r->next < r->n_batches && r->next >= r->consumed + r->n_slots) {
+            pthread_cond_wait(&r->cv, &r->mu); /* every slot is full: wait for fn */
+        }
+        if (r->stop || r->next >= r->n_batches) {
+            break;
+        }
+        size_t b = r->next++;
+        struct lean_slot *slot = &r->slots[b % r->n_slots];
+        pthread_mutex_unlock(&r->mu);
+        lean_check(r, cur, b, slot);
+        pthread_mutex_lock(&r->mu);
+        slot->ready = true;
+        pthread_cond_broadcast(&r->cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+    factbase_cursor_free(cur);
+    return NULL;
+}
+
+/* Hands the batches to fn in order; the workers (n_workers of them, none:
+ * the calling thread checks each batch itself) fill the slots. */
+static enum app_err lean_consume(struct lean_run *r, struct store *s, unsigned n_workers,
+                                 check_batch_fn fn, void *ctx, struct err *e)
+{
+    struct factbase_cursor *cur = n_workers ? NULL : factbase_cursor_new(r->fb);
+    enum app_err rc = E_OK;
+    for (size_t b = 0; b < r->n_batches && rc == E_OK; b++) {
+        struct lean_slot *slot = &r->slots[b % r->n_slots];
+        if (n_workers) {
+            pthread_mutex_lock(&r->mu);
+            while (!slot->ready) { /* it can hold batch b only */
+                pthread_cond_wait(&r->cv, &r->mu);
+            }
+            pthread_mutex_unlock(&r->mu);
+        } else {
+            lean_check(r, cur, b, slot);
+        }
+        rc = slot->rc;
+        if (rc != E_OK) {
+            *e = slot->e;
+        }
+        if (rc == E_OK && r->rq->record) {
+            rc = record(s, &slot->o, r->rq->as_of, &slot->arena, e);
+        }
+        if (rc == E_OK) {
+            rc = fn(ctx, &slot->o);
+        }
+        arena_release(&slot->arena);
+        pthread_mutex_lock(&r->mu);
+        slot->ready = false;
+        r->consumed = b + 1;
+        r->stop = rc != E_OK;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+    factbase_cursor_free(cur);
+    return rc;
+}
+
 static enum app_err check_all_lean(struct store *s, const struct check_request *rq,
-                                   const struct risk *risks, size_t n_risks,
+                                   struct risk *risks, size_t n_risks,
                                    struct treaty_table *treaties, check_batch_fn fn, void *ctx,
                                    struct err *e)
 {
     struct factbase *fb;
-    enum app_err rc = factbase_load(s, &fb, e);
+    enum app_err rc = factbase_load(s, !rq->no_explanation, &fb, e);
     if (rc != E_OK) {
         return rc;
     }
-    size_t n = factbase_count(fb);
-    for (size_t first = 0; first < n && rc == E_OK; first += CHECK_LEAN_BATCH) {
-        size_t count = n - first < CHECK_LEAN_BATCH ? n - first : CHECK_LEAN_BATCH;
-        struct arena batch = ARENA_INIT;
-        struct case_view *views = arena_alloc(&batch, (count + 1) * sizeof *views);
-        factbase_views(fb, first, count, &batch, views);
-        struct check_outcome o;
-        rc = run_views(s, rq, views, count, risks, n_risks, treaties, &batch, &o, e);
-        if (rc == E_OK) {
-            rc = fn(ctx, &o);
-        }
-        arena_release(&batch);
+    struct lean_run r = {.rq = rq,
+                         .fb = fb,
+                         .risks = risks,
+                         .n_risks = n_risks,
+                         .treaties = treaties,
+                         .shared_ids = true,
+                         .n_cases = factbase_count(fb)};
+    /* Each event, person and risk id is one string in the views, and the
+     * engine compares ids by address, unless a risk has an event's id. */
+    for (size_t i = 0; i < n_risks && r.shared_ids; i++) {
+        r.shared_ids = !risks[i].id || !factbase_has_event(fb, risks[i].id);
     }
+    factbase_drop_event_index(fb);
+    r.n_batches = (r.n_cases + CHECK_LEAN_BATCH - 1) / CHECK_LEAN_BATCH;
+    unsigned n_workers = rq->threads > 1 ? rq->threads : 0;
+    if (n_workers > r.n_batches) {
+        n_workers = (unsigned)r.n_batches;
+    }
+    /* One batch per worker at most is checked ahead of the one fn has:
+     * memory stays flat however many cases there are. */
+    r.n_slots = (size_t)n_workers + 1;
+    r.slots = xcalloc(r.n_slots, sizeof *r.slots);
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.cv, NULL);
+    pthread_t *threads = xcalloc(n_workers + 1, sizeof *threads);
+    unsigned started = 0;
+    for (; started < n_workers; started++) {
+        if (pthread_create(&threads[started], NULL, lean_worker, &r) != 0) {
+            break;
+        }
+    }
+    rc = lean_consume(&r, s, started, fn, ctx, e); /* no thread started: checks on this one */
+    pthread_mutex_lock(&r.mu);
+    r.stop = true;
+    pthread_cond_broadcast(&r.cv);
+    pthread_mutex_unlock(&r.mu);
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    for (size_t i = 0; i < r.n_slots; i++) {
+        arena_release(&r.slots[i].arena); /* batches checked ahead of a failure */
+    }
+    free(threads);
+    free(r.slots);
+    pthread_cond_destroy(&r.cv);
+    pthread_mutex_destroy(&r.mu);
     factbase_free(fb);
     return rc;
 }

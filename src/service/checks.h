@@ -19,6 +19,10 @@ struct check_request {
     bool findings_only;
     /* The findings need no explanation lines (JSON without --explain). */
     bool no_explanation;
+    /* With findings_only and no case_id: threads that check batches of cases
+     * while the calling thread hands their findings to fn (0 or 1: the
+     * calling thread alone). They read memory only, never the store. */
+    unsigned threads;
 };
 
 /* Loaded cases and the findings on them, all in one arena. */

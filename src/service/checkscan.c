@@ -149,6 +149,15 @@ static struct date date_unpack(uint32_t v)
                          .prec = (uint8_t)(v & 31)};
 }
 
+struct idindex {
+    uint64_t *slots; /* the id's hash in the high half (to skip other ids unread), index + 1
+                        in the low half; 0 = empty */
+    size_t mask;
+    const uint32_t *ids; /* the id offset of element i: ids[i * stride] */
+    size_t stride;       /* in uint32_t */
+    size_t n;            /* elements */
+};
+
 struct factbase {
     struct pool pool;
     char *chars; /* ids and names, each NUL-terminated; offset 0 is "" */
@@ -173,8 +182,7 @@ struct factbase {
     size_t n_ev_source, cap_ev_source;
     uint32_t *person_ev; /* each person's events, by person */
 
-    uint32_t *mark; /* per event: the last view (+ 1) that took it */
-    uint32_t view_no;
+    struct idindex event_index; /* event ids -> indices */
 
     bool too_large;
 };
@@ -203,15 +211,6 @@ static uint32_t chars_add(struct factbase *fb, const char *s)
 }
 
 /* ---- ids -> indices ------------------------------------------------------- */
-
-struct idindex {
-    uint64_t *slots; /* the id's hash in the high half (to skip other ids unread), index + 1
-                        in the low half; 0 = empty */
-    size_t mask;
-    const uint32_t *ids; /* the id offset of element i: ids[i * stride] */
-    size_t stride;       /* in uint32_t */
-    size_t n;            /* elements */
-};
 
 static const char *idindex_key(const struct factbase *fb, const struct idindex *x, size_t i)
 {
@@ -593,7 +592,6 @@ static void link_persons(struct factbase *fb)
             fb->person_ev[p->ev_first + p->n_ev++] = (uint32_t)ei;
         }
     }
-    fb->mark = xcalloc(fb->n_events + 1, sizeof *fb->mark);
 }
 
 /* Room for the rows counted, so that arrays are not grown twice their size. */
@@ -616,7 +614,7 @@ static void presize(struct store *s, struct factbase *fb)
     }
 }
 
-static enum app_err load(struct store *s, struct factbase *fb, struct err *e)
+static enum app_err load(struct store *s, bool sources, struct factbase *fb, struct err *e)
 {
     presize(s, fb);
     enum app_err rc = store_scan_persons(s, on_person, fb, e);
@@ -650,11 +648,11 @@ static enum app_err load(struct store *s, struct factbase *fb, struct err *e)
         rc = store_scan_list(s, SCAN_EVENT_PERSONS, on_event_person, &ew, e);
         walk_end(&ew.w);
     }
-    if (rc == E_OK) {
+    if (rc == E_OK && sources) {
         rc = store_scan_list(s, SCAN_EVENT_SOURCES, on_event_source, &ew, e);
         walk_end(&ew.w);
     }
-    idindex_free(&ew.w.index);
+    fb->event_index = ew.w.index; /* kept for factbase_has_event() */
     idindex_free(&pw.index);
     free(ew.order);
     if (rc == E_OK && fb->too_large) {
@@ -664,7 +662,7 @@ static enum app_err load(struct store *s, struct factbase *fb, struct err *e)
     return rc;
 }
 
-enum app_err factbase_load(struct store *s, struct factbase **out, struct err *e)
+enum app_err factbase_load(struct store *s, bool sources, struct factbase **out, struct err *e)
 {
     _Static_assert(sizeof(struct fb_person) % sizeof(uint32_t) == 0, "ids are read by stride");
     _Static_assert(sizeof(struct fb_event) % sizeof(uint32_t) == 0, "ids are read by stride");
@@ -672,7 +670,7 @@ enum app_err factbase_load(struct store *s, struct factbase **out, struct err *e
     pool_init(&fb->pool);
     chars_add(fb, ""); /* offset 0: no name */
     bool txn = store_read_begin(s);
-    enum app_err rc = load(s, fb, e);
+    enum app_err rc = load(s, sources, fb, e);
     if (txn) {
         store_read_end(s);
     }
@@ -684,6 +682,16 @@ enum app_err factbase_load(struct store *s, struct factbase **out, struct err *e
     link_persons(fb);
     *out = fb;
     return E_OK;
+}
+
+bool factbase_has_event(const struct factbase *fb, const char *id)
+{
+    return fb->event_index.slots && idindex_find(fb, &fb->event_index, id) != UINT32_MAX;
+}
+
+void factbase_drop_event_index(struct factbase *fb)
+{
+    idindex_free(&fb->event_index);
 }
 
 size_t factbase_count(const struct factbase *fb)
@@ -754,12 +762,52 @@ static void event_view(const struct factbase *fb, uint32_t ei, struct event *out
     };
 }
 
-/* Visits the events of a case's subjects, each once; with out NULL only
- * counts them. */
-static size_t case_events(struct factbase *fb, const struct fb_case *c, struct event *out,
-                          struct arena *a)
+/* An event's place in the timeline order of service_sort_events(): undated
+ * first, then by first day, events that can end others after the rest; then
+ * by id (compared apart). */
+struct ev_key {
+    uint64_t key;
+    uint32_t ei;
+    const char *id;
+};
+
+/* What one thread building views keeps (factbase_cursor_new()). */
+struct factbase_cursor {
+    uint32_t *mark; /* per event: the last case (view_no) that took it */
+    uint32_t view_no;
+    struct ev_key *keys; /* room for one case's events */
+    size_t n_keys;
+};
+
+static uint64_t timeline_key(const struct fb_event *ev)
 {
-    uint32_t mark = ++fb->view_no;
+    struct date d = date_unpack(ev->date);
+    uint64_t ending = event_type_is_ending((enum event_type)ev->type) ? 1 : 0;
+    if (d.prec == DATE_NONE) {
+        return ending;
+    }
+    /* |first day| < 2^24 for any year an int16_t holds */
+    return (uint64_t)1 << 62 | (uint64_t)(date_first_day(d) + ((int64_t)1 << 40)) << 1 | ending;
+}
+
+static int cmp_ev_key(const void *pa, const void *pb)
+{
+    const struct ev_key *a = pa;
+    const struct ev_key *b = pb;
+    if (a->key != b->key) {
+        return a->key < b->key ? -1 : 1;
+    }
+    return strcmp(a->id, b->id);
+}
+
+/* Fills `out` with the events of a case's subjects, each once, in timeline
+ * order (so that service_sort_events() finds them sorted); returns their
+ * number. `out` and cur->keys have room for the subjects' events. */
+static size_t case_events(const struct factbase *fb, struct factbase_cursor *cur,
+                          const struct fb_case *c, struct event *out, struct arena *a)
+{
+    uint32_t mark = ++cur->view_no;
+    struct ev_key *keys = cur->keys;
     size_t n = 0;
     for (uint32_t j = 0; j < c->n_subj; j++) {
         uint32_t pi = fb->subj_person[c->subj_first + j];
@@ -769,20 +817,40 @@ static size_t case_events(struct factbase *fb, const struct fb_case *c, struct e
         const struct fb_person *p = &fb->persons[pi];
         for (uint32_t k = 0; k < p->n_ev; k++) {
             uint32_t ei = fb->person_ev[p->ev_first + k];
-            if (fb->mark[ei] != mark) {
-                fb->mark[ei] = mark;
-                if (out) {
-                    event_view(fb, ei, &out[n], a);
-                }
-                n++;
+            if (cur->mark[ei] != mark) {
+                cur->mark[ei] = mark;
+                const struct fb_event *ev = &fb->events[ei];
+                keys[n++] = (struct ev_key){timeline_key(ev), ei, chars_at(fb, ev->id)};
             }
         }
+    }
+    if (n > 1) {
+        qsort(keys, n, sizeof *keys, cmp_ev_key);
+    }
+    for (size_t i = 0; i < n; i++) {
+        event_view(fb, keys[i].ei, &out[i], a);
     }
     return n;
 }
 
-void factbase_views(struct factbase *fb, size_t first, size_t n, struct arena *a,
-                    struct case_view *views)
+struct factbase_cursor *factbase_cursor_new(const struct factbase *fb)
+{
+    struct factbase_cursor *cur = xcalloc(1, sizeof *cur);
+    cur->mark = xcalloc(fb->n_events + 1, sizeof *cur->mark);
+    return cur;
+}
+
+void factbase_cursor_free(struct factbase_cursor *cur)
+{
+    if (cur) {
+        free(cur->mark);
+        free(cur->keys);
+        free(cur);
+    }
+}
+
+void factbase_views(const struct factbase *fb, struct factbase_cursor *cur, size_t first, size_t n,
+                    struct arena *a, struct case_view *views)
 {
     for (size_t i = 0; i < n; i++) {
         const struct fb_case *c = &fb->cases[first + i];
@@ -803,9 +871,18 @@ void factbase_views(struct factbase *fb, size_t first, size_t n, struct arena *a
                 person_view(fb, pi, &v->subjects[v->n_subjects++], a);
             }
         }
-        size_t n_ev = case_events(fb, c, NULL, a);
+        size_t n_ev = 0; /* at most: the subjects' events, some of them shared */
+        for (uint32_t j = 0; j < c->n_subj; j++) {
+            uint32_t pi = fb->subj_person[c->subj_first + j];
+            n_ev += pi != UINT32_MAX ? fb->persons[pi].n_ev : 0;
+        }
+        if (n_ev > cur->n_keys) {
+            free(cur->keys);
+            cur->n_keys = 2 * n_ev;
+            cur->keys = xmalloc(cur->n_keys * sizeof *cur->keys);
+        }
         v->events = arena_alloc(a, (n_ev + 1) * sizeof *v->events);
-        v->n_events = case_events(fb, c, v->events, a);
+        v->n_events = case_events(fb, cur, c, v->events, a);
     }
 }
 
@@ -827,6 +904,6 @@ void factbase_free(struct factbase *fb)
     free(fb->ev_person);
     free(fb->ev_source);
     free(fb->person_ev);
-    free(fb->mark);
+    idindex_free(&fb->event_index);
     free(fb);
 }

@@ -9,21 +9,35 @@
 
 #include "service/service.h"
 
-struct factbase; /* opaque */
+struct factbase;        /* opaque; read only once loaded */
+struct factbase_cursor; /* one thread's scratch space for building views */
 
 /* Reads every case, person and event of the store (only what the check
- * engine reads). On success *out is a new factbase the caller frees with
- * factbase_free(). */
-ATTR_NODISCARD enum app_err factbase_load(struct store *s, struct factbase **out, struct err *e);
+ * engine reads; the events' sources only when `sources`: only explanations
+ * and the text output show them). On success *out is a new factbase the
+ * caller frees with factbase_free(). */
+ATTR_NODISCARD enum app_err factbase_load(struct store *s, bool sources, struct factbase **out,
+                                          struct err *e);
+/* Whether the store has an event with this id; false for any once
+ * factbase_drop_event_index() has given back the index's memory. */
+bool factbase_has_event(const struct factbase *fb, const char *id);
+void factbase_drop_event_index(struct factbase *fb);
 /* The number of cases (all of them, closed ones included). */
 size_t factbase_count(const struct factbase *fb);
+/* Scratch space for factbase_views(), one per thread that builds views
+ * (the factbase itself is only read, by any number of threads). */
+struct factbase_cursor *factbase_cursor_new(const struct factbase *fb);
+void factbase_cursor_free(struct factbase_cursor *cur);
 /* Fills views[0 .. n) with the cases first .. first + n - 1 in id order:
  * the case (id, state, status, subjects), its subjects as persons (id,
  * display name, ethnicity, religion, profiles, group, group size) and every
- * event naming one of them (the members the engine reads, with persons and
- * sources), in no particular order. No risks. Allocates in `a`. */
-void factbase_views(struct factbase *fb, size_t first, size_t n, struct arena *a,
-                    struct case_view *views);
+ * event naming one of them (the members the engine reads, with persons, and
+ * sources if loaded), in the timeline order of service_sort_events(). Each
+ * person id is one string: an event's persons point to their ids as the
+ * subjects carry them (struct case_facts, shared_ids). No risks. Allocates
+ * in `a`. */
+void factbase_views(const struct factbase *fb, struct factbase_cursor *cur, size_t first, size_t n,
+                    struct arena *a, struct case_view *views);
 void factbase_free(struct factbase *fb);
 
 #endif

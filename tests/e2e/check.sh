@@ -75,7 +75,8 @@ jq -e '.[0].rule == "refoulement-risk" and .[0].status == "incomplete" and (.[0]
 # Both must give the same findings, byte for byte: cases stored out of id
 # order, a person in two cases, an event naming persons of two cases, a
 # primary name that is not the first, a closed case, a case without
-# subjects, risks with and without profiles, sources on events and risks.
+# subjects, risks with and without profiles, sources on events and risks,
+# a risk with an event's id (listed once among a finding's facts).
 cat > many.json <<'JSON'
 {"format": "refuge-bundle/1",
  "sources": [{"id": "s1", "title": "one"}, {"id": "s2", "title": "two"}],
@@ -88,7 +89,8 @@ cat > many.json <<'JSON'
   {"id": "r-cn-2", "country": "CN", "profiles": ["uighur"], "harms": ["torture", "surveillance"], "from": "2017", "sources": ["s2"]},
   {"id": "r-cn-1", "country": "CN", "profiles": ["kazakh", "muslim"], "harms": ["torture", "arbitrary_detention"], "sources": ["s1", "s2"]},
   {"id": "r-uz", "country": "UZ", "harms": ["torture"], "to": "2018"},
-  {"id": "r-ru", "country": "RU", "harms": ["enforced_disappearance"]}],
+  {"id": "r-ru", "country": "RU", "harms": ["enforced_disappearance"]},
+  {"id": "e7", "country": "RU", "harms": ["torture"]}],
  "cases": [
   {"id": "c-zeta", "state": "TR", "subjects": ["zz-p", "aa-p"], "status": "open"},
   {"id": "c-alpha", "state": "KZ", "subjects": ["aa-p", "mm-p"], "status": "monitoring"},
@@ -122,6 +124,47 @@ jq -e 'length > 8' all.json >/dev/null \
 same_files all.sorted each.sorted "every case at once gives the findings of each case checked alone"
 jq -e 'map(.case) | (index("c-closed") == null) and (. == (. | sort))' all.json >/dev/null \
     && ok "closed cases give nothing, and findings come in case order" || not_ok "closed cases give nothing, and findings come in case order"
+# Without --explain (findings only: ids compared by address in the engine).
+run --db m.db check --as-of 2019-12-05 --json --no-record
+cp out brief.json
+: > each.json
+for c in $(jq -r '.cases[].id' many.json | sort); do
+    "$REFUGE" --db m.db check --case "$c" --as-of 2019-12-05 --json --no-record >> each.json
+done
+jq -S . brief.json > all.sorted
+jq -s -S 'add' each.json > each.sorted
+same_files all.sorted each.sorted "without --explain too, every case at once gives the findings of each alone"
+jq -e 'map(select(.person == "zz-p" and .rule == "refoulement-risk")) | length == 1 and
+       (.[0].facts | map(select(. == "e7")) | length) == 1' brief.json >/dev/null \
+    && ok "an id shared by a risk and an event is one fact" || not_ok "an id shared by a risk and an event is one fact" "$(jq -c '.[] | select(.person == "zz-p") | .facts' brief.json)"
+
+
+# More cases than one batch: the batches are checked on several threads and
+# their findings must still come out whole and in case id order. Each case
+# has one detained asylum-seeker; the ids are listed in reverse.
+jq -n '{format: "refuge-bundle/1",
+        persons: [range(0; 700) | {id: "p\(.)", names: [{full: "Person \(.)"}]}],
+        cases: [range(699; -1; -1) | {id: ("k" + (1000 + . | tostring)), state: "KZ", subjects: ["p\(.)"]}],
+        events: [range(0; 700) | {id: "a\(.)", type: "asylum_application", date: "2019-01-01", persons: ["p\(.)"]},
+                                 {id: "d\(.)", type: "detention", date: "2019-02-01", persons: ["p\(.)"]}]}' > batch.json
+run --db batch.db import batch.json
+expect_status 0 "a store of 700 cases imports"
+run --db batch.db check --as-of 2019-12-05 --json --no-record
+expect_status 0 "check --json over 700 cases succeeds"
+jq -e 'map(select(.rule == "detention-of-asylum-seeker")) | length == 700 and
+       (map(.case) == ([range(0; 700) | "k" + (1000 + . | tostring)]))' out >/dev/null \
+    && ok "the findings of every batch come whole and in case id order" || not_ok "the findings of every batch come whole and in case id order" "$(jq -c 'map(.case) | .[0:5]' out)"
+
+# libmicrohttpd, and GnuTLS behind it, are loaded by `refuge serve` alone
+# (http/mhd.c): a check, like any other command, starts without them.
+LD_DEBUG=libs "$REFUGE" --db a.db check --as-of 2019-12-10 --json --no-record >/dev/null 2>ld.txt
+if ! grep -q 'libsqlite3' ld.txt; then
+    not_ok "a check loads no HTTP or TLS library" "LD_DEBUG=libs printed no libraries"
+elif grep -q -E 'libmicrohttpd|libgnutls' ld.txt; then
+    not_ok "a check loads no HTTP or TLS library" "$(grep -E 'libmicrohttpd|libgnutls' ld.txt | head -3)"
+else
+    ok "a check loads no HTTP or TLS library"
+fi
 
 run --db a.db check --case nope
 expect_status 1 "checking an unknown case fails"
