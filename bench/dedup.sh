@@ -14,11 +14,12 @@
 # Environment (optional):
 #   BENCH_BUILD_DIR   build directory (default build-bench-search)
 #   BENCH_THRESHOLD   dedup threshold for both systems (default 0.85)
+#   DEDUP_DUCKDB_MEMORY  DuckDB's memory limit (e.g. 6GB; default: DuckDB's own)
 set -eu
 
 N=${1:-1000000}
 THRESHOLD=${BENCH_THRESHOLD:-0.85}
-CAP=5000 # DEDUP_CODE_MAX in src/service/search.c: larger blocks are skipped (for the report)
+CAP=5000 # DEDUP_CODE_MAX in src/service/search.c: no block is larger (for the report)
 DUCKDB_VERSION=1.5.6-r.1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"

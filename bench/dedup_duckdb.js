@@ -138,7 +138,14 @@ async function main() {
     });
     flat.length = 0;
 
-    const inst = await duck.DuckDBInstance.create(':memory:', { threads: '2' });
+    // DEDUP_DUCKDB_MEMORY (for instance 6GB) bounds DuckDB's memory; it then
+    // spills to a temporary directory where it can.
+    const opts = { threads: '2' };
+    if (process.env.DEDUP_DUCKDB_MEMORY) {
+        opts.memory_limit = process.env.DEDUP_DUCKDB_MEMORY;
+        opts.temp_directory = path.join(out, 'duckdb.tmp');
+    }
+    const inst = await duck.DuckDBInstance.create(':memory:', opts);
     const con = await inst.connect();
     let t0 = performance.now();
     await con.run(`

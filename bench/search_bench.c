@@ -33,7 +33,17 @@
  * Writes the blocks `refuge dedup` compares within (service_dedup_blocks),
  * one "block,key id" row per member, for running other tools on the same
  * blocks.
+ *
+ * usage: search_bench dedup-diag DB MISSED_TSV THRESHOLD (a diagnostic)
+ * For each pair of person ids in MISSED_TSV (planted pairs that `refuge
+ * dedup` did not list, one "id\tid" a line), says why: the two keys share
+ * no block (never compared), or the lower key ranks beyond the 200
+ * candidates scored per key by the weight of the blocks shared (cut), or
+ * their dedup score is below THRESHOLD (scored too low), or none of these
+ * (the first look or the threshold with other evidence). Prints the counts
+ * and every pair with its class and score.
  */
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,7 +55,9 @@
 #include "core/diag.h"
 #include "service/search.h"
 #include "service/service.h"
+#include "store/search.h"
 #include "store/store.h"
+#include "text/namekey.h"
 
 static uint64_t rng_state = 0x5eed;
 
@@ -949,8 +961,195 @@ static int blocks_main(const char *db, const char *out_path)
     return 0;
 }
 
+/* The keys and blocks of a store, for dedup_diag_main. */
+struct diag_data {
+    size_t n_keys;   /* highest key id + 1 */
+    char **full;     /* by key id */
+    int64_t *key_of; /* by person number (the number in "pN"), -1: none */
+    size_t n_persons;
+    uint32_t *members; /* block after block */
+    size_t n_members, alloc_members;
+    size_t *start; /* block i: members[start[i] .. start[i + 1]) */
+    size_t n_blocks, alloc_blocks;
+    char last[24];
+};
+
+static bool diag_key(void *ctx, const struct store_key *k)
+{
+    struct diag_data *d = ctx;
+    size_t kid = (size_t)k->kid;
+    if (kid >= d->n_keys) {
+        size_t n = d->n_keys ? d->n_keys : 1024;
+        while (n <= kid) {
+            n *= 2;
+        }
+        d->full = realloc(d->full, n * sizeof *d->full);
+        memset(d->full + d->n_keys, 0, (n - d->n_keys) * sizeof *d->full);
+        d->n_keys = n;
+    }
+    d->full[kid] = strdup(k->full);
+    size_t p = k->person[0] == 'p' ? (size_t)strtoul(k->person + 1, NULL, 10) : 0;
+    if (p >= d->n_persons) {
+        size_t n = d->n_persons ? d->n_persons : 1024;
+        while (n <= p) {
+            n *= 2;
+        }
+        d->key_of = realloc(d->key_of, n * sizeof *d->key_of);
+        for (size_t i = d->n_persons; i < n; i++) {
+            d->key_of[i] = -1;
+        }
+        d->n_persons = n;
+    }
+    if (d->key_of[p] < 0) {
+        d->key_of[p] = k->kid;
+    }
+    return d->full != NULL && d->key_of != NULL;
+}
+
+static bool diag_block_row(void *ctx, const char *block, int64_t kid)
+{
+    struct diag_data *d = ctx;
+    if (d->n_blocks == 0 || strcmp(block, d->last) != 0) {
+        if (d->n_blocks + 2 > d->alloc_blocks) {
+            d->alloc_blocks = d->alloc_blocks ? d->alloc_blocks * 2 : 4096;
+            d->start = realloc(d->start, d->alloc_blocks * sizeof *d->start);
+        }
+        d->start[d->n_blocks++] = d->n_members;
+        snprintf(d->last, sizeof d->last, "%s", block);
+    }
+    if (d->n_members == d->alloc_members) {
+        d->alloc_members = d->alloc_members ? d->alloc_members * 2 : 65536;
+        d->members = realloc(d->members, d->alloc_members * sizeof *d->members);
+    }
+    d->members[d->n_members++] = (uint32_t)kid;
+    d->start[d->n_blocks] = d->n_members;
+    return d->start != NULL && d->members != NULL;
+}
+
+static int person_num(const char *id)
+{
+    return id[0] == 'p' ? (int)strtol(id + 1, NULL, 10) : -1;
+}
+
+static int dedup_diag_main(const char *db, const char *missed_path, double threshold)
+{
+    enum { SCORED_MAX = 200 }; /* DEDUP_SCORED_MAX in src/service/search.c */
+
+    store_global_init();
+    struct store *s = NULL;
+    struct err e = ERR_INIT;
+    if (store_open(db, 0, &s, &e) != E_OK) {
+        fprintf(stderr, "search_bench: %s\n", e.msg);
+        return 1;
+    }
+    struct diag_data d = {0};
+    if (store_keys_each(s, diag_key, &d, &e) != E_OK ||
+        service_dedup_blocks(s, diag_block_row, &d, &e) != E_OK) {
+        fprintf(stderr, "search_bench: %s\n", e.msg);
+        store_close(s);
+        return 1;
+    }
+    store_close(s);
+    /* Per key, its blocks. */
+    size_t *n_of = calloc(d.n_keys + 1, sizeof *n_of);
+    size_t *first = calloc(d.n_keys + 1, sizeof *first);
+    uint32_t *blocks_of = malloc((d.n_members + 1) * sizeof *blocks_of);
+    double *hits = calloc(d.n_keys, sizeof *hits);
+    FILE *in = fopen(missed_path, "r");
+    if (!n_of || !first || !blocks_of || !hits || !in) {
+        fprintf(stderr, "search_bench: cannot set up\n");
+        return 1;
+    }
+    for (size_t i = 0; i < d.n_members; i++) {
+        n_of[d.members[i]]++;
+    }
+    for (size_t k = 0, at = 0; k < d.n_keys; k++) {
+        first[k] = at;
+        at += n_of[k];
+        n_of[k] = 0;
+    }
+    for (size_t b = 0; b < d.n_blocks; b++) {
+        for (size_t i = d.start[b]; i < d.start[b + 1]; i++) {
+            uint32_t k = d.members[i];
+            blocks_of[first[k] + n_of[k]++] = (uint32_t)b;
+        }
+    }
+    size_t count[4] = {0};
+    static const char *const what[4] = {"never compared (no shared block)",
+                                        "cut (beyond the candidates scored)", "scored too low",
+                                        "other (first look, or evidence floor)"};
+    struct namekey *ka = malloc(sizeof *ka);
+    struct namekey *kb = malloc(sizeof *kb);
+    char line[256];
+    while (fgets(line, sizeof line, in)) {
+        char *tab = strchr(line, '\t');
+        if (!tab) {
+            continue;
+        }
+        *tab = '\0';
+        tab[strcspn(tab + 1, "\r\n") + 1] = '\0';
+        int pa = person_num(line);
+        int pb = person_num(tab + 1);
+        if (pa < 0 || pb < 0 || (size_t)pa >= d.n_persons || (size_t)pb >= d.n_persons ||
+            d.key_of[pa] < 0 || d.key_of[pb] < 0) {
+            continue;
+        }
+        size_t a = (size_t)d.key_of[pa];
+        size_t b = (size_t)d.key_of[pb];
+        if (a > b) {
+            size_t t = a;
+            a = b;
+            b = t;
+        }
+        /* The candidates of a (keys with a higher id), weighed as dedup does. */
+        bool shared = false;
+        size_t n_cand = 0;
+        uint32_t *cand = malloc((d.n_keys + 1) * sizeof *cand);
+        for (size_t i = 0; i < n_of[a]; i++) {
+            uint32_t bl = blocks_of[first[a] + i];
+            size_t m = d.start[bl + 1] - d.start[bl];
+            double w = 1.0 / log2(2.0 + (double)m);
+            for (size_t j = d.start[bl]; j < d.start[bl + 1]; j++) {
+                uint32_t k = d.members[j];
+                if (k <= a) {
+                    continue;
+                }
+                if (hits[k] == 0) {
+                    cand[n_cand++] = k;
+                }
+                hits[k] += w;
+                shared |= k == b;
+            }
+        }
+        size_t above = 0;
+        for (size_t i = 0; i < n_cand; i++) {
+            above += hits[cand[i]] > hits[b];
+        }
+        for (size_t i = 0; i < n_cand; i++) {
+            hits[cand[i]] = 0;
+        }
+        free(cand);
+        namekey_build(d.full[a], NULL, NULL, ka);
+        namekey_build(d.full[b], NULL, NULL, kb);
+        double sc = namekey_dedup_score(ka, kb, NULL, 0);
+        int c = !shared ? 0 : above >= SCORED_MAX ? 1 : sc < threshold ? 2 : 3;
+        count[c]++;
+        printf("%d\t%.3f\t%zu/%zu\t%s\t%s\n", c, sc, above, n_cand, d.full[a], d.full[b]);
+    }
+    fclose(in);
+    size_t total = count[0] + count[1] + count[2] + count[3];
+    for (int c = 0; c < 4; c++) {
+        fprintf(stderr, "%-40s %6zu  (%.1f%%)\n", what[c], count[c],
+                total ? 100.0 * (double)count[c] / (double)total : 0.0);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], "dedup-diag") == 0) {
+        return dedup_diag_main(argv[2], argv[3], strtod(argv[4], NULL));
+    }
     if (argc == 4 && strcmp(argv[1], "blocks") == 0) {
         return blocks_main(argv[2], argv[3]);
     }

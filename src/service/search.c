@@ -31,6 +31,7 @@ enum {
     SCORED_MAX = 150,       /* candidates scored per search */
     DEDUP_CODE_MAX = 5000,  /* dedup ignores blocks of more keys than this */
     DEDUP_SPLIT = 300,      /* dedup splits blocks of more keys than this */
+    DEDUP_BLOCK_MAX = 1000, /* ... and split blocks still above this again */
     DEDUP_SCORED_MAX = 200, /* candidates scored per name in dedup */
     DEDUP_THREADS_MAX = 8,  /* scoring threads of dedup */
 };
@@ -40,6 +41,11 @@ enum {
  * a first look that costs a fraction of the full score); see bench/README.md,
  * "Duplicates". */
 static const double DEDUP_FIRST_LOOK = 0.75;
+
+/* Scores are sums and quotients of decimal costs: 1 - 0.45 / 3 is not
+ * exactly 0.85 in binary. A score within this of the threshold reaches it
+ * (the output shows four decimals). */
+static const double DEDUP_SCORE_EPS = 1e-9;
 
 /* ------------------------------------------------------------ keys as text */
 
@@ -1511,23 +1517,43 @@ static void pair_acc_release(struct pair_acc *acc)
 }
 
 /*
- * Block-once candidate generation. Every stored key is read once; its blocks
- * are computed in memory (dentries_add): for every two tokens of a reading,
- * the first two consonant classes of each, sorted (the pair codes of the
- * search, pair_codes), and the same with three classes. A block of more than
- * DEDUP_SPLIT keys is split by the three-class code (finer blocks as the
- * store grows); a block still larger than DEDUP_CODE_MAX is not selective and
- * is skipped. A token with ch or j also gets the classes of the German
- * reading of those letters (Tichonow, Jakowlew: kh and y). Every key then
- * meets the keys with a higher id that share one of its blocks (each pair of
- * keys once), the most promising DEDUP_SCORED_MAX of them by the weight of
- * the blocks they share (rarer blocks weigh more); a first look, then
- * namekey_dedup_score, on every core. Memory: the keys as stored text, the
- * block entries (12 bytes each) and the pair table.
+ * Block-once candidate generation. Every stored key is read once; its
+ * entries are computed in memory (dentries_add): for every two tokens of a
+ * reading (the first five), the first four consonant classes of each; for
+ * every token, its own. They are grouped into blocks level by level
+ * (dblocks_group): a pair by the first two classes of each token (the pair
+ * codes of the search, pair_codes), a reading of one token by two classes,
+ * a single token of a longer reading by three (kept only when at most
+ * DEDUP_SPLIT keys share it: a rare token carries a name whose other token
+ * has a slip in its first letters). A block of more than DEDUP_SPLIT keys is
+ * split: a pair by three classes of one token and two of the other, both
+ * ways (one slip in a third class still meets); one still above
+ * DEDUP_BLOCK_MAX by three classes each, then by four; a block still larger
+ * than DEDUP_CODE_MAX is not selective and is dropped. Finer blocks as the
+ * store grows, and none skipped wholesale. A token with ch or j also gets
+ * the classes of the German reading of those letters (Tichonow, Jakowlew:
+ * kh and y), and Arabic j as Egyptian g (Jamal, Gamal). A name with a pinyin
+ * reading is also blocked by its pinyin (struct namekey_pinyin), exactly:
+ * short syllables make its class codes crowded. Every key then meets the
+ * keys with a higher id that share one of its blocks (each pair of keys
+ * once), the most promising DEDUP_SCORED_MAX distinct key texts of them by
+ * the weight of the blocks they share (rarer blocks weigh more; keys with
+ * the same text share one score); a first look, then namekey_dedup_score,
+ * on every core. Memory: the keys as stored text, the entries (12 bytes each, 16
+ * while grouped) and the pair table.
  */
+enum dkind {
+    DK_PAIR = 0,   /* two tokens of a reading */
+    DK_ONE = 1,    /* a reading of one token */
+    DK_RARE = 2,   /* one token of a reading of several, kept only in a small block */
+    DK_PINYIN = 3, /* a pinyin reading's surname and given name (h: their hash) */
+};
+
 struct dentry {
-    uint32_t c2, c3; /* the pair code with two and with three classes a token */
+    uint16_t h[2]; /* the tokens' first four consonant classes (dhead; h[1] 0 for one token),
+                      or DK_PINYIN's hash */
     uint32_t kid;
+    uint8_t kind;
 };
 
 struct dkey {
@@ -1536,6 +1562,7 @@ struct dkey {
     const char *key;
     uint32_t pnum;     /* the person's number */
     const char *toks;  /* per reading, its canonical tokens; readings split by '\n' */
+    uint32_t tid;      /* the number of its key text (equal texts, equal scores) */
     bool pinyin;       /* some reading is pinyin (namekey_pinyin_of) */
     uint32_t n_blocks; /* blocks this key is in */
     size_t first;      /* its first entry in kid_blocks */
@@ -1549,6 +1576,8 @@ struct dblocks {
     struct namekey_pinyin *pinyin; /* scratch */
     struct strmap persons;         /* person id -> number */
     uint32_t n_persons;
+    struct strmap texts; /* key text -> number (dkey.tid) */
+    uint32_t n_texts;
     struct dentry *ent; /* every key's pair codes */
     size_t n_ent, alloc_ent;
     uint64_t *code;   /* per block: c2 << 32 | c3 (c3 0 for an unsplit block) */
@@ -1569,55 +1598,77 @@ static uint32_t class_num(char k)
     return at ? (uint32_t)(at - order) + 1 : 0;
 }
 
-/* The first want (2 or 3) consonant classes of a token's skeleton, 4 bits
- * each (15: none, a token of vowels). german: read C (ch) as H (kh) and drop
- * J (j as y), as German transliterations of Russian do. */
-static uint32_t dhead(const char *skel, unsigned want, bool german)
+/* How a token's letters may have been read (see dhead). */
+enum dreading {
+    DR_PLAIN,    /* as written */
+    DR_GERMAN,   /* C (ch) as H (kh), J dropped (j as y): German for Russian */
+    DR_EGYPTIAN, /* J as g: Egyptian g for Arabic j (Gamal, Jamal) */
+    DR_COUNT
+};
+
+/* The first four consonant classes of a token's skeleton read as how says,
+ * a nibble each from the top (0 where it has fewer; 0xF000: a token of
+ * vowels). */
+static uint16_t dhead(const char *skel, enum dreading how)
 {
     uint32_t h = 0;
     unsigned n = 0;
     char last = 0;
-    for (const char *p = skel; *p && n < want; p++) {
+    for (const char *p = skel; *p && n < 4; p++) {
         char c = *p;
-        if (german && c == 'J') {
+        if (how == DR_GERMAN && c == 'J') {
             continue;
         }
-        char k = consonant_class(german && c == 'C' ? 'H' : c);
+        c = how == DR_GERMAN && c == 'C' ? 'H' : how == DR_EGYPTIAN && c == 'J' ? 'g' : c;
+        char k = consonant_class(c);
         if (k && k != last) {
-            h = h << 4 | class_num(k);
+            h |= class_num(k) << (12 - 4 * n);
             last = k;
             n++;
         }
     }
-    return n ? h : 15;
+    return (uint16_t)(n ? h : 0xF000);
+}
+
+/* A head cut to its first n classes. */
+static uint32_t head_cut(uint16_t h, unsigned n)
+{
+    return h & (0xFFFFu << (16 - 4 * n)) & 0xFFFFu;
 }
 
 static uint32_t pair_of(uint32_t a, uint32_t b)
 {
-    return a < b ? a << 12 | b : b << 12 | a;
+    return a < b ? a << 16 | b : b << 16 | a;
 }
 
-static void dentry_push(struct dblocks *d, uint32_t c2, uint32_t c3, uint32_t kid)
+static void dentry_push(struct dblocks *d, uint16_t h0, uint16_t h1, uint8_t kind, uint32_t kid)
 {
     if (d->n_ent == d->alloc_ent) {
         d->alloc_ent = d->alloc_ent ? d->alloc_ent * 2 : 4096;
         d->ent = xrealloc(d->ent, d->alloc_ent * sizeof *d->ent);
     }
-    d->ent[d->n_ent++] = (struct dentry){c2, c3, kid};
+    d->ent[d->n_ent++] = (struct dentry){.h = {h0, h1}, .kid = kid, .kind = kind};
 }
 
-/* Adds a code of a key unless it has it already (its codes start at from). */
-static void dentry_add_once(struct dblocks *d, size_t from, uint32_t c2, uint32_t c3, uint32_t kid)
+/* Adds an entry of a key unless it has it already (its entries start at
+ * from); a pair's heads in either order. */
+static void dentry_add_once(struct dblocks *d, size_t from, uint16_t h0, uint16_t h1, uint8_t kind,
+                            uint32_t kid)
 {
+    if (kind == DK_PAIR && h1 < h0) {
+        uint16_t t = h0;
+        h0 = h1;
+        h1 = t;
+    }
     for (size_t e = from; e < d->n_ent; e++) {
-        if (d->ent[e].c2 == c2 && d->ent[e].c3 == c3) {
+        if (d->ent[e].kind == kind && d->ent[e].h[0] == h0 && d->ent[e].h[1] == h1) {
             return;
         }
     }
-    dentry_push(d, c2, c3, kid);
+    dentry_push(d, h0, h1, kind, kid);
 }
 
-/* A key's pair codes (see the comment above struct dentry), each once. */
+/* A key's entries (see the comment above struct dentry), each once. */
 static void dentries_add(struct dblocks *d, const struct namekey *k, uint32_t kid)
 {
     enum { PAIR_TOKENS = 5 };
@@ -1626,35 +1677,45 @@ static void dentries_add(struct dblocks *d, const struct namekey *k, uint32_t ki
     for (unsigned r = 0; r < k->n_readings; r++) {
         const struct namekey_reading *rd = &k->readings[r];
         unsigned nt = rd->n_tokens < PAIR_TOKENS ? rd->n_tokens : PAIR_TOKENS;
-        uint32_t h2[PAIR_TOKENS][2];
-        uint32_t h3[PAIR_TOKENS][2];
+        uint16_t h[PAIR_TOKENS][DR_COUNT];
         unsigned nv[PAIR_TOKENS];
         for (unsigned t = 0; t < nt; t++) {
-            const char *skel = rd->tokens[t].skel;
-            h2[t][0] = dhead(skel, 2, false);
-            h3[t][0] = dhead(skel, 3, false);
-            h2[t][1] = dhead(skel, 2, true);
-            h3[t][1] = dhead(skel, 3, true);
-            nv[t] = h3[t][1] != h3[t][0] ? 2 : 1;
+            /* The readings that differ from the plain one. */
+            nv[t] = 0;
+            for (unsigned v = 0; v < DR_COUNT; v++) {
+                uint16_t x = dhead(rd->tokens[t].skel, (enum dreading)v);
+                if (v == 0 || x != h[t][0]) {
+                    h[t][nv[t]++] = x;
+                }
+            }
         }
-        if (nt == 1) {
-            /* One token (the others dropped as articles): blocked with the
-             * other one-token readings by its own classes. */
-            for (unsigned v = 0; v < nv[0]; v++) {
-                dentry_add_once(d, from, pair_of(h2[0][v], 0), pair_of(h3[0][v], 0), kid);
+        for (unsigned t = 0; t < nt; t++) {
+            for (unsigned v = 0; v < nv[t]; v++) {
+                /* One token (the others dropped as articles): blocked with
+                 * the other one-token readings by its own classes. */
+                dentry_add_once(d, from, h[t][v], 0, nt == 1 ? DK_ONE : DK_RARE, kid);
             }
         }
         for (unsigned i = 0; i < nt; i++) {
             for (unsigned j = i + 1; j < nt; j++) {
                 for (unsigned vi = 0; vi < nv[i]; vi++) {
                     for (unsigned vj = 0; vj < nv[j]; vj++) {
-                        dentry_add_once(d, from, pair_of(h2[i][vi], h2[j][vj]),
-                                        pair_of(h3[i][vi], h3[j][vj]), kid);
+                        dentry_add_once(d, from, h[i][vi], h[j][vj], DK_PAIR, kid);
                     }
                 }
             }
         }
     }
+}
+
+/* FNV-1a, 32 bits. */
+static uint32_t fnv1a(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    }
+    return h;
 }
 
 static bool dblocks_key(void *ctx, const struct store_key *k)
@@ -1685,13 +1746,32 @@ static bool dblocks_key(void *ctx, const struct store_key *k)
         }
     }
     dentries_add(d, d->parsed, (uint32_t)kid);
+    /* Chinese names are the same only with the same pinyin (namekey_dedup_score):
+     * blocked by it, whatever the number of their readings and syllables. */
+    namekey_pinyin_of(d->parsed, d->pinyin);
+    size_t from = d->n_ent;
+    for (unsigned r = 0; r < NAMEKEY_MAX_READINGS && d->pinyin->any; r++) {
+        for (unsigned f = 0; f < 2; f++) {
+            const char *form = d->pinyin->forms[r][f];
+            if (form[0]) {
+                uint32_t h = fnv1a(form);
+                dentry_add_once(d, from, (uint16_t)(h >> 16), (uint16_t)h, DK_PINYIN,
+                                (uint32_t)kid);
+            }
+        }
+    }
     uint64_t pnum;
     if (!strmap_get(&d->persons, k->person, &pnum)) {
         pnum = d->n_persons++;
         strmap_put(&d->persons, k->person, pnum, NULL);
     }
-    namekey_pinyin_of(d->parsed, d->pinyin);
+    uint64_t tid;
+    if (!strmap_get(&d->texts, k->key, &tid)) {
+        tid = d->n_texts++;
+        strmap_put(&d->texts, k->key, tid, NULL);
+    }
     d->keys[kid] = (struct dkey){.person = arena_strdup(&d->text, k->person),
+                                 .tid = (uint32_t)tid,
                                  .pinyin = d->pinyin->any,
                                  .pnum = (uint32_t)pnum,
                                  .full = arena_strdup(&d->text, k->full),
@@ -1810,46 +1890,59 @@ static double toks_similarity(const char *x, const char *y)
     return best;
 }
 
-static int by_c2_kid(const void *a, const void *b)
+/* An entry's block code at a level of splitting (see dblocks_build), with
+ * the level and kind in its top bits; variant picks which token of a pair
+ * keeps a third class at level 1. */
+static uint64_t dcode(const struct dentry *x, unsigned level, unsigned variant)
 {
-    const struct dentry *x = a;
-    const struct dentry *y = b;
-    if (x->c2 != y->c2) {
-        return x->c2 < y->c2 ? -1 : 1;
+    static const unsigned one_classes[] = {2, 3, 4, 4};
+    uint32_t c;
+    if (x->kind == DK_PINYIN) {
+        c = (uint32_t)x->h[0] << 16 | x->h[1];
+    } else if (x->kind == DK_RARE) {
+        c = head_cut(x->h[0], 3);
+    } else if (x->kind == DK_ONE) {
+        c = head_cut(x->h[0], one_classes[level]);
+    } else if (level == 1) {
+        c = head_cut(x->h[variant], 3) << 16 | head_cut(x->h[1 - variant], 2);
+    } else {
+        unsigned n = level == 0 ? 2 : level == 2 ? 3 : 4;
+        c = pair_of(head_cut(x->h[0], n), head_cut(x->h[1], n));
+    }
+    return (uint64_t)(level * 4 + x->kind) << 32 | c;
+}
+
+struct dsub {
+    uint64_t code;
+    uint32_t kid;
+    uint32_t at; /* the entry in d->ent */
+};
+
+static int by_code_kid(const void *a, const void *b)
+{
+    const struct dsub *x = a;
+    const struct dsub *y = b;
+    if (x->code != y->code) {
+        return x->code < y->code ? -1 : 1;
     }
     return x->kid < y->kid ? -1 : x->kid > y->kid;
 }
 
-static int by_c3_kid(const void *a, const void *b)
-{
-    const struct dentry *x = a;
-    const struct dentry *y = b;
-    if (x->c3 != y->c3) {
-        return x->c3 < y->c3 ? -1 : 1;
-    }
-    return x->kid < y->kid ? -1 : x->kid > y->kid;
-}
-
-/* Keeps ent[from, to) (sorted by key id) as a block, each key once, when it
- * has two keys or more and at most DEDUP_CODE_MAX. */
-static void dblocks_keep(struct dblocks *d, size_t from, size_t to, uint64_t code)
+/* Keeps sub[from, to) (sorted by key id) as a block, each key once. */
+static void dblocks_keep(struct dblocks *d, const struct dsub *sub, size_t from, size_t to)
 {
     size_t first = d->n_members;
     for (size_t i = from; i < to; i++) {
-        if (i > from && d->ent[i].kid == d->ent[i - 1].kid) {
+        if (i > from && sub[i].kid == sub[i - 1].kid) {
             continue;
         }
         if (d->n_members == d->alloc_members) {
             d->alloc_members = d->alloc_members ? d->alloc_members * 2 : 4096;
             d->members = xrealloc(d->members, d->alloc_members * sizeof *d->members);
         }
-        d->members[d->n_members++] = d->ent[i].kid;
+        d->members[d->n_members++] = sub[i].kid;
     }
     size_t m = d->n_members - first;
-    if (m < 2 || m > DEDUP_CODE_MAX) {
-        d->n_members = first;
-        return;
-    }
     if (d->n_blocks + 2 > d->alloc_blocks) {
         d->alloc_blocks = d->alloc_blocks ? d->alloc_blocks * 2 : 1024;
         d->start = xrealloc(d->start, d->alloc_blocks * sizeof *d->start);
@@ -1858,38 +1951,77 @@ static void dblocks_keep(struct dblocks *d, size_t from, size_t to, uint64_t cod
     }
     d->start[d->n_blocks] = first;
     d->weight[d->n_blocks] = 1.0 / log2(2.0 + (double)m);
-    d->code[d->n_blocks] = code;
+    d->code[d->n_blocks] = sub[from].code;
     d->n_blocks++;
     d->start[d->n_blocks] = d->n_members;
 }
 
-/* Groups the pair codes into blocks: by the two-class code, and a group of
- * more than DEDUP_SPLIT keys by the three-class code within it. */
-static void dblocks_build(struct dblocks *d)
+/* Groups sub[0, n) (codes at level) into blocks: a group of at most
+ * DEDUP_SPLIT keys (level 0) or DEDUP_BLOCK_MAX keys (the finer levels) is
+ * kept (DEDUP_CODE_MAX at the last level), a larger one split by the next
+ * level's codes (DK_RARE: dropped), and one still larger at the last level
+ * dropped as not selective. seen:
+ * the level-2 codes handled (a level-2 group arises from both level-1
+ * variants). Frees sub. */
+static void dblocks_group(struct dblocks *d, struct dsub *sub, size_t n, unsigned level,
+                          struct strmap *seen)
 {
-    qsort(d->ent, d->n_ent, sizeof *d->ent, by_c2_kid);
-    for (size_t i = 0; i < d->n_ent;) {
+    enum { LAST_LEVEL = 3 };
+
+    qsort(sub, n, sizeof *sub, by_code_kid);
+    for (size_t i = 0; i < n;) {
+        bool pinyin = d->ent[sub[i].at].kind == DK_PINYIN;
         size_t j = i;
         size_t keys = 0;
-        while (j < d->n_ent && d->ent[j].c2 == d->ent[i].c2) {
-            keys += j == i || d->ent[j].kid != d->ent[j - 1].kid;
+        while (j < n && sub[j].code == sub[i].code) {
+            keys += j == i || sub[j].kid != sub[j - 1].kid;
             j++;
         }
-        if (keys <= DEDUP_SPLIT) {
-            dblocks_keep(d, i, j, (uint64_t)d->ent[i].c2 << 32);
-        } else {
-            qsort(d->ent + i, j - i, sizeof *d->ent, by_c3_kid);
-            for (size_t a = i; a < j;) {
-                size_t b = a;
-                while (b < j && d->ent[b].c3 == d->ent[a].c3) {
-                    b++;
-                }
-                dblocks_keep(d, a, b, (uint64_t)d->ent[a].c2 << 32 | d->ent[a].c3);
-                a = b;
+        if (level == 2) {
+            char hex[24];
+            snprintf(hex, sizeof hex, "%llx", (unsigned long long)sub[i].code);
+            if (!strmap_put(seen, hex, 1, NULL)) {
+                i = j; /* handled under the other variant */
+                continue;
             }
+        }
+        size_t limit = pinyin || level == LAST_LEVEL ? DEDUP_CODE_MAX
+                       : level == 0                  ? DEDUP_SPLIT
+                                                     : DEDUP_BLOCK_MAX;
+        if (keys >= 2 && keys <= limit) {
+            dblocks_keep(d, sub, i, j);
+        } else if (keys > limit && level < LAST_LEVEL && d->ent[sub[i].at].kind < DK_RARE) {
+            bool two = level == 0 && d->ent[sub[i].at].kind == DK_PAIR;
+            struct dsub *next = xmalloc((j - i) * (two ? 2 : 1) * sizeof *next);
+            size_t m = 0;
+            for (size_t e = i; e < j; e++) {
+                const struct dentry *x = &d->ent[sub[e].at];
+                for (unsigned v = 0; v < (two ? 2u : 1u); v++) {
+                    next[m++] = (struct dsub){dcode(x, level + 1, v), sub[e].kid, sub[e].at};
+                }
+            }
+            dblocks_group(d, next, m, level + 1, seen);
         }
         i = j;
     }
+    free(sub);
+}
+
+/* Groups the entries into blocks. Level 0: the pairs of tokens by their
+ * first two classes each, the one-token readings by two classes, single
+ * tokens by three; a group of more than DEDUP_SPLIT keys is split: level 1,
+ * a pair by three classes of one token and two of the other (both ways, so
+ * one slip in a third class still meets), then three of each (level 2), then
+ * four (level 3). */
+static void dblocks_build(struct dblocks *d)
+{
+    struct dsub *sub = xmalloc((d->n_ent + 1) * sizeof *sub);
+    for (size_t i = 0; i < d->n_ent; i++) {
+        sub[i] = (struct dsub){dcode(&d->ent[i], 0, 0), d->ent[i].kid, (uint32_t)i};
+    }
+    struct strmap seen = STRMAP_INIT;
+    dblocks_group(d, sub, d->n_ent, 0, &seen);
+    strmap_release(&seen);
     free(d->ent);
     d->ent = NULL;
     d->n_ent = d->alloc_ent = 0;
@@ -1922,6 +2054,7 @@ static void dblocks_release(struct dblocks *d)
     free(d->parsed);
     free(d->pinyin);
     strmap_release(&d->persons);
+    strmap_release(&d->texts);
     arena_release(&d->text);
     free(d->members);
     free(d->start);
@@ -1960,6 +2093,9 @@ static void *dscore_main(void *arg)
     struct dscore *t = arg;
     const struct dblocks *d = t->d;
     double *hits = xcalloc(d->n_keys, sizeof *hits);
+    uint32_t *seen =
+        xcalloc(d->n_texts + 1, sizeof *seen); /* key text -> the a it was scored for */
+    double *seen_score = xmalloc((d->n_texts + 1) * sizeof *seen_score);
     struct cand *cand = NULL; /* kid: an index into d->keys here */
     size_t alloc = 0;
     struct namekey *ka = xmalloc(sizeof *ka);
@@ -2006,14 +2142,33 @@ static void *dscore_main(void *arg)
         }
         if (n > DEDUP_SCORED_MAX) {
             qsort(cand, n, sizeof *cand, by_hits);
-            n = DEDUP_SCORED_MAX;
         }
+        /* At most DEDUP_SCORED_MAX distinct key texts are scored; a name
+         * written alike by many persons is scored once for all of them, and
+         * does not crowd out the other writings. */
+        size_t distinct = 0;
         bool parsed = false;
         for (size_t i = 0; i < n; i++) {
             const struct dkey *y = &d->keys[cand[i].kid];
             if (x->pnum == y->pnum) {
                 continue;
             }
+            if (seen[y->tid] == a) {
+                double known = seen_score[y->tid];
+                bool other = d->evidence[x->pnum] && d->evidence[y->pnum];
+                if (known >= (other ? t->name_floor : t->threshold) - DEDUP_SCORE_EPS) {
+                    bool first = strcmp(x->person, y->person) < 0;
+                    note_pair(&t->acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum,
+                              (int64_t)a, (int64_t)cand[i].kid, known);
+                }
+                continue;
+            }
+            if (distinct == DEDUP_SCORED_MAX) {
+                continue;
+            }
+            distinct++;
+            seen[y->tid] = (uint32_t)a;
+            seen_score[y->tid] = -1.0;
             if (toks_similarity(x->toks, y->toks) < DEDUP_FIRST_LOOK) {
                 continue;
             }
@@ -2034,8 +2189,9 @@ static void *dscore_main(void *arg)
                 pb->any = false;
             }
             double sc = namekey_dedup_score_pinyin(ka, pa, kb, pb, NULL, 0);
+            seen_score[y->tid] = sc;
             bool other = d->evidence[x->pnum] && d->evidence[y->pnum];
-            if (sc >= (other ? t->name_floor : t->threshold)) {
+            if (sc >= (other ? t->name_floor : t->threshold) - DEDUP_SCORE_EPS) {
                 bool first = strcmp(x->person, y->person) < 0;
                 note_pair(&t->acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum, (int64_t)a,
                           (int64_t)cand[i].kid, sc);
@@ -2048,6 +2204,8 @@ static void *dscore_main(void *arg)
     free(pb);
     free(cand);
     free(hits);
+    free(seen);
+    free(seen_score);
     return NULL;
 }
 
@@ -2194,7 +2352,8 @@ enum app_err service_dedup_blocks(struct store *s,
     struct dblocks d = {.text = ARENA_INIT,
                         .parsed = xmalloc(sizeof *d.parsed),
                         .pinyin = xmalloc(sizeof *d.pinyin),
-                        .persons = STRMAP_INIT};
+                        .persons = STRMAP_INIT,
+                        .texts = STRMAP_INIT};
     bool snapshot = store_read_begin(s);
     enum app_err rc = store_keys_each(s, dblocks_key, &d, e);
     if (snapshot) {
@@ -2205,8 +2364,7 @@ enum app_err service_dedup_blocks(struct store *s,
         bool go = true;
         for (size_t b = 0; b < d.n_blocks && go; b++) {
             char code[24];
-            snprintf(code, sizeof code, "%06x/%06x", (unsigned)(d.code[b] >> 32),
-                     (unsigned)(d.code[b] & 0xFFFFFFFFu));
+            snprintf(code, sizeof code, "%llx", (unsigned long long)d.code[b]);
             for (size_t i = d.start[b]; i < d.start[b + 1] && go; i++) {
                 go = fn(ctx, code, d.members[i]);
             }
@@ -2229,7 +2387,8 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
     struct dblocks d = {.text = ARENA_INIT,
                         .parsed = xmalloc(sizeof *d.parsed),
                         .pinyin = xmalloc(sizeof *d.pinyin),
-                        .persons = STRMAP_INIT};
+                        .persons = STRMAP_INIT,
+                        .texts = STRMAP_INIT};
     struct pair_acc acc = {0};
     /* One snapshot and one set of file locks for the many reads below. */
     bool snapshot = store_read_begin(s);
@@ -2263,7 +2422,7 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
         if (d.evidence[x->pnum] && d.evidence[y->pnum]) {
             p.score = adjust(s, &p, &extra, arena);
         }
-        if (p.score >= threshold) {
+        if (p.score >= threshold - DEDUP_SCORE_EPS) {
             /* The same score again, now with its explanation. */
             key_parse(x->key, x->full, kq);
             key_parse(y->key, y->full, kc);

@@ -174,8 +174,11 @@ static const struct affix_rule affix_rules[] = {
     {"ev", NAMEKEY_AFFIX_SURNAME_M, 3},
 };
 
-/* Fills tok from one lower-case ASCII word; false when nothing is left. */
-static bool make_token(const char *word, struct namekey_token *tok)
+/* Fills tok from one lower-case ASCII word; false when nothing is left.
+ * abjad: read from Arabic script, which writes a doubled consonant once
+ * (with a shadda), so two equal letters there are two consonants (خلل
+ * Khalil, حدد Haddad) and both stay. */
+static bool make_token(const char *word, struct namekey_token *tok, bool abjad)
 {
     char sym[64];
     canon_symbols(word, sym, sizeof sym);
@@ -193,10 +196,10 @@ static bool make_token(const char *word, struct namekey_token *tok)
             break;
         }
     }
-    /* Doubled letters -> one. */
+    /* Doubled letters -> one (see abjad above). */
     size_t k = 0;
     for (size_t i = 0; i < n && k + 1 < NAMEKEY_TOKEN_MAX; i++) {
-        if (k > 0 && tok->text[k - 1] == sym[i]) {
+        if (k > 0 && tok->text[k - 1] == sym[i] && !(abjad && !is_vowel(sym[i]))) {
             continue;
         }
         tok->text[k++] = sym[i];
@@ -312,7 +315,10 @@ static void arabic_words(struct words *ws)
     out.n = 0;
     for (size_t i = 0; i < ws->n; i++) {
         const char *w = ws->w[i];
-        if (is_particle(w) && ws->n > 1) {
+        /* "bin" is also a Chinese given name (Liu Bin): "son of" only
+         * between two names. */
+        bool links = i > 0 && i + 1 < ws->n;
+        if (is_particle(w) && ws->n > 1 && (strcmp(w, "bin") != 0 || links)) {
             continue;
         }
         if (is_patronymic_word(w) && out.n > 0) {
@@ -587,7 +593,8 @@ static void add_reading_words(struct namekey *k, const char *label, const struct
         }
     }
     for (size_t i = 0; i < ws->n; i++) {
-        if (r->n_tokens < NAMEKEY_MAX_TOKENS && make_token(ws->w[i], &r->tokens[r->n_tokens])) {
+        if (r->n_tokens < NAMEKEY_MAX_TOKENS &&
+            make_token(ws->w[i], &r->tokens[r->n_tokens], abjad)) {
             r->n_tokens++;
         }
     }

@@ -9,7 +9,9 @@
  *   1. The script is taken from the hint or detected from the letters. The
  *      language decides the transliteration: Cyrillic with Kazakh letters
  *      (ә ғ қ ң ө ұ ү һ і) is read as Kazakh; Cyrillic without them and
- *      without a hint is read both as Russian and as Kazakh. Arabic script
+ *      without a hint is read both as Russian and as Kazakh; letters of other
+ *      Cyrillic alphabets (Җ, Ҷ, Ҙ, Ҫ, Ҳ, Ӂ, Ў, ...) are read as the nearest
+ *      letter the transliteration knows (Җ as Ж). Arabic script
  *      with Uyghur letters (ې ۇ ۆ ۈ ۋ ە ھ ڭ, or a word starting with ئ) is
  *      read as Uyghur (rules in data/translit-ug-Arab-Latn.txt), otherwise as
  *      Arabic consonants (data/translit-ar-Arab-Latn.txt, article removed).
@@ -24,7 +26,9 @@
  *      that romanisation systems disagree on coincide: kh/h/x -> H,
  *      zh/j/dzh/dj/zsch -> J, sh/sch/ş -> S, ch/tsch/tch -> C, ng -> N (before
  *      a consonant or at the end), q -> k, gh -> g, w -> v, ph -> f, ou/oo -> u,
- *      y -> i unless before a vowel, doubled letters -> one. Patronymic and
+ *      y -> i unless before a vowel, doubled letters -> one (but not two
+ *      consonants read from Arabic script, which writes a doubled one once:
+ *      خلل is kh-l-l). Patronymic and
  *      surname endings are split off into an affix (-uly/-ulı/-ogly,
  *      -kyzy/-qyzy, -ovich/-evich, -ovna/-evna, -ov/-ev, -ova/-eva) so that
  *      Nurlanuly and Nurlanov share the stem "nurlan". Arabic articles
@@ -160,19 +164,25 @@ double namekey_score(const struct namekey *query, const struct namekey *cand,
  * with a token of the other, and the score is the least similar aligned pair
  * (all tokens must agree); a token left over on the longer side costs 0.2
  * unless it is a patronymic and the shorter reading has two tokens or more. When both names have
- * pinyin readings (namekey_reading_is_pinyin), only those are compared, and their letters
- * (namekey_reading_syllables) must be the same: 1 or 0. "Zheng Jianjing" and
- * "Zhang Jingyan" are two people. explain as in
+ * pinyin readings (namekey_reading_is_pinyin), only those are compared: the same
+ * surname and the same given name, syllable by syllable, in either word order
+ * (struct namekey_pinyin): 1 or 0. "Zheng Jianjing" and "Zhang Jingyan",
+ * "Wang Mingjie" and 王梅静 (wang meijing) are two people. explain as in
  * namekey_score. Does not allocate.
  */
 double namekey_dedup_score(const struct namekey *a, const struct namekey *b, char *explain,
                            size_t explain_size);
 
-/* The pinyin letters of each reading of a key (namekey_reading_syllables;
- * "" for a reading that is not pinyin), for namekey_dedup_score_pinyin. */
+/* The pinyin of each reading of a key, for namekey_dedup_score_pinyin, in
+ * the two ways it may be read: surname first ("zhang|weiming") and surname
+ * last (Western order: "Wei-Ming Zhang"); a given name's syllables keep
+ * their order (Chunsong and Songchun are two names), hyphens and syllable
+ * splits do not count. "" for a reading that is not pinyin
+ * (namekey_reading_is_pinyin), or for the second way when the reading has
+ * one word. */
 struct namekey_pinyin {
     bool any; /* some reading is pinyin */
-    char letters[NAMEKEY_MAX_READINGS][2 * NAMEKEY_TEXT_MAX];
+    char forms[NAMEKEY_MAX_READINGS][2][NAMEKEY_TEXT_MAX + 2];
 };
 
 void namekey_pinyin_of(const struct namekey *k, struct namekey_pinyin *out);

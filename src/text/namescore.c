@@ -24,10 +24,10 @@ struct pair_cost {
 static const struct pair_cost near_pairs[] = {
     {'u', 'o', 0.25}, {'i', 'e', 0.3},  {'a', 'e', 0.3},  {'k', 'g', 0.35}, {'k', 'H', 0.4},
     {'g', 'H', 0.5},  {'s', 'z', 0.35}, {'s', 'S', 0.4},  {'S', 'C', 0.4},  {'J', 'C', 0.45},
-    {'J', 'S', 0.5},  {'J', 'z', 0.5},  {'J', 'y', 0.45}, {'s', 'C', 0.6},  {'t', 'd', 0.4},
+    {'J', 'S', 0.5},  {'J', 'z', 0.5},  {'J', 'y', 0.25}, {'s', 'C', 0.6},  {'t', 'd', 0.4},
     {'b', 'p', 0.4},  {'f', 'v', 0.4},  {'b', 'v', 0.5},  {'f', 'p', 0.5},  {'n', 'N', 0.25},
     {'n', 'm', 0.6},  {'l', 'r', 0.6},  {'y', 'i', 0.3},  {'v', 'u', 0.35}, {'N', 'g', 0.5},
-    {'C', 'H', 0.5},  {'J', 'i', 0.5},  {'J', 'g', 0.5},
+    {'C', 'H', 0.5},  {'J', 'i', 0.25}, {'J', 'g', 0.5},
 };
 
 static double sub_cost_slow(char a, char b)
@@ -63,6 +63,8 @@ static double indel_cost_slow(char c, bool cheap_vowels)
         return 0.45;
     case 'v':
         return 0.6;
+    case 'J':
+        return 0.5; /* German j for a soft sign (Saweljew, Savelev) */
     default:
         return 1.0;
     }
@@ -355,6 +357,11 @@ double namekey_score(const struct namekey *query, const struct namekey *cand,
 
 /* ---- the stricter score of deduplication -------------------------------- */
 
+/* The similarity of two tokens one letter apart, the shorter of at least
+ * DEDUP_SLIP_MIN letters. */
+#define DEDUP_SLIP     0.88
+#define DEDUP_SLIP_MIN 4
+
 /* A token left over on the longer side, unless it is a patronymic. */
 #define DEDUP_EXTRA_TOKEN 0.2
 
@@ -417,6 +424,15 @@ static double dedup_token_sim(const struct namekey_token *a, const struct nameke
 {
     if (abjad_a == abjad_b) {
         double s = token_sim(a, b, abjad_a, abjad_b);
+        /* One letter dropped from a long enough token (a slip of the pen or
+         * of the eye): Komarov, Komaov. */
+        size_t la = strlen(a->text);
+        size_t lb = strlen(b->text);
+        if (a->affix == b->affix && (la > lb ? lb : la) >= DEDUP_SLIP_MIN &&
+            (la > lb ? one_dropped(a->text, b->text) : one_dropped(b->text, a->text)) &&
+            s < DEDUP_SLIP) {
+            s = DEDUP_SLIP;
+        }
         if (a->affix != b->affix &&
             (a->affix == NAMEKEY_AFFIX_NONE || b->affix == NAMEKEY_AFFIX_NONE)) {
             double w = with_affix_spelled(a->affix ? a : b, a->affix ? b : a);
@@ -501,18 +517,73 @@ static double dedup_readings(const struct namekey_reading *a, const struct namek
     return score < 0.0 ? 0.0 : score;
 }
 
+/* The reading's words joined, surname (the first word, or with last the
+ * last word) before a bar: "zhang|weiming". */
+static void pinyin_form(const char *text, bool last, char *out, size_t size)
+{
+    char words[NAMEKEY_TEXT_MAX];
+    size_t n = strlen(text);
+    if (n >= sizeof words || n + 2 > size) {
+        out[0] = '\0';
+        return;
+    }
+    memcpy(words, text, n + 1);
+    const char *sur = words;
+    const char *rest = NULL;
+    char *space = last ? strrchr(words, ' ') : strchr(words, ' ');
+    if (space == NULL) {
+        snprintf(out, size, "%s", last ? "" : words);
+        return;
+    }
+    *space = '\0';
+    if (last) {
+        sur = space + 1;
+        rest = words;
+    } else {
+        rest = space + 1;
+    }
+    size_t k = 0;
+    for (const char *p = sur; *p && k + 1 < size; p++) {
+        out[k++] = *p;
+    }
+    if (k + 1 < size) {
+        out[k++] = '|';
+    }
+    for (const char *p = rest; *p && k + 1 < size; p++) {
+        if (*p != ' ') {
+            out[k++] = *p;
+        }
+    }
+    out[k] = '\0';
+}
+
 void namekey_pinyin_of(const struct namekey *k, struct namekey_pinyin *out)
 {
     out->any = false;
     for (unsigned r = 0; r < NAMEKEY_MAX_READINGS; r++) {
-        out->letters[r][0] = '\0';
-        if (r < k->n_readings &&
-            namekey_reading_syllables(&k->readings[r], out->letters[r], sizeof out->letters[r])) {
-            out->any = true;
-        } else {
-            out->letters[r][0] = '\0';
+        out->forms[r][0][0] = '\0';
+        out->forms[r][1][0] = '\0';
+        if (r < k->n_readings && namekey_reading_is_pinyin(&k->readings[r])) {
+            const char *text = k->readings[r].text;
+            pinyin_form(text, false, out->forms[r][0], sizeof out->forms[r][0]);
+            pinyin_form(text, true, out->forms[r][1], sizeof out->forms[r][1]);
+            out->any = out->any || out->forms[r][0][0] != '\0';
         }
     }
+}
+
+/* Whether two readings' pinyin forms share a way of reading them. */
+static bool pinyin_same(const char x[2][NAMEKEY_TEXT_MAX + 2],
+                        const char y[2][NAMEKEY_TEXT_MAX + 2])
+{
+    for (int i = 0; i < 2; i++) {
+        for (int j = 0; j < 2; j++) {
+            if (x[i][0] && strcmp(x[i], y[j]) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 /* Pinyin syllables are compared exactly: a one-letter change makes another
@@ -530,8 +601,7 @@ double namekey_dedup_score_pinyin(const struct namekey *a, const struct namekey_
         for (unsigned j = 0; j < b->n_readings; j++) {
             double sc;
             if (chinese) {
-                const char *x = pa->letters[i];
-                sc = x[0] && strcmp(x, pb->letters[j]) == 0 ? 1.0 : 0.0;
+                sc = pinyin_same(pa->forms[i], pb->forms[j]) ? 1.0 : 0.0;
             } else {
                 sc = dedup_readings(&a->readings[i], &b->readings[j]);
             }

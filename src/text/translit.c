@@ -30,22 +30,47 @@ struct tr_spec {
     const char *id;        /* ICU system transform, or the name given to rules */
     const char *data_file; /* rules from data/, NULL for a system transform */
     const char *suffix;    /* rules appended after the data file's rules */
+    const char *rules;     /* or the rules themselves (data_file NULL) */
 };
 
+/* Letters of other Cyrillic alphabets (Tatar, Bashkir, Uyghur, Tajik,
+ * Uzbek) that the BGN transforms for Russian and Kazakh leave untouched,
+ * which would then be folded away (Җасә read "asa"): each is first read as
+ * the nearest letter the transform knows. */
+#define CYRL_OTHER                                                                                     \
+    "\u0496 > \u0416 ; \u0497 > \u0436 ; \u04C1 > \u0416 ; \u04C2 > \u0436 ;" /* Җ Ӂ -> Ж */        \
+    "\u04B6 > \u0414\u0436 ; \u04B7 > \u0434\u0436 ;"                         /* Ҷ -> Дж */         \
+    "\u0498 > \u0417 ; \u0499 > \u0437 ; \u04AA > \u0421 ; \u04AB > \u0441 ;" /* Ҙ -> З, Ҫ -> С */ \
+    "\u04B2 > \u0425 ; \u04B3 > \u0445 ; \u040E > \u0423 ; \u045E > \u0443 ;" /* Ҳ -> Х, Ў -> У */
+/* ... and, for the Russian reading, the Kazakh letters too. */
+#define CYRL_KAZAKH_TO_RUSSIAN                                                \
+    "\u04D8 > \u0410 ; \u04D9 > \u0430 ; \u04E8 > \u041E ; \u04E9 > \u043E ;" \
+    "\u04AE > \u0423 ; \u04AF > \u0443 ; \u04B0 > \u0423 ; \u04B1 > \u0443 ;" \
+    "\u04BA > \u0425 ; \u04BB > \u0445 ; \u0492 > \u0413 ; \u0493 > \u0433 ;" \
+    "\u049A > \u041A ; \u049B > \u043A ; \u04A2 > \u041D ; \u04A3 > \u043D ;" \
+    "\u04A0 > \u041A ; \u04A1 > \u043A ; \u049C > \u041A ; \u049D > \u043A ;" \
+    "\u04C9 > \u041D ; \u04CA > \u043D ; \u0406 > \u0418 ; \u0456 > \u0438 ;"
+#define CYRL_OTHER_KAZAKH                                                     \
+    "\u04A0 > \u049A ; \u04A1 > \u049B ; \u049C > \u049A ; \u049D > \u049B ;" \
+    "\u04C9 > \u04A2 ; \u04CA > \u04A3 ;"
+
 static const struct tr_spec specs[TR_COUNT] = {
-    [TR_RU] = {"Russian-Latin/BGN", NULL, NULL},
-    [TR_KK] = {"Kazakh-Latin/BGN", NULL, NULL},
-    [TR_KY] = {"Kirghiz-Latin/BGN", NULL, NULL},
-    [TR_UK] = {"Ukrainian-Latin/BGN", NULL, NULL},
-    [TR_UZ] = {"Uzbek-Latin/BGN", NULL, NULL},
-    [TR_MN] = {"Mongolian-Latin/BGN", NULL, NULL},
-    [TR_CYRL] = {"Cyrillic-Latin", NULL, NULL},
-    [TR_UG_ARAB] = {"x-refuge-ug-Arab-Latn", "translit-ug-Arab-Latn.txt", NULL},
-    [TR_AR] = {"x-refuge-ar-Arab-Latn", "translit-ar-Arab-Latn.txt", NULL},
+    [TR_RU] = {"x-refuge-ru-Cyrl-Latn", NULL, NULL,
+               CYRL_OTHER CYRL_KAZAKH_TO_RUSSIAN "\n::Russian-Latin/BGN ;\n"},
+    [TR_KK] = {"x-refuge-kk-Cyrl-Latn", NULL, NULL,
+               CYRL_OTHER CYRL_OTHER_KAZAKH "\n::Kazakh-Latin/BGN ;\n"},
+    [TR_KY] = {"Kirghiz-Latin/BGN", NULL, NULL, NULL},
+    [TR_UK] = {"Ukrainian-Latin/BGN", NULL, NULL, NULL},
+    [TR_UZ] = {"Uzbek-Latin/BGN", NULL, NULL, NULL},
+    [TR_MN] = {"Mongolian-Latin/BGN", NULL, NULL, NULL},
+    [TR_CYRL] = {"Cyrillic-Latin", NULL, NULL, NULL},
+    [TR_UG_ARAB] = {"x-refuge-ug-Arab-Latn", "translit-ug-Arab-Latn.txt", NULL, NULL},
+    [TR_AR] = {"x-refuge-ar-Arab-Latn", "translit-ar-Arab-Latn.txt", NULL, NULL},
     [TR_HAN_FIRST] = {"x-refuge-zh-Hani-Latn-first", "translit-zh-Hani-Latn.txt",
-                      "\n::Han-Latin/Names ;\n"},
-    [TR_HAN_REST] = {"x-refuge-zh-Hani-Latn", "translit-zh-Hani-Latn.txt", "\n::Han-Latin ;\n"},
-    [TR_ANY] = {"Any-Latin", NULL, NULL},
+                      "\n::Han-Latin/Names ;\n", NULL},
+    [TR_HAN_REST] = {"x-refuge-zh-Hani-Latn", "translit-zh-Hani-Latn.txt", "\n::Han-Latin ;\n",
+                     NULL},
+    [TR_ANY] = {"Any-Latin", NULL, NULL, NULL},
 };
 
 static pthread_mutex_t proto_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -94,16 +119,21 @@ static UTransliterator *open_proto(enum text_tr id)
     UErrorCode status = U_ZERO_ERROR;
     UChar uid[64];
     u_uastrncpy(uid, s->id, (int32_t)(sizeof uid / sizeof uid[0]));
-    if (s->data_file == NULL) {
+    if (s->data_file == NULL && s->rules == NULL) {
         return utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
     }
-    const struct embedded_file *f =
-        embedded_find(refuge_refdata, refuge_refdata_count, s->data_file);
-    if (f == NULL) {
-        return NULL;
-    }
     struct buf text = BUF_INIT;
-    buf_add(&text, f->data, f->len);
+    if (s->data_file != NULL) {
+        const struct embedded_file *f =
+            embedded_find(refuge_refdata, refuge_refdata_count, s->data_file);
+        if (f == NULL) {
+            buf_release(&text);
+            return NULL;
+        }
+        buf_add(&text, f->data, f->len);
+    } else {
+        buf_adds(&text, s->rules);
+    }
     if (s->suffix != NULL) {
         buf_adds(&text, s->suffix);
     }
@@ -223,6 +253,15 @@ bool text_translit_fold_word(enum text_tr id, const UChar *word, int32_t n, stru
     if (len < 0) {
         return false;
     }
+    /* The BGN transforms write a middle dot between two letters that would
+     * otherwise read as one (Басһәқи -> Bas·häqi): part of the word. */
+    int32_t kept = 0;
+    for (int32_t i = 0; i < len; i++) {
+        if (res[i] != 0x00B7) {
+            res[kept++] = res[i];
+        }
+    }
+    len = kept;
     size_t start = out->len;
     text_fold_ascii(res, len, out);
     if (cacheable) {

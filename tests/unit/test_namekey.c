@@ -444,9 +444,12 @@ static void token_costs_are_the_documented_ones(void **state)
     assert_true(fabs(namekey_token_similarity("hasan", "hesan") - (1.0 - 0.3 / 5)) < 1e-9);
     assert_true(fabs(namekey_token_similarity("hasan", "hamam") - (1.0 - 1.6 / 5)) < 1e-9);
     assert_true(fabs(namekey_token_similarity("tom", "toma") - (1.0 - 0.4 / 4)) < 1e-9);
+    /* German j for y, and for a soft sign. */
+    assert_true(fabs(namekey_token_similarity("Juri", "iuri") - (1.0 - 0.25 / 4)) < 1e-9);
+    assert_true(fabs(namekey_token_similarity("saveJev", "savev") - (1.0 - 0.9 / 7)) < 1e-9);
 }
 
-/* Deduplication's score: every token must agree, pinyin letters must be the
+/* Deduplication's score: every token must agree, pinyin syllables must be the
  * same; search's lenient score stays lenient. */
 static void dedup_score_is_strict(void **state)
 {
@@ -460,6 +463,8 @@ static void dedup_score_is_strict(void **state)
         {"Peng Juangang", "Juan-Gang Peng"},
         {"Olga Yuriyevna Shcherbakova", "Olga Shcherbakova"},
         {"Zhng Wei", "Zhang Wei"}, /* a slip that leaves no pinyin */
+        {"Sun Tingjun", "Ting-Jun Sun"},
+        {"Yangyan Zhang", "张洋艳"},
     };
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
         double sc = dedup_names(same[i][0], same[i][1], NULL, 0);
@@ -475,6 +480,8 @@ static void dedup_score_is_strict(void **state)
         {"Liu Guimei", "李桂梅"},
         {"Yermek Nurlanuly", "Yermek"},
         {"Yermek Nurlanuly", "Yermek Nurgaliev"},
+        {"Wang Mingjie", "王梅静"},      /* the same letters, other syllables */
+        {"Li Chunsong", "Song-Chun Li"}, /* a given name's syllables keep their order */
     };
     for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
         double sc = dedup_names(other[i][0], other[i][1], NULL, 0);
@@ -489,6 +496,61 @@ static void dedup_score_is_strict(void **state)
     assert_true(dedup_names("Ермек Нұрланұлы", "Yermek Nurlanuly", why, sizeof why) > 0.85);
     assert_non_null(strstr(why, "Yermek Nurlanuly"));
     assert_non_null(strstr(why, "(Kazakh)"));
+}
+
+/* Key-building faults that hid planted duplicates: letters of other Cyrillic
+ * alphabets, the BGN middle dot, "bin" in Chinese names, doubled consonants
+ * of Arabic script, German j. */
+static void reads_other_cyrillic_letters_and_habits(void **state)
+{
+    (void)state;
+    struct namekey k;
+    /* Җ (Tatar, Uyghur Cyrillic) is read as Ж, not dropped. */
+    assert_true(namekey_build("Җасә Саабмут", NULL, NULL, &k));
+    assert_string_equal(k.readings[0].text, "zhasa saabmut");
+    for (unsigned r = 0; r < k.n_readings; r++) {
+        assert_null(strstr(k.readings[r].text, " asa"));
+    }
+    /* Kazakh BGN writes s·h for сһ: one word, not two. */
+    assert_true(namekey_build("Тирә Басһәқи", NULL, NULL, &k));
+    assert_string_equal(k.readings[0].label, "Kazakh");
+    assert_int_equal(k.readings[0].n_tokens, 2);
+    /* "bin" is "son of" only between two names. */
+    assert_true(namekey_build("Liu Bin", NULL, NULL, &k));
+    assert_int_equal(k.readings[0].n_tokens, 2);
+    assert_true(namekey_build("Muhammad bin Salman", NULL, NULL, &k));
+    assert_int_equal(k.readings[0].n_tokens, 2);
+    /* Arabic script writes a doubled consonant once: two equal letters are
+     * two consonants (خلل), unlike Latin "ll". */
+    assert_true(namekey_build("خلل", NULL, NULL, &k));
+    assert_string_equal(k.readings[0].tokens[0].text, "Hll");
+    assert_true(namekey_build("Khallil", NULL, NULL, &k));
+    assert_string_equal(k.readings[0].tokens[0].text, "Halil");
+    static const char *const same[][2] = {
+        {"Jase Saabmut", "Җасә Саабмут"},
+        {"Abab Jama", "Абаб Җама"},
+        {"Liu Bin", "Лиу Бин"},
+        {"Hasan Haddad", "حسن حدد"},
+        {"Ahmad al-Khalil", "أحمد خلل"},
+        {"Jurij Petrow", "Yuriy Petrov"},
+        {"Natalja Tarasowa", "Natalya Tarasova"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        double sc = dedup_names(same[i][0], same[i][1], NULL, 0);
+        if (sc < 0.85 || sc > 1.0) {
+            fail_msg("%s ~ %s: %.3f", same[i][0], same[i][1], sc);
+        }
+    }
+    static const char *const other[][2] = {
+        {"Liu Bin", "Liu"},
+        {"Hasan Haddad", "حسن حمد"},
+    };
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+        double sc = dedup_names(other[i][0], other[i][1], NULL, 0);
+        if (sc >= 0.85 || sc < 0.0) {
+            fail_msg("%s ~ %s: %.3f", other[i][0], other[i][1], sc);
+        }
+    }
 }
 
 static void explains_the_match(void **state)
@@ -626,6 +688,7 @@ int main(void)
         cmocka_unit_test(scores_are_symmetric_enough_and_bounded),
         cmocka_unit_test(token_costs_are_the_documented_ones),
         cmocka_unit_test(dedup_score_is_strict),
+        cmocka_unit_test(reads_other_cyrillic_letters_and_habits),
         cmocka_unit_test(explains_the_match),
         cmocka_unit_test(rare_tokens_weigh_more),
         cmocka_unit_test(blocking_codes_are_shared_across_scripts),

@@ -561,6 +561,56 @@ static void dedup_block_once(void **state)
     arena_release(&a);
 }
 
+/* Many persons written alike: a name shared by more persons than dedup
+ * scores per name does not crowd out the other writing of it (each distinct
+ * name is scored once), and a block of more than 300 names is split, not
+ * dropped, with a planted pair kept together. */
+static void dedup_namesakes_and_large_blocks(void **state)
+{
+    enum { ALIKE = 205, CROWD = 330 };
+
+    struct store *s = *state;
+    struct buf b = BUF_INIT;
+    buf_adds(&b, "{\"format\": \"refuge-bundle/1\", \"persons\": [");
+    for (int i = 0; i < ALIKE; i++) {
+        buf_addf(&b, "{\"id\": \"o%03d\", \"names\": [{\"full\": \"Olga Ivanova\"}]},", i);
+    }
+    buf_adds(&b, "{\"id\": \"ocyr\", \"names\": [{\"full\": \"Ольга Иванова\"}]},");
+    /* Given names and surnames of the same first two consonant classes
+     * (k-r, m-r: one block of the pair codes), all different. */
+    static const char *const vowels[] = {"a", "e", "i", "o", "u"};
+    static const char *const thirds[] = {"b", "d", "l", "n", "t", "s", "v", "z", "p", "f", "g"};
+    int c = 0;
+    for (size_t v = 0; v < 5 && c < CROWD; v++) {
+        for (size_t w = 0; w < 5 && c < CROWD; w++) {
+            for (size_t t = 0; t < 11 && c < CROWD; t++, c++) {
+                buf_addf(&b, "{\"id\": \"k%03d\", \"names\": [{\"full\": \"Kar%s%s Mor%sv%sn\"}]},",
+                         c, vowels[v], thirds[t], vowels[w], vowels[(v + t) % 5]);
+            }
+        }
+    }
+    buf_adds(&b, "{\"id\": \"kcyr\", \"names\": [{\"full\": \"Караб Моравин\"}]},");
+    buf_adds(&b, "{\"id\": \"klat\", \"names\": [{\"full\": \"Moravin Karab\"}]}]}");
+    /* (the import notes the namesakes as probable duplicates) */
+    assert_true(import_text(s, b.data, NULL) > 0);
+    buf_release(&b);
+    struct arena a = ARENA_INIT;
+    struct err e = ERR_INIT;
+    struct dedup_pair *pairs = NULL;
+    size_t n = 0;
+    assert_int_equal(service_dedup(s, 0.85, &a, &pairs, &n, &e), E_OK);
+    size_t with_cyr = 0;
+    size_t crowd_pair = 0;
+    for (size_t i = 0; i < n; i++) {
+        with_cyr += strcmp(pairs[i].a, "ocyr") == 0 || strcmp(pairs[i].b, "ocyr") == 0;
+        crowd_pair += strcmp(pairs[i].a, "kcyr") == 0 && strcmp(pairs[i].b, "klat") == 0;
+    }
+    /* Every Olga Ivanova is paired with the one written in Cyrillic. */
+    assert_int_equal(with_cyr, ALIKE);
+    assert_int_equal(crowd_pair, 1);
+    arena_release(&a);
+}
+
 static void full_text(void **state)
 {
     struct store *s = *state;
@@ -660,6 +710,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rebuild_matches_incremental, setup, teardown),
         cmocka_unit_test_setup_teardown(merge_moves_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(dedup_block_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(dedup_namesakes_and_large_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(full_text, setup, teardown),
     };
     store_global_init();
