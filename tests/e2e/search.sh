@@ -89,13 +89,30 @@ run --db a.db search "Kaster"
 expect_out "kaster-musakhanuly" "search works after reindex"
 
 # A database from before search existed: no keys, nothing marked built.
+# (Plaintext, so that the sqlite3 shell can take the indexes away.)
 if command -v sqlite3 >/dev/null; then
+    run --db old.db init --plaintext
     run --db old.db import "$EXAMPLE"
-    sqlite3 old.db "DELETE FROM name_key; DELETE FROM text_fts; DELETE FROM text_doc; DELETE FROM search_state;"
+    sqlite3 old.db "DELETE FROM name_key; DELETE FROM name_block; DELETE FROM text_fts; DELETE FROM text_doc;
+        DELETE FROM search_state;" && ok "the indexes are taken away" || not_ok "the indexes are taken away"
+    [ "$(sqlite3 old.db 'SELECT count(*) FROM name_key')" -eq 0 ] && ok "no name keys left" || not_ok "no name keys left"
     run --db old.db search "Мұрагер Әлімұлы"
     expect_out "murager-alimuly" "an old database gets its indexes on the first search"
     run --db old.db search --text "re-education"
     expect_out "ev-camp-kaster" "text included"
+
+    # Keys stored under older key rules (migration 0008): a database at
+    # schema 7 whose keys are stale is marked not indexed by the upgrade, and
+    # its first search rebuilds them.
+    run --db rules.db init --plaintext
+    run --db rules.db import "$EXAMPLE"
+    sqlite3 rules.db "DELETE FROM name_block WHERE kid IN (SELECT kid FROM name_key WHERE person = 'murager-alimuly');
+        UPDATE name_key SET key = 'stale', codes = '[]' WHERE person = 'murager-alimuly';
+        PRAGMA user_version = 7;" && ok "a schema-7 store with stale keys" || not_ok "a schema-7 store with stale keys"
+    run --db rules.db search "Мұрагер Әлімұлы" --persons
+    expect_out "murager-alimuly" "the upgrade to schema 8 rebuilds stale name keys at the first search"
+    [ "$(sqlite3 rules.db "SELECT count(*) FROM name_key WHERE key = 'stale'")" -eq 0 ] &&
+        ok "no stale key is left" || not_ok "no stale key is left"
 else
     ok "# SKIP sqlite3 is not installed"
 fi
