@@ -70,6 +70,19 @@ static enum app_err record(struct store *s, const struct check_outcome *o, struc
     return store_history_record(s, &ids, recs, n, iso, e);
 }
 
+/* What the engine sees of a case view. */
+static struct case_facts facts_of(const struct case_view *v, bool shared_ids)
+{
+    return (struct case_facts){.case_ = &v->kase,
+                               .subjects = v->subjects,
+                               .n_subjects = v->n_subjects,
+                               .events = v->events,
+                               .n_events = v->n_events,
+                               .risks = v->risks,
+                               .n_risks = v->n_risks,
+                               .shared_ids = shared_ids};
+}
+
 enum app_err service_check(struct store *s, const struct check_request *rq, struct arena *a,
                            struct check_outcome *out, struct err *e)
 {
@@ -112,15 +125,7 @@ enum app_err service_check(struct store *s, const struct check_request *rq, stru
             }
             return rc;
         }
-        facts[out->n_views] = (struct case_facts){
-            .case_ = &v->kase,
-            .subjects = v->subjects,
-            .n_subjects = v->n_subjects,
-            .events = v->events,
-            .n_events = v->n_events,
-            .risks = v->risks,
-            .n_risks = v->n_risks,
-        };
+        facts[out->n_views] = facts_of(v, false);
         out->n_views++;
     }
     if (txn) {
@@ -288,14 +293,7 @@ static enum app_err run_views(const struct check_request *rq, struct case_view *
         struct case_view *v = &views[i];
         service_sort_events(v->events, v->n_events);
         case_risks(v, &finder, taken, i + 1, list, a);
-        facts[i] = (struct case_facts){.case_ = &v->kase,
-                                       .subjects = v->subjects,
-                                       .n_subjects = v->n_subjects,
-                                       .events = v->events,
-                                       .n_events = v->n_events,
-                                       .risks = v->risks,
-                                       .n_risks = v->n_risks,
-                                       .shared_ids = shared_ids};
+        facts[i] = facts_of(v, shared_ids);
     }
     enum app_err rc = rq->no_explanation
                           ? check_run_brief(facts, n, rq->as_of, treaties, a, &out->result, e)

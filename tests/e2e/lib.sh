@@ -77,6 +77,19 @@ same_files() {
     fi
 }
 
+# http METHOD PATH [curl args...]: a request to the server at $BASE; sets
+# $code, the body in the file `body` and the headers in `hdr`.
+http() {
+    m=$1; p=$2; shift 2
+    rm -f body
+    code=$(curl -s -o body -D hdr -w '%{http_code}' -X "$m" "$BASE$p" "$@")
+}
+
+# expect_code STATUS DESCRIPTION: the last http answered STATUS.
+expect_code() {
+    if [ "$code" = "$1" ]; then ok "$2"; else not_ok "$2" "expected $1, got $code" "$(head -c 300 body)"; fi
+}
+
 finish() {
     echo "1..$n_tests"
     echo "$((n_tests - n_failed)) passed, $n_failed failed"

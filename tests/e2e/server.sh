@@ -23,14 +23,6 @@ PORT=$(cat port)
 BASE="http://127.0.0.1:$PORT"
 trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
 
-# http METHOD PATH [curl args...]: sets $code, body in file `body`, headers in `hdr`.
-http() {
-    m=$1; p=$2; shift 2
-    code=$(curl -s -o body -D hdr -w '%{http_code}' -X "$m" "$BASE$p" "$@")
-}
-expect_code() {
-    if [ "$code" = "$1" ]; then ok "$2"; else not_ok "$2" "expected $1, got $code" "$(head -c 300 body)"; fi
-}
 auth() { echo "Authorization: Bearer $ADMIN_TOKEN"; }
 
 http GET /api/health

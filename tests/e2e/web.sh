@@ -43,14 +43,6 @@ for i in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
 BASE="http://127.0.0.1:$(cat port)"
 C=case/kz-2019-xuar-asylum-seekers
 
-http() {
-    m=$1; p=$2; shift 2
-    rm -f body
-    code=$(curl -s -o body -D hdr -w '%{http_code}' -X "$m" "$BASE$p" "$@")
-}
-expect_code() {
-    if [ "$code" = "$1" ]; then ok "$2"; else not_ok "$2" "expected $1, got $code" "$(head -c 300 body)"; fi
-}
 header() { grep -i "^$1:" hdr | head -1 | cut -d' ' -f2- | tr -d '\r'; }
 # login NAME PASSWORD: sets COOKIE and CSRF.
 login() {

@@ -101,42 +101,43 @@ static long x_crash_at = -1;
 static sqlite3_vfs x_vfs;
 
 /* Faults for the failing recovery (compound): the Nth file operation of
- * the crash VFS returns an I/O error, once or from then on. */
-static long x_fail_at = -1;
-static bool x_fail_persistent;
-static long x_fail_ops;
-static long x_failed;
+ * the crash VFS returns an I/O error, or SQLite's Nth allocation fails;
+ * once, or from then on. */
+struct fault_point {
+    long at; /* -1: none */
+    bool persistent;
+    long ops;
+};
 
-static int x_fault(int err)
+static struct fault_point x_fail = {.at = -1};
+static struct fault_point m_fail_point = {.at = -1};
+static long x_failed; /* faults injected, of both kinds */
+
+/* Counts one operation; true when it is the one (or one of those) to fail. */
+static bool fault_due(struct fault_point *f)
 {
-    if (x_fail_at < 0) {
-        return SQLITE_OK;
-    }
-    x_fail_ops++;
-    if (x_fail_ops == x_fail_at || (x_fail_persistent && x_fail_ops > x_fail_at)) {
-        x_failed++;
-        return err;
-    }
-    return SQLITE_OK;
-}
-
-/* The same for SQLite's allocations (SQLITE_CONFIG_MALLOC). */
-static sqlite3_mem_methods m_real;
-static long m_fail_at = -1;
-static bool m_fail_persistent;
-static long m_ops;
-
-static bool m_fail(void)
-{
-    if (m_fail_at < 0) {
+    if (f->at < 0) {
         return false;
     }
-    m_ops++;
-    if (m_ops == m_fail_at || (m_fail_persistent && m_ops > m_fail_at)) {
+    f->ops++;
+    if (f->ops == f->at || (f->persistent && f->ops > f->at)) {
         x_failed++;
         return true;
     }
     return false;
+}
+
+static int x_fault(int err)
+{
+    return fault_due(&x_fail) ? err : SQLITE_OK;
+}
+
+/* SQLite's allocator under the failing one (SQLITE_CONFIG_MALLOC). */
+static sqlite3_mem_methods m_real;
+
+static bool m_fail(void)
+{
+    return fault_due(&m_fail_point);
 }
 
 static void *m_malloc(int n)
@@ -699,8 +700,7 @@ static bool failing_recovery(void)
     }
     unsigned kind = rnd_below(4);
     if (kind < 2) {
-        x_fail_at = 1 + (long)rnd_below(80);
-        x_fail_persistent = kind == 1;
+        x_fail = (struct fault_point){.at = 1 + (long)rnd_below(80), .persistent = kind == 1};
     } else {
         /* SQLite's allocator can only be replaced while it is shut down. */
         sqlite3_shutdown();
@@ -710,8 +710,8 @@ static bool failing_recovery(void)
         m.xRealloc = m_realloc;
         sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
         sqlite3_initialize();
-        m_fail_at = 1 + (long)rnd_below(400);
-        m_fail_persistent = kind == 3;
+        m_fail_point =
+            (struct fault_point){.at = 1 + (long)rnd_below(400), .persistent = kind == 3};
     }
     sqlite3 *db = open_db("crash", "crypt-over-crash");
     if (db) {
