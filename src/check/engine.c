@@ -18,6 +18,7 @@
 
 #include "check/check_internal.h"
 #include "core/buf.h"
+#include "core/strmap.h"
 #include "domain/refdata.h"
 
 /* ---- small arena lists ------------------------------------------------- */
@@ -26,31 +27,13 @@ struct strlist {
     const char **items;
     size_t n_items;
     size_t cap;
-    size_t *hashes;  /* str_hash() of each item, once the list is indexed */
+    size_t *hashes;  /* strmap_hash() of each item, once the list is indexed */
     uint32_t *slots; /* a hash index of items (index + 1; 0 empty) once the list is long */
     size_t mask;
     bool by_address; /* equal strings are one string: compare and hash addresses only */
 };
 
 enum { STRLIST_SCAN = 8 }; /* up to this length, repeats are looked for one by one */
-
-static size_t str_hash(const char *s)
-{
-    size_t n = strlen(s); /* eight bytes at a time, then mixed (murmur3's finaliser) */
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-    for (; n >= 8; s += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-    }
-    uint64_t w = 0;
-    memcpy(&w, s, n);
-    h = (h ^ w) * 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    return (size_t)(h ^ (h >> 33));
-}
 
 static size_t ptr_hash(const char *s)
 {
@@ -60,7 +43,7 @@ static size_t ptr_hash(const char *s)
 
 static size_t item_hash(const struct strlist *l, const char *s)
 {
-    return l->by_address ? ptr_hash(s) : str_hash(s);
+    return l->by_address ? ptr_hash(s) : (size_t)strmap_hash(s);
 }
 
 /* The slot of s in the index: where it is, or the empty slot it would take. */

@@ -8,14 +8,22 @@
 
 #include "core/xalloc.h"
 
-static uint64_t hash_str(const char *s)
+uint64_t strmap_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        h ^= *p;
-        h *= 1099511628211ULL;
+    size_t n = strlen(s); /* eight bytes at a time, then mixed (murmur3's finaliser) */
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
     }
-    return h ^ (h >> 29);
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
 }
 
 static void grow(struct strmap *m)
@@ -43,7 +51,7 @@ bool strmap_put(struct strmap *m, const char *key, uint64_t value, uint64_t *old
     if ((m->count + 1) * 4 > m->n_slots * 3) {
         grow(m);
     }
-    uint64_t h = hash_str(key);
+    uint64_t h = strmap_hash(key);
     size_t j = h & (m->n_slots - 1);
     while (m->slots[j].key) {
         if (m->slots[j].hash == h && strcmp(m->slots[j].key, key) == 0) {
@@ -66,7 +74,7 @@ bool strmap_get(const struct strmap *m, const char *key, uint64_t *value)
     if (!m->n_slots) {
         return false;
     }
-    uint64_t h = hash_str(key);
+    uint64_t h = strmap_hash(key);
     size_t j = h & (m->n_slots - 1);
     while (m->slots[j].key) {
         if (m->slots[j].hash == h && strcmp(m->slots[j].key, key) == 0) {

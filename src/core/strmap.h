@@ -31,6 +31,11 @@ struct strmap {
         0           \
     }
 
+/* A 64-bit hash of a NUL-terminated string (eight bytes at a time, mixed
+ * with murmur3's finaliser): the map's, and for tables of strings kept
+ * elsewhere. */
+uint64_t strmap_hash(const char *s);
+
 /* Inserts key with value unless present. Returns true if inserted; when the key
  * was present, returns false and stores the existing value in *old (if given). */
 bool strmap_put(struct strmap *m, const char *key, uint64_t value, uint64_t *old);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strmap.h"
 #include "core/xalloc.h"
 #include "store/scan.h"
 
@@ -26,24 +27,6 @@ static void *grow(void *arr, size_t n, size_t *cap, size_t elem)
     }
     *cap = *cap ? 2 * *cap : 1024;
     return xrealloc(arr, *cap * elem);
-}
-
-static uint64_t hash_str(const char *s)
-{
-    size_t n = strlen(s); /* eight bytes at a time, then mixed (murmur3's finaliser) */
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-    for (; n >= 8; s += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-    }
-    uint64_t w = 0;
-    memcpy(&w, s, n);
-    h = (h ^ w) * 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 33);
 }
 
 /* ---- strings kept once ---------------------------------------------------- */
@@ -62,7 +45,7 @@ static void pool_rehash(struct pool *p, size_t n_slots)
     p->slots = xcalloc(n_slots, sizeof *p->slots);
     p->mask = n_slots - 1;
     for (size_t i = 1; i < p->n; i++) {
-        size_t h = hash_str(p->strs[i]) & p->mask;
+        size_t h = strmap_hash(p->strs[i]) & p->mask;
         while (p->slots[h]) {
             h = (h + 1) & p->mask;
         }
@@ -83,7 +66,7 @@ static uint32_t pool_add(struct pool *p, const char *s)
     if (!s) {
         return 0;
     }
-    size_t h = hash_str(s) & p->mask;
+    size_t h = strmap_hash(s) & p->mask;
     for (; p->slots[h]; h = (h + 1) & p->mask) {
         uint32_t i = p->slots[h] - 1;
         if (strcmp(p->strs[i], s) == 0) {
@@ -230,7 +213,7 @@ static void idindex_build(const struct factbase *fb, struct idindex *x, const ui
                           .stride = stride,
                           .n = n};
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = hash_str(idindex_key(fb, x, i));
+        uint64_t h = strmap_hash(idindex_key(fb, x, i));
         size_t at = h & x->mask;
         while (x->slots[at]) {
             at = (at + 1) & x->mask;
@@ -242,7 +225,7 @@ static void idindex_build(const struct factbase *fb, struct idindex *x, const ui
 /* The index of id, or UINT32_MAX. */
 static uint32_t idindex_find(const struct factbase *fb, const struct idindex *x, const char *id)
 {
-    uint64_t h = hash_str(id);
+    uint64_t h = strmap_hash(id);
     uint64_t tag = h & 0xffffffff00000000ULL;
     for (size_t at = h & x->mask; x->slots[at]; at = (at + 1) & x->mask) {
         uint64_t slot = x->slots[at];

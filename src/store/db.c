@@ -489,7 +489,21 @@ enum app_err store_begin(struct store *s, struct err *e)
  * parser. Slots STMT_MISC + 3 to + 5. */
 enum { SLOT_BEGIN_READ = STMT_MISC + 3, SLOT_COMMIT, SLOT_ROLLBACK };
 
-static bool run_cached(struct store *s, int slot, const char *sql)
+enum app_err store_step_object(struct store *s, sqlite3_stmt *st, enum obj_kind kind,
+                               const char *id, struct err *e)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        return E_OK;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) {
+        return err_set(e, E_NOT_FOUND, "no %s with id '%s'", obj_kind_name(kind), id);
+    }
+    return store_fail(s, e, "cannot read an object");
+}
+
+bool store_run_cached(struct store *s, int slot, const char *sql)
 {
     struct err e = ERR_INIT;
     sqlite3_stmt *st = store_stmt(s, slot, sql, &e);
@@ -499,6 +513,7 @@ static bool run_cached(struct store *s, int slot, const char *sql)
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     s->oom |= rc == SQLITE_NOMEM;
+    s->failures += rc != SQLITE_DONE && (rc & 0xff) != SQLITE_CONSTRAINT;
     return rc == SQLITE_DONE;
 }
 
@@ -517,7 +532,7 @@ enum app_err store_commit(struct store *s, struct err *e)
     if (s->group) {
         return store_group_tx_commit(s, e);
     }
-    if (!run_cached(s, SLOT_COMMIT, "COMMIT")) {
+    if (!store_run_cached(s, SLOT_COMMIT, "COMMIT")) {
         return store_fail(s, e, "cannot commit");
     }
     return E_OK;
@@ -525,13 +540,13 @@ enum app_err store_commit(struct store *s, struct err *e)
 
 bool store_read_begin(struct store *s)
 {
-    return sqlite3_get_autocommit(s->db) && run_cached(s, SLOT_BEGIN_READ, "BEGIN DEFERRED");
+    return sqlite3_get_autocommit(s->db) && store_run_cached(s, SLOT_BEGIN_READ, "BEGIN DEFERRED");
 }
 
 void store_read_end(struct store *s)
 {
-    if (!sqlite3_get_autocommit(s->db) && !run_cached(s, SLOT_COMMIT, "COMMIT")) {
-        run_cached(s, SLOT_ROLLBACK, "ROLLBACK");
+    if (!sqlite3_get_autocommit(s->db) && !store_run_cached(s, SLOT_COMMIT, "COMMIT")) {
+        store_run_cached(s, SLOT_ROLLBACK, "ROLLBACK");
     }
 }
 
@@ -542,6 +557,6 @@ void store_rollback(struct store *s)
         return;
     }
     if (!sqlite3_get_autocommit(s->db)) {
-        run_cached(s, SLOT_ROLLBACK, "ROLLBACK");
+        store_run_cached(s, SLOT_ROLLBACK, "ROLLBACK");
     }
 }

@@ -113,13 +113,9 @@ enum app_err store_get_json(struct store *s, enum obj_kind kind, const char *id,
         return e->code;
     }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        if (rc == SQLITE_DONE) {
-            return err_set(e, E_NOT_FOUND, "no %s with id '%s'", obj_kind_name(kind), id);
-        }
-        return store_fail(s, e, "cannot read an object");
+    enum app_err rc = store_step_object(s, st, kind, id, e);
+    if (rc != E_OK) {
+        return rc;
     }
     out->id = id;
     out->version = sqlite3_column_int64(st, 1);

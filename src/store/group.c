@@ -28,26 +28,13 @@ enum {
 _Static_assert((int)SLOT_GROUP_END <= (int)STMT_MISC + 240, "group.c owns STMT_MISC + 224 .. 239");
 _Static_assert((int)SLOT_GROUP_END <= (int)STMT_SLOTS, "statement slots");
 
-static bool run(struct store *s, int slot, const char *sql)
-{
-    struct err e = ERR_INIT;
-    sqlite3_stmt *st = store_stmt(s, slot, sql, &e);
-    if (!st) {
-        return false;
-    }
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    s->oom |= rc == SQLITE_NOMEM;
-    return rc == SQLITE_DONE;
-}
-
 /* Ends the group whatever state its transaction is in. */
 static void group_abandon(struct store *s)
 {
     s->group = false;
     s->group_depth = 0;
     if (!sqlite3_get_autocommit(s->db)) {
-        run(s, SLOT_GROUP_ROLLBACK, "ROLLBACK");
+        store_run_cached(s, SLOT_GROUP_ROLLBACK, "ROLLBACK");
     }
 }
 
@@ -56,7 +43,7 @@ enum app_err store_group_begin(struct store *s, struct err *e)
     if (s->group || !sqlite3_get_autocommit(s->db)) {
         return err_set(e, E_INTERNAL, "a transaction is already open");
     }
-    if (!run(s, SLOT_GROUP_BEGIN, "BEGIN IMMEDIATE")) {
+    if (!store_run_cached(s, SLOT_GROUP_BEGIN, "BEGIN IMMEDIATE")) {
         return store_fail(s, e, "cannot begin writing");
     }
     s->group = true;
@@ -69,7 +56,7 @@ enum app_err store_group_enter(struct store *s, struct err *e)
     if (!s->group || s->group_depth != 0) {
         return err_set(e, E_INTERNAL, "no group transaction to enter");
     }
-    if (sqlite3_get_autocommit(s->db) || !run(s, SLOT_REQ_OPEN, "SAVEPOINT request")) {
+    if (sqlite3_get_autocommit(s->db) || !store_run_cached(s, SLOT_REQ_OPEN, "SAVEPOINT request")) {
         enum app_err rc = store_fail(s, e, "cannot begin a request");
         group_abandon(s);
         return rc;
@@ -93,8 +80,8 @@ bool store_group_leave(struct store *s, bool keep)
         keep = false; /* the request left a transaction of its own open */
         s->group_depth = 0;
     }
-    bool ok = keep || run(s, SLOT_REQ_UNDO, "ROLLBACK TO request");
-    ok = ok && run(s, SLOT_REQ_RELEASE, "RELEASE request");
+    bool ok = keep || store_run_cached(s, SLOT_REQ_UNDO, "ROLLBACK TO request");
+    ok = ok && store_run_cached(s, SLOT_REQ_RELEASE, "RELEASE request");
     if (!ok || sqlite3_get_autocommit(s->db)) {
         group_abandon(s);
         return false;
@@ -112,7 +99,7 @@ enum app_err store_group_commit(struct store *s, struct err *e)
         return err_set(e, E_STORAGE, "the write transaction was lost before its commit");
     }
     s->group = false;
-    if (!run(s, SLOT_GROUP_COMMIT, "COMMIT")) {
+    if (!store_run_cached(s, SLOT_GROUP_COMMIT, "COMMIT")) {
         enum app_err rc = store_fail(s, e, "cannot commit");
         group_abandon(s);
         return rc;
@@ -140,7 +127,7 @@ enum app_err store_group_tx_begin(struct store *s, struct err *e)
         return err_set(e, E_STORAGE,
                        "the write transaction was lost (an earlier error rolled it back)");
     }
-    if (!run(s, SLOT_TX_OPEN, "SAVEPOINT tx")) {
+    if (!store_run_cached(s, SLOT_TX_OPEN, "SAVEPOINT tx")) {
         return store_fail(s, e, "cannot begin writing");
     }
     s->group_depth++;
@@ -157,7 +144,7 @@ enum app_err store_group_tx_commit(struct store *s, struct err *e)
         return err_set(e, E_STORAGE,
                        "the write transaction was lost (an earlier error rolled it back)");
     }
-    if (!run(s, SLOT_TX_RELEASE, "RELEASE tx")) {
+    if (!store_run_cached(s, SLOT_TX_RELEASE, "RELEASE tx")) {
         return store_fail(s, e, "cannot commit");
     }
     s->group_depth--;
@@ -175,7 +162,8 @@ void store_group_tx_rollback(struct store *s)
     }
     /* If either step fails the savepoint stays open: store_group_leave()
      * then undoes the whole request. */
-    if (run(s, SLOT_TX_UNDO, "ROLLBACK TO tx") && run(s, SLOT_TX_RELEASE, "RELEASE tx")) {
+    if (store_run_cached(s, SLOT_TX_UNDO, "ROLLBACK TO tx") &&
+        store_run_cached(s, SLOT_TX_RELEASE, "RELEASE tx")) {
         s->group_depth--;
     }
 }

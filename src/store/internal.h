@@ -56,6 +56,17 @@ struct store {
  * only read then). NULL on error, with e set. The statement is reset and its
  * bindings cleared before it is returned. */
 sqlite3_stmt *store_stmt(struct store *s, int slot, const char *sql, struct err *e);
+
+/* Runs the cached statement sql (no bindings, no rows: transaction control)
+ * in slot; true when it completed. A failure flags the connection as
+ * store_fail() does (out of memory, store_failures()). */
+bool store_run_cached(struct store *s, int slot, const char *sql);
+
+/* Steps st, a query for the object kind/id, to its row: E_OK with the row
+ * there to read (reset st after); E_NOT_FOUND ("no person with id ...") or
+ * the store's error otherwise, with st reset. */
+enum app_err store_step_object(struct store *s, sqlite3_stmt *st, enum obj_kind kind,
+                               const char *id, struct err *e);
 /* Sets e from the connection's last error. Returns E_STORAGE (or E_CONFLICT
  * for constraint failures). */
 enum app_err store_fail(struct store *s, struct err *e, const char *what);

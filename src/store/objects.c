@@ -742,13 +742,9 @@ enum app_err store_get(struct store *s, enum obj_kind kind, const char *id, stru
         return e->code;
     }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        if (rc == SQLITE_DONE) {
-            return err_set(e, E_NOT_FOUND, "no %s with id '%s'", obj_kind_name(kind), id);
-        }
-        return store_fail(s, e, "cannot read an object");
+    enum app_err rc = store_step_object(s, st, kind, id, e);
+    if (rc != E_OK) {
+        return rc;
     }
     read_row(st, d, obj, arena);
     sqlite3_reset(st);
@@ -759,11 +755,12 @@ enum app_err store_get(struct store *s, enum obj_kind kind, const char *id, stru
         }
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         size_t alloc = 0;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             add_child_row(st, 1, &d->children[c], obj, &alloc, arena);
         }
         sqlite3_reset(st);
-        if (rc != SQLITE_DONE) {
+        if (step != SQLITE_DONE) {
             return store_fail(s, e, "cannot read a list");
         }
     }
