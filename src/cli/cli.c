@@ -271,6 +271,9 @@ int cli_main(int argc, char **argv)
      * which SQLite reports and rolls back, instead of killing the process
      * mid-transaction. */
     signal(SIGXFSZ, SIG_IGN);
+    if (cmd->fn == cmd_serve && !store_zero_freed_memory()) {
+        cli_errorf("warning: freed database memory will not be zeroed");
+    }
     store_global_init();
     /* Objects' JSON text is stored with them (src/store/encoded.c). */
     store_set_encoder(bundle_encode_object);

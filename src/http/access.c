@@ -81,28 +81,18 @@ bool access_authenticate(struct req *r, struct resp *w)
     struct err e = ERR_INIT;
     const char *authz = r->header(r, "Authorization");
     char cookie[AUTH_SECRET_CHARS + 8];
-    enum app_err rc = E_AUTH;
     if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
-        rc = auth_token_lookup(r->store, authz + 7, p, &e);
-        if (rc == E_OK) {
+        if (auth_token_lookup(r->store, authz + 7, p, &e) == E_OK) {
             r->who = p;
             return true;
         }
     } else if (access_session_cookie(r, cookie, sizeof cookie)) {
         char csrf[AUTH_CSRF_CHARS + 1];
-        rc = auth_session_lookup(r->store, cookie, p, csrf, &e);
-        if (rc == E_OK) {
+        if (auth_session_lookup(r->store, cookie, p, csrf, &e) == E_OK) {
             r->who = p;
             r->by_cookie = true;
             return true;
         }
-    }
-    if (rc != E_AUTH) {
-        /* The credential could not be checked (the store failed): not a
-         * reason to tell the client it is not signed in. */
-        resp_error(w, rc, rc == E_STORAGE ? "the database cannot answer now; try again" : e.msg,
-                   NULL);
-        return false;
     }
     resp_header(w, "WWW-Authenticate", "Bearer realm=\"refuge\"");
     resp_error(w, E_AUTH, "sign in, or send a bearer token", NULL);

@@ -98,7 +98,7 @@ static const char *security_headers[][2] = {
 
 /* Frees a response body once sent, zeroed first: it holds records in
  * plaintext, which would otherwise outlive the request in freed memory
- * (and a lock of the key, docs/security.md). */
+ * (and a lock of the key, docs/security.md). For encrypted stores. */
 static void free_zeroed(void *p)
 {
     if (p) {
@@ -113,7 +113,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct resp *w, bool 
      * copy of a large list (w->body is left empty). */
     size_t len = head ? 0 : w->body.len;
     char *data = buf_detach(&w->body);
-    struct MHD_Response *mr = mhd.create_response(len, data, free_zeroed);
+    /* Only a store whose key can be locked needs its records wiped. */
+    struct MHD_Response *mr = mhd.create_response(len, data, lock_available() ? free_zeroed : free);
     if (!mr) {
         free(data);
         return MHD_NO;
@@ -408,8 +409,12 @@ enum app_err http_serve(const struct http_config *cfg, struct err *e)
             fclose(pf);
         }
     }
-    if (cfg->key && cfg->idle_lock_seconds) {
-        fprintf(stderr, "refuge: the key locks after %u s without use\n", cfg->idle_lock_seconds);
+    if (cfg->key) {
+        char idle[64] = "";
+        if (cfg->idle_lock_seconds) {
+            snprintf(idle, sizeof idle, "after %u s without use, or ", cfg->idle_lock_seconds);
+        }
+        fprintf(stderr, "refuge: the key locks %son 'kill -USR1 %ld'\n", idle, (long)getpid());
     }
     int sig = 0;
     for (;;) {

@@ -198,16 +198,20 @@ static void *zeroing_realloc(void *p, int n)
     return q;
 }
 
+bool store_zero_freed_memory(void)
+{
+    /* Before anything initialises SQLite (registering a VFS does). */
+    if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sqlite_mem) != SQLITE_OK) {
+        return false;
+    }
+    sqlite3_mem_methods m = sqlite_mem;
+    m.xFree = zeroing_free;
+    m.xRealloc = zeroing_realloc;
+    return sqlite3_config(SQLITE_CONFIG_MALLOC, &m) == SQLITE_OK;
+}
+
 void store_global_init(void)
 {
-    /* Before anything initialises SQLite (registering a VFS does); a test
-     * that wrapped the allocator already keeps its own (SQLITE_MISUSE). */
-    if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sqlite_mem) == SQLITE_OK) {
-        sqlite3_mem_methods m = sqlite_mem;
-        m.xFree = zeroing_free;
-        m.xRealloc = zeroing_realloc;
-        sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
-    }
     /* Global memory statistics serialise every allocation across threads.
      * REFUGE_BENCH_MEMSTATUS=1 keeps them, to measure what that costs
      * (bench/README.md, "the two traps"). */

@@ -310,4 +310,11 @@ ATTR_NODISCARD enum app_err store_recent_cases(struct store *s, store_recent_fn 
  * opening any store. */
 void store_global_init(void);
 
+/* For a long-lived process that holds a key (the server): SQLite's
+ * allocator zeroes whatever it frees, so that pages its caches held in
+ * plaintext do not outlive them in freed memory (the key lock,
+ * docs/security.md). Before store_global_init(); false when SQLite is
+ * already initialised. A command that exits soon has no need of it. */
+bool store_zero_freed_memory(void);
+
 #endif
