@@ -23,11 +23,9 @@ TOKEN=$("$REFUGE" token add script --role admin 2>/dev/null | grep -o 'rfg_[A-Za
 } >bulk.json
 "$REFUGE" import bulk.json >/dev/null 2>&1 || { echo "Bail out! cannot import the bulk"; exit 1; }
 
-"$REFUGE" serve --listen 127.0.0.1:0 --port-file port --threads 2 2>server.log &
-SERVER=$!
-trap 'kill $SERVER $WRITER 2>/dev/null; rm -rf "$TMP"' EXIT
-for i in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
-BASE="http://127.0.0.1:$(cat port)"
+start_server --threads 2
+WRITER=
+trap 'kill $WRITER 2>/dev/null; stop_server; rm -rf "$TMP"' EXIT
 
 # The writer: persons w-1, w-2, ... one after the other, each acknowledged
 # (201) or not, recorded in acks as "N CODE".

@@ -13,11 +13,7 @@ command -v prlimit >/dev/null || { echo "1..0 # SKIP prlimit is not installed"; 
 export REFUGE_DB="$TMP/d.db"
 "$REFUGE" import "$EXAMPLE" >/dev/null 2>&1 || { echo "Bail out! cannot import"; exit 1; }
 TOKEN=$("$REFUGE" token add script --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
-"$REFUGE" serve --listen 127.0.0.1:0 --port-file port --threads 2 2>server.log &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
-for i in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
-BASE="http://127.0.0.1:$(cat port)"
+start_server --threads 2
 
 # person N SIZE: a person with a name of about SIZE random characters.
 person() {
@@ -64,8 +60,7 @@ post
 code=$(curl -s -o body -w '%{http_code}' "$BASE/api/persons?limit=500" -H "Authorization: Bearer $TOKEN")
 n=$(jq '[.items[] | select(.id | startswith("p"))] | length' body)
 [ "$n" -eq $((created + 1)) ] && ok "exactly the acknowledged persons are there ($n)" || not_ok "acknowledged persons" "$n, expected $((created + 1))"
-kill "$SERVER"
-wait "$SERVER" 2>/dev/null
+stop_server
 run doctor
 expect_status 0 "doctor: the store is sound (integrity, full-text index, audit chain)"
 

@@ -23,21 +23,6 @@ CASE=kz-2019-xuar-asylum-seekers
 CANARY=Lockcanary-Qarlygash
 printf '{"id":"lock-canary","names":[{"full":"%s Nurlanqyzy"}]}' "$CANARY" >canary.json
 
-SERVER=
-stop_server() {
-    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
-    SERVER=
-}
-trap 'stop_server; rm -rf "$TMP"' EXIT
-
-# start [ARGS...]: serves $REFUGE_DB on a free port; sets SERVER, BASE.
-start() {
-    rm -f port
-    "$REFUGE" serve --listen 127.0.0.1:0 --port-file port "$@" 2>>server.log &
-    SERVER=$!
-    for i in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
-    BASE="http://127.0.0.1:$(cat port)"
-}
 
 auth() { echo "Authorization: Bearer $TOKEN"; }
 json() { echo "Content-Type: application/json"; }
@@ -65,7 +50,7 @@ wait_locked() {
     return 1
 }
 
-start --threads 2
+start_server --threads 2
 
 # --- production hardening ---
 core=$(awk '/^Max core file size/ {print $5 " " $6}' "/proc/$SERVER/limits")
@@ -172,7 +157,7 @@ stop_server
 grep -q "locked (signal)" server.log && ok "the log says why it locked" || not_ok "the log says why" "$(cat server.log)"
 
 # --- the idle time-out ---
-start --threads 2 --idle-lock 2s
+start_server --threads 2 --idle-lock 2s
 http GET "/api/cases/$CASE" -H "$(auth)"
 expect_code 200 "a fresh server is open"
 wait_locked false
@@ -202,7 +187,7 @@ run serve --idle-lock 5
 expect_status 64 "--idle-lock on a plaintext store is a usage error"
 printf 'correct horse battery staple\n' | "$REFUGE" user add alice --role admin >/dev/null 2>&1
 TOKEN=$("$REFUGE" token add script --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
-start
+start_server
 http GET /api/lock
 jq -e '.encrypted == false and .locked == false' body >/dev/null && ok "a plaintext store says so" || not_ok "plaintext lock state" "$(cat body)"
 http POST /api/lock -H "$(auth)"

@@ -8,7 +8,7 @@ set -u
 : "${REFUGE_SOURCE:?REFUGE_SOURCE must name the source tree}"
 EXAMPLE="$REFUGE_SOURCE/examples/kazakhstan-2019.json"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/refuge-e2e.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+trap 'stop_server; rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 1
 # Every store the tests create is encrypted: the passphrase comes from a
 # file (never an argument), and the key derivation is cheap (the floor, so
@@ -75,6 +75,25 @@ same_files() {
     else
         not_ok "$3" "$1 and $2 differ"
     fi
+}
+
+# start_server [SERVE OPTIONS...]: `refuge serve` on a free loopback port,
+# in the background (its log appended to server.log); sets SERVER (its pid)
+# and BASE once it listens (30 s at most: machines running tests are busy).
+# The exit trap stops it.
+SERVER=
+start_server() {
+    rm -f port
+    "$REFUGE" serve --listen 127.0.0.1:0 --port-file port "$@" 2>>server.log &
+    SERVER=$!
+    for _ in $(seq 1 300); do [ -s port ] && break; sleep 0.1; done
+    BASE="http://127.0.0.1:$(cat port 2>/dev/null)"
+}
+
+# stop_server: SIGTERM to the server, and waits for it to finish.
+stop_server() {
+    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+    SERVER=
 }
 
 # http METHOD PATH [curl args...]: a request to the server at $BASE; sets

@@ -12,11 +12,7 @@ command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
 export REFUGE_DB="$TMP/w.db"
 "$REFUGE" import "$EXAMPLE" >/dev/null 2>&1 || { echo "Bail out! cannot import"; exit 1; }
 TOKEN=$("$REFUGE" token add writer --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
-"$REFUGE" serve --listen 127.0.0.1:0 --port-file port --threads 2 2>server.log &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
-for i in $(seq 1 50); do [ -s port ] && break; sleep 0.1; done
-BASE="http://127.0.0.1:$(cat port)"
+start_server --threads 2
 PERSON=$(jq -r '.persons[0].id' "$EXAMPLE")
 audit_before=$("$REFUGE" audit --json | jq length)
 
@@ -77,8 +73,7 @@ done
 c=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/events/bad-41" -H "Authorization: Bearer $TOKEN")
 [ "$c" = 404 ] && ok "a refused write left nothing" || not_ok "a refused write left nothing" "$c"
 
-kill -TERM $SERVER
-wait $SERVER 2>/dev/null
+stop_server
 line=$(grep -o '[0-9]* writes in [0-9]* transactions.*' server.log)
 [ -n "$line" ] && ok "the server reports its writes: $line" ||
     not_ok "the server reports its writes" "$(tail -n 3 server.log)"

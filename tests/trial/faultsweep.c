@@ -84,18 +84,24 @@ static struct {
     long injected;
 } fv;
 
-/* Counts one operation; returns err when it is to fail, else SQLITE_OK. */
-static int f_tick(int err)
+/* Counts one operation of the armed kind; true when it is to fail. */
+static bool due(enum fault_kind kind)
 {
-    if (!fv.armed || fv.kind != FAULT_IO) {
-        return SQLITE_OK;
+    if (!fv.armed || fv.kind != kind) {
+        return false;
     }
     fv.ops++;
     if (fv.at > 0 && (fv.ops == fv.at || (fv.persistent && fv.ops > fv.at))) {
         fv.injected++;
-        return err;
+        return true;
     }
-    return SQLITE_OK;
+    return false;
+}
+
+/* Counts one file operation; returns err when it is to fail, else SQLITE_OK. */
+static int f_tick(int err)
+{
+    return due(FAULT_IO) ? err : SQLITE_OK;
 }
 
 struct ffile {
@@ -261,15 +267,7 @@ static int f_time64(sqlite3_vfs *v, sqlite3_int64 *o)
 /* Counts one allocation; true when it is to fail. */
 static bool m_fail(void)
 {
-    if (!fv.armed || fv.kind != FAULT_OOM) {
-        return false;
-    }
-    fv.ops++;
-    if (fv.at > 0 && (fv.ops == fv.at || (fv.persistent && fv.ops > fv.at))) {
-        fv.injected++;
-        return true;
-    }
-    return false;
+    return due(FAULT_OOM);
 }
 
 static void *m_malloc(int n)

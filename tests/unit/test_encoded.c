@@ -23,23 +23,17 @@
 #include "service/auth.h"
 #include "service/search.h"
 #include "service/service.h"
+#include "store_fixture.h"
 
 static int setup(void **state)
 {
     store_set_encoder(bundle_encode_object);
-    struct store *s = NULL;
-    struct err e = ERR_INIT;
-    if (store_open(":memory:", 0, &s, &e) != E_OK) {
-        fprintf(stderr, "%s\n", e.msg);
-        return -1;
-    }
-    *state = s;
-    return 0;
+    return fixture_store_setup(state);
 }
 
 static int teardown(void **state)
 {
-    store_close(*state);
+    fixture_store_teardown(state);
     store_set_encoder(bundle_encode_object);
     return 0;
 }

@@ -27,6 +27,7 @@
 #include "service/service.h"
 #include "store/store.h"
 #include "store/vfs_crypt.h"
+#include "store_fixture.h"
 
 static const char *canaries[] = {"p-purge-target", "e-purge-target", "gulnarakhan",
                                  "tursynbekqyzy",  "zhaksylykov",    "khorgostau"};
@@ -250,12 +251,7 @@ static void purge_leaves_no_residue(void **state)
     assert_int_equal(store_count(s, OBJ_PERSON), 300);
     store_close(s);
     store_secret_free(key);
-    const char *sfx[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        char p[160];
-        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-        unlink(p);
-    }
+    fixture_remove_store(path);
     rmdir(dir);
 }
 

@@ -24,23 +24,16 @@
 #include "service/search.h"
 #include "service/service.h"
 #include "store/search.h"
+#include "store_fixture.h"
 
 static int setup(void **state)
 {
-    struct store *s = NULL;
-    struct err e = ERR_INIT;
-    if (store_open(":memory:", 0, &s, &e) != E_OK) {
-        fprintf(stderr, "%s\n", e.msg);
-        return -1;
-    }
-    *state = s;
-    return 0;
+    return fixture_store_setup(state);
 }
 
 static int teardown(void **state)
 {
-    store_close(*state);
-    return 0;
+    return fixture_store_teardown(state);
 }
 
 /* Imports bundle text; returns the notes' count, failing the test on error. */

@@ -15,23 +15,16 @@
 #include <cmocka.h>
 
 #include "store/store.h"
+#include "store_fixture.h"
 
 static int setup(void **state)
 {
-    struct store *s = NULL;
-    struct err e = ERR_INIT;
-    if (store_open(":memory:", 0, &s, &e) != E_OK) {
-        fprintf(stderr, "%s\n", e.msg);
-        return -1;
-    }
-    *state = s;
-    return 0;
+    return fixture_store_setup(state);
 }
 
 static int teardown(void **state)
 {
-    store_close(*state);
-    return 0;
+    return fixture_store_teardown(state);
 }
 
 static const char *ids_a[] = {"p1", "p2"};
@@ -278,14 +271,8 @@ static void encrypted_round_trip(void **state)
     }
     store_secret_free(key);
     store_secret_free(other);
-    const char *sfx[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        char p[160];
-        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-        unlink(p);
-        snprintf(p, sizeof p, "%s%s", copy, sfx[i]);
-        unlink(p);
-    }
+    fixture_remove_store(path);
+    fixture_remove_store(copy);
     rmdir(dir);
 }
 
@@ -367,12 +354,7 @@ static void group_commit_keeps_each_request_apart(void **state)
 
     store_close(s);
     store_close(other);
-    const char *sfx[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        char p[160];
-        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-        unlink(p);
-    }
+    fixture_remove_store(path);
     rmdir(dir);
 }
 
