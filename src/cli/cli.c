@@ -47,7 +47,8 @@ static const struct cmd commands[] = {
     {"show", cmd_show, CMD_STORE | CMD_EXISTING, "show CASE [--json]",
      "show a case: subjects, names and timeline"},
     {"check", cmd_check, CMD_STORE | CMD_EXISTING,
-     "check [--case ID] [--as-of DATE] [--json [--explain]] [--history CASE] [--no-record]",
+     "check [--case ID] [--as-of DATE] [--json [--explain]] [--history CASE] [--no-record]"
+     " [--threads N]",
      "check cases against the state's obligations and list the findings"},
     {"rules", cmd_rules, 0, "rules", "list the rules the checks apply, in plain words"},
     {"serve", cmd_serve, CMD_STORE,

@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -73,19 +74,18 @@ static unsigned check_threads(void)
 
 int cmd_check(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {{"case", required_argument, NULL, 'c'},
-                                         {"as-of", required_argument, NULL, 'a'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {"explain", no_argument, NULL, 'x'},
-                                         {"history", required_argument, NULL, 'H'},
-                                         {"no-record", no_argument, NULL, 'n'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"case", required_argument, NULL, 'c'},    {"as-of", required_argument, NULL, 'a'},
+        {"json", no_argument, NULL, 'j'},          {"explain", no_argument, NULL, 'x'},
+        {"history", required_argument, NULL, 'H'}, {"no-record", no_argument, NULL, 'n'},
+        {"threads", required_argument, NULL, 't'}, {0, 0, 0, 0}};
     struct check_request rq = {.as_of = date_today(), .record = true};
     bool json = false;
     bool explain = false;
     const char *history_case = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "c:a:jxH:n", opts, NULL)) != -1) {
+    unsigned threads = check_threads();
+    while ((c = getopt_long(argc, argv, "c:a:jxH:nt:", opts, NULL)) != -1) {
         const char *why = NULL;
         switch (c) {
         case 'c':
@@ -108,6 +108,15 @@ int cmd_check(struct cli *cli, int argc, char **argv)
         case 'n':
             rq.record = false;
             break;
+        case 't': {
+            char *end;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (!*optarg || *end || optarg[0] == '-' || n < 1 || n > 64) {
+                return cli_usage("check", "--threads \"%s\" is not a number from 1 to 64", optarg);
+            }
+            threads = (unsigned)n;
+            break;
+        }
         default:
             return cli_usage("check", "unknown option");
         }
@@ -120,7 +129,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
     }
     rq.findings_only = json; /* the JSON findings use no view of the cases */
     rq.no_explanation = json && !explain;
-    rq.threads = check_threads();
+    rq.threads = threads;
     /* Each batch of cases allocates and frees tens of MiB: keep freed memory
      * in the process rather than giving it back to the kernel and faulting
      * it in again for the next batch (a third of the time of a run over
@@ -131,10 +140,21 @@ int cmd_check(struct cli *cli, int argc, char **argv)
     mallopt(M_ARENA_MAX, 1);
     struct print_ctx pc = {.json = json, .explain = explain, .as_of = rq.as_of, .out = BUF_INIT};
     struct err e = ERR_INIT;
+    if (rq.findings_only && !rq.case_id && rq.threads > 1) {
+        /* A second connection, on which a thread reads the events while
+         * this one reads the persons and cases; without it (say it cannot
+         * be opened) this one reads them all. */
+        struct err ignored = ERR_INIT;
+        if (store_open_key(cli->db_path, STORE_READONLY | STORE_MUST_EXIST, cli->key, &rq.second,
+                           &ignored) != E_OK) {
+            rq.second = NULL;
+        }
+    }
     if (json) {
         fputc('[', stdout);
     }
     enum app_err rc = service_check_each(cli->store, &rq, print_batch, &pc, &e);
+    store_close(rq.second);
     buf_release(&pc.out);
     if (rc != E_OK) {
         if (json) {

@@ -562,7 +562,7 @@ static enum app_err check_all_lean(struct store *s, const struct check_request *
                                    struct err *e)
 {
     struct factbase *fb;
-    enum app_err rc = factbase_load(s, !rq->no_explanation, &fb, e);
+    enum app_err rc = factbase_load(s, rq->second, !rq->no_explanation, &fb, e);
     if (rc != E_OK) {
         return rc;
     }

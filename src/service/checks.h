@@ -23,6 +23,10 @@ struct check_request {
      * while the calling thread hands their findings to fn (0 or 1: the
      * calling thread alone). They read memory only, never the store. */
     unsigned threads;
+    /* With findings_only and no case_id, optionally: a second connection to
+     * the same store, read-only, on which a thread reads the events while
+     * the calling thread reads the persons and cases (checkscan.h). */
+    struct store *second;
 };
 
 /* Loaded cases and the findings on them, all in one arena. */

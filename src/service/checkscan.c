@@ -12,6 +12,7 @@
  */
 #include "service/checkscan.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,15 +91,22 @@ static const char *pool_str(const struct pool *p, uint32_t i)
 
 /* ---- the compact facts ---------------------------------------------------- */
 
+/* Strings packed end to end, each NUL-terminated; offset 0 is "". */
+struct chars {
+    char *p;
+    size_t n, cap;
+    bool too_large; /* a string did not fit in 4 GiB */
+};
+
 struct fb_case {
-    uint32_t id;                 /* into chars */
+    uint32_t id;                 /* into text */
     uint32_t state, status;      /* pool */
     uint32_t subj_first, n_subj; /* into subj_id / subj_person */
 };
 
 struct fb_person {
-    uint32_t id;   /* into chars */
-    uint32_t name; /* the display name (person_display_name), into chars; 0: none */
+    uint32_t id;   /* into pids */
+    uint32_t name; /* the display name (person_display_name), into text; 0: none */
     uint32_t ethnicity, religion;
     uint32_t prof_first, n_prof; /* into prof */
     uint32_t ev_first, n_ev;     /* into person_ev */
@@ -108,13 +116,14 @@ struct fb_person {
 };
 
 struct fb_event {
-    uint32_t id; /* into chars */
-    /* pool */
+    uint32_t id; /* into eids */
+    /* epool */
     uint32_t place_country, from_country, to_country, by_country, outcome, kind, offence, to;
     uint32_t persons_first, n_persons;     /* into ev_person */
     uint32_t sources_first, n_sources;     /* into ev_source */
     uint32_t date, end_date, appeal_until; /* date_pack() */
     uint8_t type, approx, has_place, final, entry_related, presented, provided;
+    uint8_t part; /* the part of the event person list that named it (see struct part) */
 };
 
 /* A date in 32 bits: year (16), month (5), day (6), precision (2 + spare). */
@@ -136,19 +145,30 @@ struct idindex {
     uint64_t *slots; /* the id's hash in the high half (to skip other ids unread), index + 1
                         in the low half; 0 = empty */
     size_t mask;
+    const char *chars;   /* the buffer the ids are in (no longer grown) */
     const uint32_t *ids; /* the id offset of element i: ids[i * stride] */
     size_t stride;       /* in uint32_t */
     size_t n;            /* elements */
 };
 
+/* The factbase is read by two threads at once when a second connection is
+ * given (factbase_load()): one reads the persons and the cases, the other
+ * the events, and each then joins one part of the events' person lists.
+ * Each writes only its own members below until both have finished: the
+ * persons' side owns pool, text, pids, cases, subjects, persons (pids and
+ * persons are only read once the persons are in) and profiles; the events'
+ * side owns epool, eids, events and their sources. */
 struct factbase {
-    struct pool pool;
-    char *chars; /* ids and names, each NUL-terminated; offset 0 is "" */
-    size_t n_chars, cap_chars;
+    struct pool pool;  /* ethnicity, religion, profile tags, case states and statuses */
+    struct pool epool; /* the events' strings and sources */
+    struct chars pids; /* person ids */
+    struct chars eids; /* event ids */
+    struct chars text; /* case ids, display names, ids of subjects not in the store */
 
     struct fb_case *cases; /* sorted by id */
     size_t n_cases, cap_cases;
-    uint32_t *subj_id;     /* case subjects as listed: ids, into chars */
+    uint32_t *subj_id;     /* case subjects as listed: ids, into pids for a known person
+                              (subj_person set), else into text */
     uint32_t *subj_person; /* their person index, or UINT32_MAX */
     size_t n_subj, cap_subj, cap_subj2;
 
@@ -160,48 +180,46 @@ struct factbase {
     struct fb_event *events;
     size_t n_events, cap_events;
     uint32_t *ev_person; /* person indices */
-    size_t n_ev_person, cap_ev_person;
-    uint32_t *ev_source; /* pool */
+    size_t n_ev_person;
+    uint32_t *ev_source; /* epool */
     size_t n_ev_source, cap_ev_source;
     uint32_t *person_ev; /* each person's events, by person */
 
     struct idindex event_index; /* event ids -> indices */
-
-    bool too_large;
 };
 
-static const char *chars_at(const struct factbase *fb, uint32_t off)
+static const char *at(const struct chars *c, uint32_t off)
 {
-    return fb->chars + off;
+    return c->p + off;
 }
 
-/* Appends s to chars; its offset, or 0 when the buffer would pass 4 GiB. */
-static uint32_t chars_add(struct factbase *fb, const char *s)
+/* Appends s to c; its offset, or 0 when the buffer would pass 4 GiB. */
+static uint32_t chars_add(struct chars *c, const char *s)
 {
     size_t len = strlen(s) + 1;
-    if (fb->n_chars + len > UINT32_MAX) {
-        fb->too_large = true;
+    if (c->n + len > UINT32_MAX) {
+        c->too_large = true;
         return 0;
     }
-    while (fb->n_chars + len > fb->cap_chars) {
-        fb->cap_chars = fb->cap_chars ? 2 * fb->cap_chars : 1 << 20;
-        fb->chars = xrealloc(fb->chars, fb->cap_chars);
+    while (c->n + len > c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 1 << 20;
+        c->p = xrealloc(c->p, c->cap);
     }
-    uint32_t off = (uint32_t)fb->n_chars;
-    memcpy(fb->chars + off, s, len);
-    fb->n_chars += len;
+    uint32_t off = (uint32_t)c->n;
+    memcpy(c->p + off, s, len);
+    c->n += len;
     return off;
 }
 
 /* ---- ids -> indices ------------------------------------------------------- */
 
-static const char *idindex_key(const struct factbase *fb, const struct idindex *x, size_t i)
+static const char *idindex_key(const struct idindex *x, size_t i)
 {
-    return chars_at(fb, x->ids[i * x->stride]);
+    return x->chars + x->ids[i * x->stride];
 }
 
-static void idindex_build(const struct factbase *fb, struct idindex *x, const uint32_t *ids,
-                          size_t stride, size_t n)
+static void idindex_build(struct idindex *x, const char *chars, const uint32_t *ids, size_t stride,
+                          size_t n)
 {
     size_t n_slots = 1024;
     while (n_slots < 2 * n) {
@@ -209,11 +227,12 @@ static void idindex_build(const struct factbase *fb, struct idindex *x, const ui
     }
     *x = (struct idindex){.slots = xcalloc(n_slots, sizeof *x->slots),
                           .mask = n_slots - 1,
+                          .chars = chars,
                           .ids = ids,
                           .stride = stride,
                           .n = n};
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = strmap_hash(idindex_key(fb, x, i));
+        uint64_t h = strmap_hash(idindex_key(x, i));
         size_t at = h & x->mask;
         while (x->slots[at]) {
             at = (at + 1) & x->mask;
@@ -223,7 +242,7 @@ static void idindex_build(const struct factbase *fb, struct idindex *x, const ui
 }
 
 /* The index of id, or UINT32_MAX. */
-static uint32_t idindex_find(const struct factbase *fb, const struct idindex *x, const char *id)
+static uint32_t idindex_find(const struct idindex *x, const char *id)
 {
     uint64_t h = strmap_hash(id);
     uint64_t tag = h & 0xffffffff00000000ULL;
@@ -233,7 +252,7 @@ static uint32_t idindex_find(const struct factbase *fb, const struct idindex *x,
             continue;
         }
         uint32_t i = (uint32_t)(slot & 0xffffffffULL) - 1;
-        if (strcmp(idindex_key(fb, x, i), id) == 0) {
+        if (strcmp(idindex_key(x, i), id) == 0) {
             return i;
         }
     }
@@ -245,14 +264,13 @@ static uint32_t idindex_find(const struct factbase *fb, const struct idindex *x,
  * in id order or grouped by case (as an import writes them), so that element
  * is often the one, next in memory, where a lookup in the index reads two
  * places at random. */
-static uint32_t idindex_find_after(const struct factbase *fb, const struct idindex *x,
-                                   const char *id, uint32_t prev)
+static uint32_t idindex_find_after(const struct idindex *x, const char *id, uint32_t prev)
 {
     size_t next = prev == UINT32_MAX ? 0 : (size_t)prev + 1;
-    if (next < x->n && strcmp(idindex_key(fb, x, next), id) == 0) {
+    if (next < x->n && strcmp(idindex_key(x, next), id) == 0) {
         return (uint32_t)next;
     }
-    return idindex_find(fb, x, id);
+    return idindex_find(x, id);
 }
 
 static void idindex_free(struct idindex *x)
@@ -264,7 +282,7 @@ static void idindex_free(struct idindex *x)
 /* While reading a list: its last owner and that owner's index. */
 struct walk {
     struct factbase *fb;
-    struct idindex index;
+    const struct idindex *index;
     char *owner;
     size_t cap;
     uint32_t at;
@@ -284,7 +302,7 @@ static uint32_t walk_owner(struct walk *w, const char *owner)
         w->owner = xrealloc(w->owner, w->cap);
     }
     memcpy(w->owner, owner, len);
-    w->at = idindex_find_after(w->fb, &w->index, owner, prev);
+    w->at = idindex_find_after(w->index, owner, prev);
     return w->at;
 }
 
@@ -302,7 +320,7 @@ static enum app_err on_person(void *ctx, const struct person *p)
     struct factbase *fb = ctx;
     fb->persons = grow(fb->persons, fb->n_persons, &fb->cap_persons, sizeof *fb->persons);
     fb->persons[fb->n_persons++] = (struct fb_person){
-        .id = chars_add(fb, p->id),
+        .id = chars_add(&fb->pids, p->id),
         .ethnicity = pool_add(&fb->pool, p->ethnicity),
         .religion = pool_add(&fb->pool, p->religion),
         .group_size = p->group_size,
@@ -321,7 +339,7 @@ static enum app_err on_name(void *ctx, const char *owner, const char *full, cons
     struct fb_person *p = &w->fb->persons[pi];
     bool primary = kind && strcmp(kind, "primary") == 0;
     if (!p->primary && (primary || !p->name)) {
-        p->name = chars_add(w->fb, full);
+        p->name = chars_add(&w->fb->text, full);
         p->primary = primary;
     }
     return E_OK;
@@ -351,7 +369,7 @@ static enum app_err on_case(void *ctx, const struct case_ *c)
     struct factbase *fb = ctx;
     fb->cases = grow(fb->cases, fb->n_cases, &fb->cap_cases, sizeof *fb->cases);
     fb->cases[fb->n_cases++] = (struct fb_case){
-        .id = chars_add(fb, c->id),
+        .id = chars_add(&fb->text, c->id),
         .state = pool_add(&fb->pool, c->state),
         .status = pool_add(&fb->pool, c->status),
     };
@@ -376,7 +394,7 @@ static void sort_cases(struct factbase *fb)
     }
     struct case_by_id *tmp = xmalloc(fb->n_cases * sizeof *tmp);
     for (size_t i = 0; i < fb->n_cases; i++) {
-        tmp[i] = (struct case_by_id){chars_at(fb, fb->cases[i].id), fb->cases[i]};
+        tmp[i] = (struct case_by_id){at(&fb->text, fb->cases[i].id), fb->cases[i]};
     }
     qsort(tmp, fb->n_cases, sizeof *tmp, cmp_case_id);
     for (size_t i = 0; i < fb->n_cases; i++) {
@@ -392,11 +410,11 @@ static enum app_err on_subject(void *ctx, const char *owner, const char *person,
     struct walk *w = ctx;
     struct factbase *fb = w->fb;
     while (w->next_case < fb->n_cases &&
-           strcmp(chars_at(fb, fb->cases[w->next_case].id), owner) < 0) {
+           strcmp(at(&fb->text, fb->cases[w->next_case].id), owner) < 0) {
         w->next_case++;
     }
     if (w->next_case == fb->n_cases ||
-        strcmp(chars_at(fb, fb->cases[w->next_case].id), owner) != 0 || !person) {
+        strcmp(at(&fb->text, fb->cases[w->next_case].id), owner) != 0 || !person) {
         return E_OK; /* a list of no case */
     }
     struct fb_case *c = &fb->cases[w->next_case];
@@ -405,10 +423,11 @@ static enum app_err on_subject(void *ctx, const char *owner, const char *person,
     }
     fb->subj_id = grow(fb->subj_id, fb->n_subj, &fb->cap_subj, sizeof *fb->subj_id);
     fb->subj_person = grow(fb->subj_person, fb->n_subj, &fb->cap_subj2, sizeof *fb->subj_person);
-    uint32_t pi = idindex_find_after(fb, &w->index, person, w->at);
+    uint32_t pi = idindex_find_after(w->index, person, w->at);
     w->at = pi;
     fb->subj_person[fb->n_subj] = pi;
-    fb->subj_id[fb->n_subj++] = pi != UINT32_MAX ? fb->persons[pi].id : chars_add(fb, person);
+    fb->subj_id[fb->n_subj++] =
+        pi != UINT32_MAX ? fb->persons[pi].id : chars_add(&fb->text, person);
     c->n_subj++;
     return E_OK;
 }
@@ -416,10 +435,10 @@ static enum app_err on_subject(void *ctx, const char *owner, const char *person,
 static enum app_err on_event(void *ctx, const struct event *ev)
 {
     struct factbase *fb = ctx;
-    struct pool *pl = &fb->pool;
+    struct pool *pl = &fb->epool;
     fb->events = grow(fb->events, fb->n_events, &fb->cap_events, sizeof *fb->events);
     fb->events[fb->n_events++] = (struct fb_event){
-        .id = chars_add(fb, ev->id),
+        .id = chars_add(&fb->eids, ev->id),
         .place_country = pool_add(pl, ev->place.country),
         .from_country = pool_add(pl, ev->from_country),
         .to_country = pool_add(pl, ev->to_country),
@@ -442,86 +461,55 @@ static enum app_err on_event(void *ctx, const struct event *ev)
     return E_OK;
 }
 
-struct ev_walk {
+/* One part of the events' person lists, joined by one thread: the persons
+ * it found, and how many events each person has in it. */
+struct part {
     struct walk w; /* owners: events */
+    uint8_t no;
     const struct idindex *persons;
-    /* The events in the order the first list named them (id order), so that
-     * the second list, in the same order, finds its owners by walking it. */
-    uint32_t *order;
-    size_t n_order, cap_order, next;
+    uint32_t *ev_person;
+    size_t n, cap;
+    uint32_t *n_ev;     /* per person */
     uint32_t recent[4]; /* persons found last (index + 1): events of a case name the same ones */
 };
 
-static uint32_t ev_person_index(struct ev_walk *ew, const char *id)
+static uint32_t part_person(struct part *pt, const char *id)
 {
-    const struct factbase *fb = ew->w.fb;
-    for (int i = 0; i < 4 && ew->recent[i]; i++) {
-        uint32_t pi = ew->recent[i] - 1;
-        if (strcmp(chars_at(fb, fb->persons[pi].id), id) == 0) {
+    const struct factbase *fb = pt->w.fb;
+    for (int i = 0; i < 4 && pt->recent[i]; i++) {
+        uint32_t pi = pt->recent[i] - 1;
+        if (strcmp(at(&fb->pids, fb->persons[pi].id), id) == 0) {
             return pi;
         }
     }
-    uint32_t pi = idindex_find(fb, ew->persons, id);
+    uint32_t pi = idindex_find(pt->persons, id);
     if (pi != UINT32_MAX) {
-        memmove(ew->recent + 1, ew->recent, 3 * sizeof *ew->recent);
-        ew->recent[0] = pi + 1;
+        memmove(pt->recent + 1, pt->recent, 3 * sizeof *pt->recent);
+        pt->recent[0] = pi + 1;
     }
     return pi;
-}
-
-/* The index of an event list row's owner: on the walk when it is there, else
- * looked up. */
-static uint32_t ev_owner(struct ev_walk *ew, const char *owner, bool first_list)
-{
-    struct factbase *fb = ew->w.fb;
-    if (ew->w.owner && strcmp(ew->w.owner, owner) == 0) {
-        return ew->w.at;
-    }
-    if (first_list) {
-        uint32_t ei = walk_owner(&ew->w, owner);
-        if (ei != UINT32_MAX) {
-            ew->order = grow(ew->order, ew->n_order, &ew->cap_order, sizeof *ew->order);
-            ew->order[ew->n_order++] = ei;
-        }
-        return ei;
-    }
-    while (ew->next < ew->n_order &&
-           strcmp(chars_at(fb, fb->events[ew->order[ew->next]].id), owner) < 0) {
-        ew->next++;
-    }
-    if (ew->next < ew->n_order &&
-        strcmp(chars_at(fb, fb->events[ew->order[ew->next]].id), owner) == 0) {
-        size_t len = strlen(owner) + 1;
-        if (len > ew->w.cap) {
-            ew->w.cap = 2 * len;
-            ew->w.owner = xrealloc(ew->w.owner, ew->w.cap);
-        }
-        memcpy(ew->w.owner, owner, len);
-        ew->w.at = ew->order[ew->next];
-        return ew->w.at;
-    }
-    return walk_owner(&ew->w, owner);
 }
 
 static enum app_err on_event_person(void *ctx, const char *owner, const char *person,
                                     const char *kind)
 {
     (void)kind;
-    struct ev_walk *ew = ctx;
-    struct factbase *fb = ew->w.fb;
-    uint32_t ei = ev_owner(ew, owner, true);
-    uint32_t pi = person ? ev_person_index(ew, person) : UINT32_MAX;
+    struct part *pt = ctx;
+    struct factbase *fb = pt->w.fb;
+    uint32_t ei = walk_owner(&pt->w, owner);
+    uint32_t pi = person ? part_person(pt, person) : UINT32_MAX;
     if (ei == UINT32_MAX || pi == UINT32_MAX) {
         return E_OK; /* no such event, or a person not in the store: never a subject */
     }
-    struct fb_event *ev = &fb->events[ei];
+    struct fb_event *ev = &fb->events[ei]; /* in this part only */
     if (!ev->n_persons) {
-        ev->persons_first = (uint32_t)fb->n_ev_person;
+        ev->persons_first = (uint32_t)pt->n;
+        ev->part = pt->no;
     }
-    fb->ev_person = grow(fb->ev_person, fb->n_ev_person, &fb->cap_ev_person, sizeof *fb->ev_person);
-    fb->ev_person[fb->n_ev_person++] = pi;
+    pt->ev_person = grow(pt->ev_person, pt->n, &pt->cap, sizeof *pt->ev_person);
+    pt->ev_person[pt->n++] = pi;
     ev->n_persons++;
-    fb->persons[pi].n_ev++;
+    pt->n_ev[pi]++;
     return E_OK;
 }
 
@@ -529,9 +517,9 @@ static enum app_err on_event_source(void *ctx, const char *owner, const char *so
                                     const char *kind)
 {
     (void)kind;
-    struct ev_walk *ew = ctx;
-    struct factbase *fb = ew->w.fb;
-    uint32_t ei = ev_owner(ew, owner, false);
+    struct walk *w = ctx;
+    struct factbase *fb = w->fb;
+    uint32_t ei = walk_owner(w, owner);
     if (ei == UINT32_MAX || !source) {
         return E_OK;
     }
@@ -540,7 +528,7 @@ static enum app_err on_event_source(void *ctx, const char *owner, const char *so
         ev->sources_first = (uint32_t)fb->n_ev_source;
     }
     fb->ev_source = grow(fb->ev_source, fb->n_ev_source, &fb->cap_ev_source, sizeof *fb->ev_source);
-    fb->ev_source[fb->n_ev_source++] = pool_add(&fb->pool, source);
+    fb->ev_source[fb->n_ev_source++] = pool_add(&fb->epool, source);
     ev->n_sources++;
     return E_OK;
 }
@@ -549,27 +537,50 @@ static enum app_err on_event_source(void *ctx, const char *owner, const char *so
 static void shrink(struct factbase *fb)
 {
 #define FIT(arr, n) (arr) = (n) ? xrealloc((arr), (n) * sizeof *(arr)) : (arr)
-    FIT(fb->chars, fb->n_chars);
+    FIT(fb->pids.p, fb->pids.n);
+    FIT(fb->eids.p, fb->eids.n);
+    FIT(fb->text.p, fb->text.n);
     FIT(fb->subj_id, fb->n_subj);
     FIT(fb->subj_person, fb->n_subj);
     FIT(fb->prof, fb->n_prof);
-    FIT(fb->ev_person, fb->n_ev_person);
     FIT(fb->ev_source, fb->n_ev_source);
 #undef FIT
+    fb->event_index.chars = fb->eids.p; /* the ids may have moved */
 }
 
-/* Each person's events (event index order), from the events' person lists. */
-static void link_persons(struct factbase *fb)
+/* Joins the parts: one array of event persons, each event's first person
+ * in it, each person's events (event index order). */
+static void link_parts(struct factbase *fb, struct part *parts, size_t n_parts)
 {
-    size_t at = 0;
-    for (size_t i = 0; i < fb->n_persons; i++) {
-        fb->persons[i].ev_first = (uint32_t)at;
-        at += fb->persons[i].n_ev;
-        fb->persons[i].n_ev = 0;
+    size_t total = 0;
+    for (size_t k = 0; k < n_parts; k++) {
+        total += parts[k].n;
     }
-    fb->person_ev = xmalloc((at + 1) * sizeof *fb->person_ev);
+    fb->ev_person = xmalloc((total + 1) * sizeof *fb->ev_person);
+    size_t base[2] = {0, 0};
+    for (size_t k = 0; k < n_parts; k++) {
+        base[k] = fb->n_ev_person;
+        if (parts[k].n) {
+            memcpy(fb->ev_person + base[k], parts[k].ev_person, parts[k].n * sizeof *fb->ev_person);
+        }
+        fb->n_ev_person += parts[k].n;
+    }
+    size_t first = 0;
+    for (size_t i = 0; i < fb->n_persons; i++) {
+        struct fb_person *p = &fb->persons[i];
+        p->ev_first = (uint32_t)first;
+        for (size_t k = 0; k < n_parts; k++) {
+            first += parts[k].n_ev[i];
+        }
+        p->n_ev = 0;
+    }
+    fb->person_ev = xmalloc((first + 1) * sizeof *fb->person_ev);
     for (size_t ei = 0; ei < fb->n_events; ei++) {
-        const struct fb_event *ev = &fb->events[ei];
+        struct fb_event *ev = &fb->events[ei];
+        if (!ev->n_persons) {
+            continue;
+        }
+        ev->persons_first += (uint32_t)base[ev->part];
         for (uint32_t k = 0; k < ev->n_persons; k++) {
             struct fb_person *p = &fb->persons[fb->ev_person[ev->persons_first + k]];
             fb->person_ev[p->ev_first + p->n_ev++] = (uint32_t)ei;
@@ -597,18 +608,70 @@ static void presize(struct store *s, struct factbase *fb)
     }
 }
 
-static enum app_err load(struct store *s, bool sources, struct factbase *fb, struct err *e)
+/* ---- loading: two sides, on one thread or two ----------------------------- */
+
+enum stage { STAGE_PENDING, STAGE_READY, STAGE_FAILED };
+
+struct loader {
+    struct factbase *fb;
+    bool sources;
+    bool two; /* a thread each side, on connections of their own */
+    struct idindex person_index;
+    /* The event id that splits the events' person lists into the two parts
+     * (NULL: part 0 is the whole list); owned by the events' side. */
+    char *split;
+    struct part parts[2];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    enum stage persons, events; /* under mu */
+};
+
+static void announce(struct loader *L, enum stage *stage, enum app_err rc)
 {
-    presize(s, fb);
-    enum app_err rc = store_scan_persons(s, on_person, fb, e);
-    if (rc != E_OK) {
-        return rc;
+    if (!L->two) {
+        *stage = rc == E_OK ? STAGE_READY : STAGE_FAILED;
+        return;
     }
-    struct walk pw = {.fb = fb};
-    idindex_build(fb, &pw.index, fb->persons ? &fb->persons[0].id : NULL,
-                  sizeof *fb->persons / sizeof(uint32_t), fb->n_persons);
-    rc = store_scan_list(s, SCAN_PERSON_NAMES, on_name, &pw, e);
-    walk_end(&pw);
+    pthread_mutex_lock(&L->mu);
+    *stage = rc == E_OK ? STAGE_READY : STAGE_FAILED;
+    pthread_cond_broadcast(&L->cv);
+    pthread_mutex_unlock(&L->mu);
+}
+
+/* Whether the other side reached its stage (false: it failed). */
+static bool await(struct loader *L, const enum stage *stage)
+{
+    if (!L->two) {
+        return *stage == STAGE_READY;
+    }
+    pthread_mutex_lock(&L->mu);
+    while (*stage == STAGE_PENDING) {
+        pthread_cond_wait(&L->cv, &L->mu);
+    }
+    bool ready = *stage == STAGE_READY;
+    pthread_mutex_unlock(&L->mu);
+    return ready;
+}
+
+/* The persons' side: persons (then their index is announced), their names
+ * and profiles, the cases and their subjects. */
+static enum app_err load_persons(struct loader *L, struct store *s, struct err *e)
+{
+    struct factbase *fb = L->fb;
+    enum app_err rc = store_scan_persons(s, on_person, fb, e);
+    if (rc == E_OK) {
+        idindex_build(&L->person_index, fb->pids.p, fb->persons ? &fb->persons[0].id : NULL,
+                      sizeof *fb->persons / sizeof(uint32_t), fb->n_persons);
+        for (size_t k = 0; k < 2; k++) {
+            L->parts[k].n_ev = xcalloc(fb->n_persons + 1, sizeof *L->parts[k].n_ev);
+        }
+    }
+    announce(L, &L->persons, rc);
+    struct walk pw = {.fb = fb, .index = &L->person_index};
+    if (rc == E_OK) {
+        rc = store_scan_list(s, SCAN_PERSON_NAMES, on_name, &pw, e);
+        walk_end(&pw);
+    }
     if (rc == E_OK) {
         rc = store_scan_list(s, SCAN_PERSON_PROFILES, on_profile, &pw, e);
         walk_end(&pw);
@@ -621,39 +684,171 @@ static enum app_err load(struct store *s, bool sources, struct factbase *fb, str
         pw.at = UINT32_MAX; /* the person found last */
         rc = store_scan_list(s, SCAN_CASE_SUBJECTS, on_subject, &pw, e);
     }
-    if (rc == E_OK) {
-        rc = store_scan_events(s, on_event, fb, e);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* An event id near the median of all of them (from a sample): the two
+ * parts of the person lists then take about as long. */
+static char *median_event_id(const struct factbase *fb)
+{
+    enum { SAMPLE = 1001 };
+
+    if (fb->n_events < 2 * SAMPLE) {
+        return NULL; /* too few to split */
     }
-    struct ev_walk ew = {.w = {.fb = fb}, .persons = &pw.index};
+    if (fb->n_events > UINT32_MAX) {
+        return NULL;
+    }
+    /* Events at the fractions i * golden ratio of the way: spread over the
+     * table without a stride that rows stored in a repeating pattern (an
+     * application, a detention, a removal, ...) would fall in step with. */
+    const char **ids = xmalloc(SAMPLE * sizeof *ids);
+    for (size_t i = 0; i < SAMPLE; i++) {
+        uint64_t frac = (uint64_t)i * 0x9E3779B97F4A7C15ULL;
+        ids[i] = at(&fb->eids, fb->events[((frac >> 32) * fb->n_events) >> 32].id);
+    }
+    qsort(ids, SAMPLE, sizeof *ids, cmp_str);
+    char *split = xstrdup(ids[SAMPLE / 2]);
+    free(ids);
+    return split;
+}
+
+/* The events' side: events (then their index and the split are announced). */
+static enum app_err load_events(struct loader *L, struct store *s, struct err *e)
+{
+    struct factbase *fb = L->fb;
+    enum app_err rc = store_scan_events(s, on_event, fb, e);
     if (rc == E_OK) {
-        idindex_build(fb, &ew.w.index, fb->events ? &fb->events[0].id : NULL,
+        idindex_build(&fb->event_index, fb->eids.p, fb->events ? &fb->events[0].id : NULL,
                       sizeof *fb->events / sizeof(uint32_t), fb->n_events);
-        rc = store_scan_list(s, SCAN_EVENT_PERSONS, on_event_person, &ew, e);
-        walk_end(&ew.w);
+        L->split = L->two ? median_event_id(fb) : NULL;
     }
-    if (rc == E_OK && sources) {
-        rc = store_scan_list(s, SCAN_EVENT_SOURCES, on_event_source, &ew, e);
-        walk_end(&ew.w);
+    announce(L, &L->events, rc);
+    return rc;
+}
+
+/* Joins part k of the events' person lists (k 0: events before the split;
+ * 1: from it), once both sides have their index. */
+static enum app_err load_part(struct loader *L, struct store *s, size_t k, struct err *e)
+{
+    if (!await(L, k == 0 ? &L->events : &L->persons)) {
+        return E_OK; /* the other side failed: its error is the one reported */
     }
-    fb->event_index = ew.w.index; /* kept for factbase_has_event() */
-    idindex_free(&pw.index);
-    free(ew.order);
-    if (rc == E_OK && fb->too_large) {
+    struct part *pt = &L->parts[k];
+    pt->w = (struct walk){.fb = L->fb, .index = &L->fb->event_index};
+    pt->no = (uint8_t)k;
+    pt->persons = &L->person_index;
+    enum app_err rc = E_OK;
+    if (k == 0 || L->split) { /* no split: part 0 is the whole list */
+        rc = store_scan_event_persons(s, k ? L->split : NULL, k ? NULL : L->split, on_event_person,
+                                      pt, e);
+        walk_end(&pt->w);
+    }
+    if (rc == E_OK && k == 1 && L->sources) {
+        struct walk sw = {.fb = L->fb, .index = &L->fb->event_index};
+        rc = store_scan_list(s, SCAN_EVENT_SOURCES, on_event_source, &sw, e);
+        walk_end(&sw);
+    }
+    return rc;
+}
+
+struct events_side {
+    struct loader *L;
+    struct store *s;
+    enum app_err rc;
+    struct err e;
+};
+
+static void *events_main(void *arg)
+{
+    struct events_side *es = arg;
+    es->rc = load_events(es->L, es->s, &es->e);
+    if (es->rc == E_OK) {
+        es->rc = load_part(es->L, es->s, 1, &es->e);
+    }
+    return NULL;
+}
+
+static enum app_err load(struct store *s, struct store *second, bool sources, struct factbase *fb,
+                         struct err *e)
+{
+    presize(s, fb);
+    struct loader L = {.fb = fb, .sources = sources, .two = second != NULL};
+    struct events_side es = {.L = &L, .s = second ? second : s, .e = ERR_INIT};
+    pthread_t thread;
+    if (L.two) {
+        pthread_mutex_init(&L.mu, NULL);
+        pthread_cond_init(&L.cv, NULL);
+        L.two = pthread_create(&thread, NULL, events_main, &es) == 0;
+        if (!L.two) {
+            es.s = s;
+        }
+    }
+    enum app_err rc = load_persons(&L, s, e);
+    if (L.two) {
+        if (rc == E_OK) {
+            rc = load_part(&L, s, 0, e);
+        }
+        pthread_join(thread, NULL);
+    } else {
+        if (rc == E_OK) {
+            events_main(&es);
+        }
+        if (rc == E_OK && es.rc == E_OK) {
+            rc = load_part(&L, s, 0, e);
+        }
+    }
+    if (rc == E_OK && es.rc != E_OK) {
+        rc = es.rc;
+        *e = es.e;
+    }
+    if (second) {
+        pthread_cond_destroy(&L.cv);
+        pthread_mutex_destroy(&L.mu);
+    }
+    if (rc == E_OK) {
+        link_parts(fb, L.parts, 2);
+    }
+    for (size_t k = 0; k < 2; k++) {
+        free(L.parts[k].ev_person);
+        free(L.parts[k].n_ev);
+    }
+    free(L.split);
+    idindex_free(&L.person_index);
+    if (rc == E_OK && (fb->pids.too_large || fb->eids.too_large || fb->text.too_large)) {
         rc =
             err_set(e, E_TOO_LARGE, "the store's ids and names pass 4 GiB: check cases one by one");
     }
     return rc;
 }
 
-enum app_err factbase_load(struct store *s, bool sources, struct factbase **out, struct err *e)
+enum app_err factbase_load(struct store *s, struct store *second, bool sources,
+                           struct factbase **out, struct err *e)
 {
     _Static_assert(sizeof(struct fb_person) % sizeof(uint32_t) == 0, "ids are read by stride");
     _Static_assert(sizeof(struct fb_event) % sizeof(uint32_t) == 0, "ids are read by stride");
     struct factbase *fb = xcalloc(1, sizeof *fb);
     pool_init(&fb->pool);
-    chars_add(fb, ""); /* offset 0: no name */
-    bool txn = store_read_begin(s);
-    enum app_err rc = load(s, sources, fb, e);
+    pool_init(&fb->epool);
+    chars_add(&fb->pids, "");
+    chars_add(&fb->eids, "");
+    chars_add(&fb->text, ""); /* offset 0: no name */
+    bool txn;
+    if (second && store_read_begin_pair(s, second)) {
+        txn = true;
+    } else {
+        second = NULL; /* no snapshot the two agree on: one connection */
+        txn = store_read_begin(s);
+    }
+    enum app_err rc = load(s, second, sources, fb, e);
+    if (second) {
+        store_read_end(second);
+    }
     if (txn) {
         store_read_end(s);
     }
@@ -662,14 +857,13 @@ enum app_err factbase_load(struct store *s, bool sources, struct factbase **out,
         return rc;
     }
     shrink(fb);
-    link_persons(fb);
     *out = fb;
     return E_OK;
 }
 
 bool factbase_has_event(const struct factbase *fb, const char *id)
 {
-    return fb->event_index.slots && idindex_find(fb, &fb->event_index, id) != UINT32_MAX;
+    return fb->event_index.slots && idindex_find(&fb->event_index, id) != UINT32_MAX;
 }
 
 void factbase_drop_event_index(struct factbase *fb)
@@ -692,7 +886,7 @@ static void person_view(const struct factbase *fb, uint32_t pi, struct person *o
         tags[k] = pool_str(&fb->pool, fb->prof[p->prof_first + k]);
     }
     *out = (struct person){
-        .id = chars_at(fb, p->id),
+        .id = at(&fb->pids, p->id),
         .ethnicity = pool_str(&fb->pool, p->ethnicity),
         .religion = pool_str(&fb->pool, p->religion),
         .profiles = {tags, p->n_prof},
@@ -701,7 +895,7 @@ static void person_view(const struct factbase *fb, uint32_t pi, struct person *o
     };
     if (p->name) {
         struct person_name *n = arena_alloc(a, sizeof *n);
-        n->full = chars_at(fb, p->name);
+        n->full = at(&fb->text, p->name);
         n->kind = p->primary ? "primary" : NULL;
         out->names = n;
         out->n_names = 1;
@@ -711,17 +905,17 @@ static void person_view(const struct factbase *fb, uint32_t pi, struct person *o
 static void event_view(const struct factbase *fb, uint32_t ei, struct event *out, struct arena *a)
 {
     const struct fb_event *ev = &fb->events[ei];
-    const struct pool *pl = &fb->pool;
+    const struct pool *pl = &fb->epool;
     const char **persons = arena_alloc(a, (ev->n_persons + 1) * sizeof *persons);
     for (uint32_t k = 0; k < ev->n_persons; k++) {
-        persons[k] = chars_at(fb, fb->persons[fb->ev_person[ev->persons_first + k]].id);
+        persons[k] = at(&fb->pids, fb->persons[fb->ev_person[ev->persons_first + k]].id);
     }
     const char **sources = arena_alloc(a, (ev->n_sources + 1) * sizeof *sources);
     for (uint32_t k = 0; k < ev->n_sources; k++) {
         sources[k] = pool_str(pl, fb->ev_source[ev->sources_first + k]);
     }
     *out = (struct event){
-        .id = chars_at(fb, ev->id),
+        .id = at(&fb->eids, ev->id),
         .type = (enum event_type)ev->type,
         .date = date_unpack(ev->date),
         .approx = ev->approx,
@@ -803,7 +997,7 @@ static size_t case_events(const struct factbase *fb, struct factbase_cursor *cur
             if (cur->mark[ei] != mark) {
                 cur->mark[ei] = mark;
                 const struct fb_event *ev = &fb->events[ei];
-                keys[n++] = (struct ev_key){timeline_key(ev), ei, chars_at(fb, ev->id)};
+                keys[n++] = (struct ev_key){timeline_key(ev), ei, at(&fb->eids, ev->id)};
             }
         }
     }
@@ -841,9 +1035,11 @@ void factbase_views(const struct factbase *fb, struct factbase_cursor *cur, size
         memset(v, 0, sizeof *v);
         const char **subjects = arena_alloc(a, (c->n_subj + 1) * sizeof *subjects);
         for (uint32_t j = 0; j < c->n_subj; j++) {
-            subjects[j] = chars_at(fb, fb->subj_id[c->subj_first + j]);
+            uint32_t id = fb->subj_id[c->subj_first + j];
+            subjects[j] = fb->subj_person[c->subj_first + j] != UINT32_MAX ? at(&fb->pids, id)
+                                                                           : at(&fb->text, id);
         }
-        v->kase.id = chars_at(fb, c->id);
+        v->kase.id = at(&fb->text, c->id);
         v->kase.state = pool_str(&fb->pool, c->state);
         v->kase.status = pool_str(&fb->pool, c->status);
         v->kase.subjects = (struct strs){subjects, c->n_subj};
@@ -874,10 +1070,15 @@ void factbase_free(struct factbase *fb)
     if (!fb) {
         return;
     }
-    free(fb->pool.strs);
-    free(fb->pool.slots);
-    arena_release(&fb->pool.a);
-    free(fb->chars);
+    struct pool *pools[] = {&fb->pool, &fb->epool};
+    for (size_t i = 0; i < 2; i++) {
+        free(pools[i]->strs);
+        free(pools[i]->slots);
+        arena_release(&pools[i]->a);
+    }
+    free(fb->pids.p);
+    free(fb->eids.p);
+    free(fb->text.p);
     free(fb->cases);
     free(fb->subj_id);
     free(fb->subj_person);

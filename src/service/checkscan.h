@@ -14,10 +14,13 @@ struct factbase_cursor; /* one thread's scratch space for building views */
 
 /* Reads every case, person and event of the store (only what the check
  * engine reads; the events' sources only when `sources`: only explanations
- * and the text output show them). On success *out is a new factbase the
- * caller frees with factbase_free(). */
-ATTR_NODISCARD enum app_err factbase_load(struct store *s, bool sources, struct factbase **out,
-                                          struct err *e);
+ * and the text output show them). With `second`, another connection to the
+ * same store (or NULL), two threads read at once, the persons and cases on
+ * s and the events on second, in one snapshot (store_read_begin_pair();
+ * when none can be had, s reads alone). On success *out is a new factbase
+ * the caller frees with factbase_free(). */
+ATTR_NODISCARD enum app_err factbase_load(struct store *s, struct store *second, bool sources,
+                                          struct factbase **out, struct err *e);
 /* Whether the store has an event with this id; false for any once
  * factbase_drop_event_index() has given back the index's memory. */
 bool factbase_has_event(const struct factbase *fb, const char *id);

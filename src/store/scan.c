@@ -16,7 +16,11 @@ enum {
     SLOT_SCAN_PERSONS,
     SLOT_SCAN_EVENTS,
     SLOT_SCAN_LIST, /* then one per list */
-    SLOT_SCAN_END = SLOT_SCAN_LIST + SCAN_LIST_COUNT,
+    SLOT_SCAN_EP_FROM = SLOT_SCAN_LIST + SCAN_LIST_COUNT,
+    SLOT_SCAN_EP_BELOW,
+    SLOT_SCAN_EP_RANGE,
+    SLOT_SCAN_DATA_VERSION,
+    SLOT_SCAN_END,
 };
 
 _Static_assert((int)SLOT_SCAN_END <= (int)STMT_MISC + 192, "scan.c uses STMT_MISC + 176 .. 191");
@@ -157,4 +161,84 @@ enum app_err store_scan_list(struct store *s, enum store_scan_list which, store_
     }
     sqlite3_stmt *st = store_stmt(s, SLOT_SCAN_LIST + (int)which, sql[which], e);
     return st ? each_row(s, st, item_row, &fn, ctx, e) : e->code;
+}
+
+enum app_err store_scan_event_persons(struct store *s, const char *from, const char *below,
+                                      store_scan_item_fn fn, void *ctx, struct err *e)
+{
+    if (!from && !below) {
+        return store_scan_list(s, SCAN_EVENT_PERSONS, fn, ctx, e);
+    }
+    sqlite3_stmt *st;
+    if (from && below) {
+        st = store_stmt(s, SLOT_SCAN_EP_RANGE,
+                        "SELECT event, person FROM event_person WHERE event >= ?1 AND event < ?2"
+                        " ORDER BY event, pos",
+                        e);
+    } else if (from) {
+        st = store_stmt(s, SLOT_SCAN_EP_FROM,
+                        "SELECT event, person FROM event_person WHERE event >= ?1"
+                        " ORDER BY event, pos",
+                        e);
+    } else {
+        st = store_stmt(s, SLOT_SCAN_EP_BELOW,
+                        "SELECT event, person FROM event_person WHERE event < ?2"
+                        " ORDER BY event, pos",
+                        e);
+    }
+    if (!st) {
+        return e->code;
+    }
+    if (from) {
+        sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+    }
+    if (below) {
+        sqlite3_bind_text(st, 2, below, -1, SQLITE_STATIC);
+    }
+    return each_row(s, st, item_row, &fn, ctx, e);
+}
+
+/* PRAGMA data_version on s (inside a read transaction: as of its
+ * snapshot), or -1. */
+static int64_t data_version(struct store *s)
+{
+    struct err e = ERR_INIT;
+    sqlite3_stmt *st = store_stmt(s, SLOT_SCAN_DATA_VERSION, "PRAGMA data_version", &e);
+    if (!st) {
+        return -1;
+    }
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return v;
+}
+
+bool store_read_begin_pair(struct store *s, struct store *t)
+{
+    for (int attempt = 0; attempt < 5; attempt++) {
+        /* t's data version changes when a connection other than t commits:
+         * the same value before s began and after t began means that no
+         * commit fell between them (s commits nothing). */
+        int64_t before = data_version(t);
+        if (before < 0 || !store_read_begin(s)) {
+            return false;
+        }
+        if (data_version(s) < 0) { /* the read that fixes s's snapshot */
+            store_read_end(s);
+            return false;
+        }
+        if (!store_read_begin(t)) {
+            store_read_end(s);
+            return false;
+        }
+        int64_t after = data_version(t); /* fixes t's snapshot */
+        if (after == before) {
+            return true;
+        }
+        store_read_end(t);
+        store_read_end(s);
+        if (after < 0) {
+            return false;
+        }
+    }
+    return false;
 }

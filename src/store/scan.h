@@ -45,4 +45,22 @@ typedef enum app_err (*store_scan_item_fn)(void *ctx, const char *owner, const c
 ATTR_NODISCARD enum app_err store_scan_list(struct store *s, enum store_scan_list which,
                                             store_scan_item_fn fn, void *ctx, struct err *e);
 
+/* The persons of the events whose ids are at or after `from` (byte order;
+ * NULL: from the first) and before `below` (NULL: to the last), as
+ * store_scan_list(SCAN_EVENT_PERSONS) gives them: two threads, each on its
+ * own connection, read the list in two parts. */
+ATTR_NODISCARD enum app_err store_scan_event_persons(struct store *s, const char *from,
+                                                     const char *below, store_scan_item_fn fn,
+                                                     void *ctx, struct err *e);
+
+/* Begins read transactions on two connections to the same database that see
+ * the same snapshot, so that two threads can each read part of it. Without
+ * SQLite's snapshot interface: t notes the database's data version, s
+ * begins, then t begins and checks that no other connection committed in
+ * between (then nothing changed between the two beginnings either); tried
+ * a few times. False (nothing begun) when they could not be made to agree,
+ * say under a steady stream of writes: the caller then reads on s alone.
+ * End both with store_read_end(). */
+bool store_read_begin_pair(struct store *s, struct store *t);
+
 #endif

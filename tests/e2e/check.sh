@@ -155,6 +155,33 @@ jq -e 'map(select(.rule == "detention-of-asylum-seeker")) | length == 700 and
        (map(.case) == ([range(0; 700) | "k" + (1000 + . | tostring)]))' out >/dev/null \
     && ok "the findings of every batch come whole and in case id order" || not_ok "the findings of every batch come whole and in case id order" "$(jq -c 'map(.case) | .[0:5]' out)"
 
+# Over more than 2,002 events, two threads read the store on two
+# connections in one snapshot, and the events' person lists are joined in
+# two parts split at a median event id (service/checkscan.c). The findings
+# must be those of one thread on one connection, byte for byte: events
+# stored out of id order, an event naming persons of two cases on either
+# side of the split, sources on events (read with --explain), an event of a
+# person in no case.
+jq -n '{format: "refuge-bundle/1",
+        sources: [{id: "s1", title: "one"}],
+        persons: [range(0; 1101) | {id: "p\(.)", names: [{full: "Person \(.)"}]}],
+        cases: [range(1099; -1; -1) | {id: ("k" + (1000 + . | tostring)), state: "KZ", subjects: ["p\(.)"]}],
+        events: ([range(1099; -1; -1) | {id: "a\(.)", type: "asylum_application", date: "2019-01-01", persons: ["p\(.)"], sources: ["s1"]},
+                                        {id: "d\(.)", type: "detention", date: "2019-02-01", persons: ["p\(.)"]},
+                                        {id: "r\(.)", type: "removal_announced", date: "2019-03-01", to_country: "CN", persons: ["p\(.)", "p\((. * 7) % 1100)"]}]
+                 + [{id: "zz-stray", type: "detention", date: "2019-02-01", persons: ["p1100"]}])}' > split.json
+run --db split.db import -q split.json
+expect_status 0 "a store of 3,301 events imports"
+for x in "" --explain; do
+    "$REFUGE" --db split.db check --as-of 2019-12-05 --json $x --no-record --threads 1 > one.json
+    "$REFUGE" --db split.db check --as-of 2019-12-05 --json $x --no-record --threads 2 > two.json
+    [ -s two.json ] && jq -e 'length > 2200' two.json >/dev/null \
+        && ok "two threads give findings over 1,100 cases $x" || not_ok "two threads give findings over 1,100 cases $x" "$(head -c 300 two.json)"
+    same_files one.json two.json "two connections give the findings of one, byte for byte $x"
+done
+run --db split.db check --threads 0
+expect_status 64 "check --threads 0 is a usage error"
+
 # libmicrohttpd, and GnuTLS behind it, are loaded by `refuge serve` alone
 # (http/mhd.c): a check, like any other command, starts without them.
 LD_DEBUG=libs "$REFUGE" --db a.db check --as-of 2019-12-10 --json --no-record >/dev/null 2>ld.txt

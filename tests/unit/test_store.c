@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "store/scan.h"
 #include "store/store.h"
 #include "store_fixture.h"
 
@@ -358,6 +359,58 @@ static void group_commit_keeps_each_request_apart(void **state)
     rmdir(dir);
 }
 
+/* Two connections begun as a pair read one snapshot: a commit by a third
+ * after they began is seen by neither until both end. */
+static void read_pair_shares_a_snapshot(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/refuge-test-pair-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/p.db", dir);
+    struct store *s = NULL;
+    struct store *t = NULL;
+    struct store *w = NULL;
+    struct err e = ERR_INIT;
+    assert_int_equal(store_open(path, 0, &w, &e), E_OK);
+    assert_int_equal(store_begin(w, &e), E_OK);
+    put_person(w, "early");
+    assert_int_equal(store_commit(w, &e), E_OK);
+    assert_int_equal(store_open(path, STORE_MUST_EXIST, &s, &e), E_OK);
+    assert_int_equal(store_open(path, STORE_READONLY | STORE_MUST_EXIST, &t, &e), E_OK);
+
+    assert_true(store_read_begin_pair(s, t));
+    assert_int_equal(store_begin(w, &e), E_OK);
+    put_person(w, "late");
+    assert_int_equal(store_commit(w, &e), E_OK);
+    assert_true(store_exists(s, OBJ_PERSON, "early"));
+    assert_true(store_exists(t, OBJ_PERSON, "early"));
+    assert_false(store_exists(s, OBJ_PERSON, "late"));
+    assert_false(store_exists(t, OBJ_PERSON, "late"));
+    assert_int_equal(store_count(s, OBJ_PERSON), 1);
+    assert_int_equal(store_count(t, OBJ_PERSON), 1);
+    store_read_end(t);
+    store_read_end(s);
+    assert_true(store_exists(s, OBJ_PERSON, "late"));
+    assert_true(store_exists(t, OBJ_PERSON, "late"));
+    /* begun again, they agree on the new state; the writer is not held up */
+    assert_true(store_read_begin_pair(s, t));
+    assert_int_equal(store_begin(w, &e), E_OK);
+    put_person(w, "later");
+    assert_int_equal(store_commit(w, &e), E_OK);
+    assert_int_equal(store_count(s, OBJ_PERSON), 2);
+    assert_int_equal(store_count(t, OBJ_PERSON), 2);
+    store_read_end(t);
+    store_read_end(s);
+    assert_int_equal(store_count(t, OBJ_PERSON), 3);
+
+    store_close(s);
+    store_close(t);
+    store_close(w);
+    fixture_remove_store(path);
+    rmdir(dir);
+}
+
 static void schema_is_current(void **state)
 {
     struct store *s = *state;
@@ -376,6 +429,7 @@ int main(void)
         cmocka_unit_test(refuses_foreign_files),
         cmocka_unit_test(encrypted_round_trip),
         cmocka_unit_test(group_commit_keeps_each_request_apart),
+        cmocka_unit_test(read_pair_shares_a_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
