@@ -141,9 +141,11 @@ static struct date date_unpack(uint32_t v)
                          .prec = (uint8_t)(v & 31)};
 }
 
+/* Ids to indices: through a hash table, or by binary search when the ids
+ * came in byte order (as the scans give them: checked, not assumed). */
 struct idindex {
     uint64_t *slots; /* the id's hash in the high half (to skip other ids unread), index + 1
-                        in the low half; 0 = empty */
+                        in the low half; 0 = empty; NULL: sorted */
     size_t mask;
     const char *chars;   /* the buffer the ids are in (no longer grown) */
     const uint32_t *ids; /* the id offset of element i: ids[i * stride] */
@@ -218,20 +220,26 @@ static const char *idindex_key(const struct idindex *x, size_t i)
     return x->chars + x->ids[i * x->stride];
 }
 
+/* hashed: always a hash table (for lookups in no particular order), else
+ * binary search when the ids are in order. */
 static void idindex_build(struct idindex *x, const char *chars, const uint32_t *ids, size_t stride,
-                          size_t n)
+                          size_t n, bool hashed)
 {
+    *x = (struct idindex){.chars = chars, .ids = ids, .stride = stride, .n = n};
+    size_t i = 1;
+    while (!hashed && i < n && strcmp(idindex_key(x, i - 1), idindex_key(x, i)) < 0) {
+        i++;
+    }
+    if (!hashed && i >= n) {
+        return; /* in order, each once: binary search */
+    }
     size_t n_slots = 1024;
     while (n_slots < 2 * n) {
         n_slots *= 2;
     }
-    *x = (struct idindex){.slots = xcalloc(n_slots, sizeof *x->slots),
-                          .mask = n_slots - 1,
-                          .chars = chars,
-                          .ids = ids,
-                          .stride = stride,
-                          .n = n};
-    for (size_t i = 0; i < n; i++) {
+    x->slots = xcalloc(n_slots, sizeof *x->slots);
+    x->mask = n_slots - 1;
+    for (i = 0; i < n; i++) {
         uint64_t h = strmap_hash(idindex_key(x, i));
         size_t at = h & x->mask;
         while (x->slots[at]) {
@@ -244,6 +252,22 @@ static void idindex_build(struct idindex *x, const char *chars, const uint32_t *
 /* The index of id, or UINT32_MAX. */
 static uint32_t idindex_find(const struct idindex *x, const char *id)
 {
+    if (!x->slots) {
+        size_t lo = 0, hi = x->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = strcmp(idindex_key(x, mid), id);
+            if (c == 0) {
+                return (uint32_t)mid;
+            }
+            if (c < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return UINT32_MAX;
+    }
     uint64_t h = strmap_hash(id);
     uint64_t tag = h & 0xffffffff00000000ULL;
     for (size_t at = h & x->mask; x->slots[at]; at = (at + 1) & x->mask) {
@@ -389,15 +413,20 @@ static int cmp_case_id(const void *a, const void *b)
 /* Puts the cases in id order, the order of their subject lists. */
 static void sort_cases(struct factbase *fb)
 {
-    if (fb->n_cases < 2) {
-        return;
+    size_t i = 1;
+    while (i < fb->n_cases &&
+           strcmp(at(&fb->text, fb->cases[i - 1].id), at(&fb->text, fb->cases[i].id)) < 0) {
+        i++;
+    }
+    if (i >= fb->n_cases) {
+        return; /* as the scan gives them */
     }
     struct case_by_id *tmp = xmalloc(fb->n_cases * sizeof *tmp);
-    for (size_t i = 0; i < fb->n_cases; i++) {
+    for (i = 0; i < fb->n_cases; i++) {
         tmp[i] = (struct case_by_id){at(&fb->text, fb->cases[i].id), fb->cases[i]};
     }
     qsort(tmp, fb->n_cases, sizeof *tmp, cmp_case_id);
-    for (size_t i = 0; i < fb->n_cases; i++) {
+    for (i = 0; i < fb->n_cases; i++) {
         fb->cases[i] = tmp[i].c;
     }
     free(tmp);
@@ -661,7 +690,7 @@ static enum app_err load_persons(struct loader *L, struct store *s, struct err *
     enum app_err rc = store_scan_persons(s, on_person, fb, e);
     if (rc == E_OK) {
         idindex_build(&L->person_index, fb->pids.p, fb->persons ? &fb->persons[0].id : NULL,
-                      sizeof *fb->persons / sizeof(uint32_t), fb->n_persons);
+                      sizeof *fb->persons / sizeof(uint32_t), fb->n_persons, true);
         for (size_t k = 0; k < 2; k++) {
             L->parts[k].n_ev = xcalloc(fb->n_persons + 1, sizeof *L->parts[k].n_ev);
         }
@@ -692,14 +721,18 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* An event id near the median of all of them (from a sample): the two
- * parts of the person lists then take about as long. */
+/* An event id at or near the median of all of them (the middle one when
+ * they are in id order, else from a sample): the two parts of the person
+ * lists then take about as long. */
 static char *median_event_id(const struct factbase *fb)
 {
     enum { SAMPLE = 1001 };
 
     if (fb->n_events < 2 * SAMPLE) {
         return NULL; /* too few to split */
+    }
+    if (!fb->event_index.slots) { /* in id order */
+        return xstrdup(at(&fb->eids, fb->events[fb->n_events / 2].id));
     }
     if (fb->n_events > UINT32_MAX) {
         return NULL;
@@ -725,7 +758,7 @@ static enum app_err load_events(struct loader *L, struct store *s, struct err *e
     enum app_err rc = store_scan_events(s, on_event, fb, e);
     if (rc == E_OK) {
         idindex_build(&fb->event_index, fb->eids.p, fb->events ? &fb->events[0].id : NULL,
-                      sizeof *fb->events / sizeof(uint32_t), fb->n_events);
+                      sizeof *fb->events / sizeof(uint32_t), fb->n_events, false);
         L->split = L->two ? median_event_id(fb) : NULL;
     }
     announce(L, &L->events, rc);
@@ -863,7 +896,7 @@ enum app_err factbase_load(struct store *s, struct store *second, bool sources,
 
 bool factbase_has_event(const struct factbase *fb, const char *id)
 {
-    return fb->event_index.slots && idindex_find(&fb->event_index, id) != UINT32_MAX;
+    return fb->event_index.chars && idindex_find(&fb->event_index, id) != UINT32_MAX;
 }
 
 void factbase_drop_event_index(struct factbase *fb)

@@ -152,6 +152,10 @@ static enum app_err migrate(struct store *s, struct err *e)
         if (n <= have) {
             continue;
         }
+        if (n == 9 && have > 0) {
+            store_notice("upgrading the store: indexing cases, persons and events for the "
+                         "checks (some seconds per million events; do not interrupt)");
+        }
         enum app_err rc = store_begin(s, e);
         if (rc != E_OK) {
             return rc;

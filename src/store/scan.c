@@ -1,7 +1,8 @@
 /*
- * scan.c: the whole-store passes of scan.h. One statement per table, read in
- * the table's own order (rowid, or the primary key of a list table), so that
- * SQLite walks each b-tree once from left to right; only the columns the
+ * scan.c: the whole-store passes of scan.h. One statement per table, each
+ * walking one b-tree once from left to right: cases, persons and events
+ * through their covering indexes (migration 0009: those columns alone, in
+ * id order), lists in their primary key's order; only the columns the
  * check engine reads are decoded.
  */
 #include "store/scan.h"
@@ -79,7 +80,7 @@ static enum app_err case_row(sqlite3_stmt *st, void *fn, void *ctx)
 enum app_err store_scan_cases(struct store *s, store_scan_case_fn fn, void *ctx, struct err *e)
 {
     sqlite3_stmt *st =
-        store_stmt(s, SLOT_SCAN_CASES, "SELECT id, state, status FROM case_file ORDER BY rowid", e);
+        store_stmt(s, SLOT_SCAN_CASES, "SELECT id, state, status FROM case_file ORDER BY id", e);
     return st ? each_row(s, st, case_row, &fn, ctx, e) : e->code;
 }
 
@@ -97,7 +98,7 @@ enum app_err store_scan_persons(struct store *s, store_scan_person_fn fn, void *
 {
     sqlite3_stmt *st = store_stmt(s, SLOT_SCAN_PERSONS,
                                   "SELECT id, ethnicity, religion, is_group, group_size"
-                                  " FROM person ORDER BY rowid",
+                                  " FROM person ORDER BY id",
                                   e);
     return st ? each_row(s, st, person_row, &fn, ctx, e) : e->code;
 }
@@ -135,7 +136,7 @@ enum app_err store_scan_events(struct store *s, store_scan_event_fn fn, void *ct
         s, SLOT_SCAN_EVENTS,
         "SELECT id, type, date, approx, end_date, has_place, place_country, from_country,"
         " to_country, by_country, outcome, final, appeal_until, kind, offence, entry_related,"
-        " presented, provided, access_to FROM event ORDER BY rowid",
+        " presented, provided, access_to FROM event ORDER BY id",
         e);
     return st ? each_row(s, st, event_row, &fn, ctx, e) : e->code;
 }

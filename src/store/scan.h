@@ -11,12 +11,13 @@
 
 #include "store/store.h"
 
-/* Cases (id, state, status; no lists), in storage order. */
+/* Cases (id, state, status; no lists), in id order (byte order, as the
+ * lists below are ordered by owner). */
 typedef enum app_err (*store_scan_case_fn)(void *ctx, const struct case_ *c);
 ATTR_NODISCARD enum app_err store_scan_cases(struct store *s, store_scan_case_fn fn, void *ctx,
                                              struct err *e);
 
-/* Persons (id, ethnicity, religion, group, group_size; no lists), in storage
+/* Persons (id, ethnicity, religion, group, group_size; no lists), in id
  * order. */
 typedef enum app_err (*store_scan_person_fn)(void *ctx, const struct person *p);
 ATTR_NODISCARD enum app_err store_scan_persons(struct store *s, store_scan_person_fn fn, void *ctx,
@@ -25,7 +26,7 @@ ATTR_NODISCARD enum app_err store_scan_persons(struct store *s, store_scan_perso
 /* Events with the members the engine reads (id, type, date, approx, end_date,
  * has_place, place.country, from_country, to_country, by_country, outcome,
  * final, appeal_until, kind, offence, entry_related, presented_to_authorities,
- * provided, to; no lists), in storage order. */
+ * provided, to; no lists), in id order. */
 typedef enum app_err (*store_scan_event_fn)(void *ctx, const struct event *ev);
 ATTR_NODISCARD enum app_err store_scan_events(struct store *s, store_scan_event_fn fn, void *ctx,
                                               struct err *e);

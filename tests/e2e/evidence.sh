@@ -187,7 +187,7 @@ if [ ! -e bad.bin ]; then ok "and writes nothing"; else not_ok "and writes nothi
 run --db m.db import "$EXAMPLE"
 printf 'a long enough password\n' | "$REFUGE" --db m.db user add alice --role admin >/dev/null 2>&1
 "$REFUGE" --db m.db token add script --role viewer >/dev/null 2>&1
-sqlite3 m.db "DROP TABLE proof_log; DROP TABLE proof_key; DROP TABLE proof_checkpoint;
+sqlite3 m.db "$UNDO_0009 DROP TABLE proof_log; DROP TABLE proof_key; DROP TABLE proof_checkpoint;
     DROP TABLE evidence; DROP TABLE evidence_blob; ALTER TABLE app_user DROP COLUMN lang;
     ALTER TABLE source DROP COLUMN json; ALTER TABLE person DROP COLUMN json;
     ALTER TABLE organization DROP COLUMN json; ALTER TABLE case_file DROP COLUMN json;

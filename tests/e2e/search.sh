@@ -106,7 +106,7 @@ if command -v sqlite3 >/dev/null; then
     # its first search rebuilds them.
     run --db rules.db init --plaintext
     run --db rules.db import "$EXAMPLE"
-    sqlite3 rules.db "DELETE FROM name_block WHERE kid IN (SELECT kid FROM name_key WHERE person = 'murager-alimuly');
+    sqlite3 rules.db "$UNDO_0009 DELETE FROM name_block WHERE kid IN (SELECT kid FROM name_key WHERE person = 'murager-alimuly');
         UPDATE name_key SET key = 'stale', codes = '[]' WHERE person = 'murager-alimuly';
         PRAGMA user_version = 7;" && ok "a schema-7 store with stale keys" || not_ok "a schema-7 store with stale keys"
     run --db rules.db search "Мұрагер Әлімұлы" --persons

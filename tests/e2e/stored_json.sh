@@ -93,7 +93,7 @@ if diff -r stored again >diff.out; then ok "and the API answers as before"; else
 
 # A store from before migration 0007: opening it adds the columns and
 # stores every text in the same transaction.
-sqlite3 p.db "ALTER TABLE source DROP COLUMN json; ALTER TABLE person DROP COLUMN json;
+sqlite3 p.db "$UNDO_0009 ALTER TABLE source DROP COLUMN json; ALTER TABLE person DROP COLUMN json;
     ALTER TABLE organization DROP COLUMN json; ALTER TABLE case_file DROP COLUMN json;
     ALTER TABLE event DROP COLUMN json; ALTER TABLE risk DROP COLUMN json;
     ALTER TABLE action DROP COLUMN json; PRAGMA user_version = 6;"
