@@ -724,8 +724,11 @@ static void render(struct buf *b, const struct render *rd, const char *tmpl)
         if (close) {
             add_placeholder(b, rd, p + 1, (size_t)(close - p - 1));
             p = close + 1;
-        } else {
-            buf_addch(b, *p++);
+        } else { /* the words up to the next placeholder, at once */
+            const char *open = strchr(p + 1, '{');
+            size_t n = open ? (size_t)(open - p) : strlen(p);
+            buf_add(b, p, n);
+            p += n;
         }
         /* A sentence opens with a capital ("the group ..." at the start). */
         if (start && b->len > before) {
@@ -1058,10 +1061,12 @@ static enum app_err run(const struct case_facts *cases, size_t n_cases, struct d
         if (!case_is_checked(cf->case_)) {
             continue;
         }
-        const struct event **evs = arena_alloc(a, (cf->n_events + 1) * sizeof *evs);
+        /* each written before it is read: evs up to s.n_evs, the memos
+         * by the memset()s below */
+        const struct event **evs = arena_alloc_unzeroed(a, (cf->n_events + 1) * sizeof *evs);
         struct risk_memo memo = {
-            .current = arena_alloc(a, (cf->n_risks + 1) * sizeof *memo.current),
-            .fit = arena_alloc(a, (cf->n_risks + 1) * sizeof *memo.fit),
+            .current = arena_alloc_unzeroed(a, (cf->n_risks + 1) * sizeof *memo.current),
+            .fit = arena_alloc_unzeroed(a, (cf->n_risks + 1) * sizeof *memo.fit),
         };
         memset(memo.current, RISK_FIT_UNKNOWN, cf->n_risks * sizeof *memo.current);
         const char *state = cf->case_->state;
@@ -1071,6 +1076,13 @@ static enum app_err run(const struct case_facts *cases, size_t n_cases, struct d
             ts_known = true;
         }
         size_t case_first = fs.n_items;
+        /* Each event's first day, once for all the subjects (undated: before
+         * any day, so that it is always taken). */
+        int64_t *first_day = arena_alloc_unzeroed(a, (cf->n_events + 1) * sizeof *first_day);
+        for (size_t i = 0; i < cf->n_events; i++) {
+            const struct event *ev = &cf->events[i];
+            first_day[i] = ev->date.prec == DATE_NONE ? INT64_MIN : date_first_day(ev->date);
+        }
         for (size_t pi = 0; pi < cf->n_subjects; pi++) {
             const struct person *p = &cf->subjects[pi];
             if (!p->id) {
@@ -1090,8 +1102,7 @@ static enum app_err run(const struct case_facts *cases, size_t n_cases, struct d
                                 .a = a};
             for (size_t i = 0; i < cf->n_events; i++) {
                 const struct event *ev = &cf->events[i];
-                if (names_person(ev, p->id, cf->shared_ids) &&
-                    (ev->date.prec == DATE_NONE || date_first_day(ev->date) <= s.today)) {
+                if (first_day[i] <= s.today && names_person(ev, p->id, cf->shared_ids)) {
                     evs[s.n_evs++] = ev;
                 }
             }

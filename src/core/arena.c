@@ -20,7 +20,7 @@ enum { ARENA_BLOCK = 64 * 1024 };
 /* Bytes from the arena, not cleared. A request larger than a quarter block
  * gets a block of its own, linked behind the current one so that the
  * current one's free space is not abandoned. */
-static void *arena_raw(struct arena *a, size_t n)
+void *arena_alloc_unzeroed(struct arena *a, size_t n)
 {
     size_t align = alignof(max_align_t);
     n = (n + align - 1) & ~(align - 1);
@@ -54,7 +54,7 @@ static void *arena_raw(struct arena *a, size_t n)
 
 void *arena_alloc(struct arena *a, size_t n)
 {
-    void *p = arena_raw(a, n);
+    void *p = arena_alloc_unzeroed(a, n);
     memset(p, 0, n);
     return p;
 }
@@ -64,7 +64,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
     if (!s) {
         return NULL;
     }
-    char *p = arena_raw(a, n + 1);
+    char *p = arena_alloc_unzeroed(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;

@@ -23,6 +23,10 @@ struct arena {
 
 /* Returns n zeroed bytes aligned for any type; never NULL. */
 void *arena_alloc(struct arena *a, size_t n);
+/* arena_alloc() without the zeroing, for an array the caller writes in full
+ * before reading any of it (on hot paths, where zeroing showed: 5% of a
+ * check of every case). */
+void *arena_alloc_unzeroed(struct arena *a, size_t n);
 /* Copies s (or its first n bytes) into the arena, NUL-terminated; NULL gives NULL. */
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);

@@ -168,24 +168,57 @@ struct date date_today(void)
     return date_from_days((int64_t)time(NULL) / 86400);
 }
 
+static char *put_str(char *p, const char *s)
+{
+    size_t len = strlen(s);
+    memcpy(p, s, len);
+    return p + len;
+}
+
+/* v in decimal (a year or a day: |v| < 2^16). */
+static char *put_int(char *p, int v)
+{
+    char digits[8];
+    size_t n = 0;
+    unsigned u = v < 0 ? (unsigned)-v : (unsigned)v;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) {
+        *p++ = '-';
+    }
+    while (n) {
+        *p++ = digits[--n];
+    }
+    return p;
+}
+
 void date_words_en(struct date d, bool approx, char *out, size_t n)
 {
     static const char *months[] = {"January",   "February", "March",    "April",
                                    "May",       "June",     "July",     "August",
                                    "September", "October",  "November", "December"};
-    const char *pre = approx ? "about " : "";
-    switch ((enum date_prec)d.prec) {
-    case DATE_YEAR:
-        snprintf(out, n, "%s%d", pre, d.year);
-        break;
-    case DATE_MONTH:
-        snprintf(out, n, "%s%s %d", pre, months[d.month - 1], d.year);
-        break;
-    case DATE_DAY:
-        snprintf(out, n, "%s%d %s %d", pre, d.day, months[d.month - 1], d.year);
-        break;
-    case DATE_NONE:
-        snprintf(out, n, "undated");
-        break;
+    /* Put together by hand, not by snprintf(): the findings of a check of
+     * every case say hundreds of thousands of dates. */
+    char text[64];
+    char *p = text;
+    if ((enum date_prec)d.prec == DATE_NONE) {
+        p = put_str(p, "undated");
+    } else {
+        p = put_str(p, approx ? "about " : "");
+        if ((enum date_prec)d.prec == DATE_DAY) {
+            p = put_str(put_int(p, d.day), " ");
+        }
+        if ((enum date_prec)d.prec != DATE_YEAR) {
+            p = put_str(put_str(p, months[(d.month + 11) % 12]), " ");
+        }
+        p = put_int(p, d.year);
+    }
+    size_t len = (size_t)(p - text);
+    if (n) {
+        len = len < n ? len : n - 1; /* cut as snprintf() would */
+        memcpy(out, text, len);
+        out[len] = '\0';
     }
 }

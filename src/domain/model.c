@@ -107,7 +107,7 @@ const char *event_type_name(enum event_type t)
 bool event_type_parse(const char *s, enum event_type *out)
 {
     for (int i = 0; i < EV_TYPE_COUNT; i++) {
-        if (strcmp(event_types[i].name, s) == 0) {
+        if (event_types[i].name[0] == s[0] && strcmp(event_types[i].name, s) == 0) {
             *out = (enum event_type)i;
             return true;
         }

@@ -196,11 +196,22 @@ static int cmp_risk_country(const void *a, const void *b)
 /* The risks of one country in the list sorted by country, found by binary
  * search; the last country asked for is remembered (events of a case name
  * the same countries again and again). */
+/* The countries asked for last (compared by address: the strings of a run
+ * over every case are kept once each), with their runs of risks; a case's
+ * events name a few countries in turn. */
+enum { RISK_FINDER_SEEN = 8 };
+
 struct risk_finder {
     struct risk *risks;
     size_t n_risks;
-    const char *last; /* the string last asked for (compared by address) */
-    size_t lo, hi;
+
+    struct {
+        const char *country;
+        size_t lo, hi;
+    } seen[RISK_FINDER_SEEN];
+
+    unsigned next; /* the entry of seen to replace */
+    size_t lo, hi; /* the run of the country asked for */
 };
 
 static size_t risk_bound(const struct risk_finder *f, const char *c, bool upper)
@@ -227,10 +238,21 @@ static void add_risks_of(const char *c, struct risk_finder *f, size_t *taken, si
     if (!c) {
         return;
     }
-    if (c != f->last) {
+    unsigned k = 0;
+    while (k < RISK_FINDER_SEEN && f->seen[k].country != c) {
+        k++;
+    }
+    if (k < RISK_FINDER_SEEN) {
+        f->lo = f->seen[k].lo;
+        f->hi = f->seen[k].hi;
+    } else {
         f->lo = risk_bound(f, c, false);
         f->hi = risk_bound(f, c, true);
-        f->last = c;
+        k = f->next;
+        f->next = (f->next + 1) % RISK_FINDER_SEEN;
+        f->seen[k].country = c;
+        f->seen[k].lo = f->lo;
+        f->seen[k].hi = f->hi;
     }
     for (size_t i = f->lo; i < f->hi; i++) {
         if (taken[i] != stamp) {
@@ -457,6 +479,7 @@ struct lean_slot {
     bool ready; /* checked, waiting for the calling thread */
     struct arena arena;
     struct check_outcome o;
+    struct buf prepared; /* rq->prepare's work on o */
     enum app_err rc;
     struct err e;
 };
@@ -468,6 +491,7 @@ struct lean_run {
     size_t n_risks;
     const struct treaty_table *treaties;
     bool shared_ids;
+    void *ctx; /* the caller's, for rq->prepare */
     size_t n_cases, n_batches;
     struct lean_slot *slots; /* batch b in slots[b % n_slots] */
     size_t n_slots;
@@ -489,6 +513,11 @@ static void lean_check(struct lean_run *r, struct factbase_cursor *cur, size_t b
     factbase_views(r->fb, cur, first, count, &slot->arena, views);
     slot->rc = run_views(r->rq, views, count, r->shared_ids, r->risks, r->n_risks, r->treaties,
                          &slot->arena, &slot->o, &slot->e);
+    if (slot->rc == E_OK && r->rq->prepare) {
+        buf_reset(&slot->prepared);
+        r->rq->prepare(r->ctx, &slot->o, &slot->prepared);
+        slot->o.prepared = &slot->prepared;
+    }
 }
 
 static void *lean_worker(void *arg)
@@ -572,6 +601,7 @@ static enum app_err check_all_lean(struct store *s, const struct check_request *
                          .n_risks = n_risks,
                          .treaties = treaties,
                          .shared_ids = true,
+                         .ctx = ctx,
                          .n_cases = factbase_count(fb)};
     /* Each event, person and risk id is one string in the views, and the
      * engine compares ids by address, unless a risk has an event's id. */
@@ -607,6 +637,7 @@ static enum app_err check_all_lean(struct store *s, const struct check_request *
     }
     for (size_t i = 0; i < r.n_slots; i++) {
         arena_release(&r.slots[i].arena); /* batches checked ahead of a failure */
+        buf_release(&r.slots[i].prepared);
     }
     free(threads);
     free(r.slots);

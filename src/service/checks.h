@@ -9,6 +9,25 @@
 #include "service/service.h"
 #include "store/checks.h"
 
+struct buf;
+
+/* Loaded cases and the findings on them, all in one arena. */
+struct check_outcome {
+    struct case_view *views; /* the cases checked, in id order */
+    size_t n_views;
+    struct check_result result;
+    struct treaty_table treaties;
+    /* What the request's prepare function made of these findings (see
+     * struct check_request), or NULL. */
+    const struct buf *prepared;
+};
+
+/* Work on a batch's findings that may run on the thread that checked it,
+ * batches in any order and several at once (rendering them, say): out is
+ * empty; the batch reaches check_batch_fn with out as its `prepared`. ctx is
+ * the ctx given to service_check_each(): read it only. */
+typedef void (*check_prepare_fn)(void *ctx, const struct check_outcome *batch, struct buf *out);
+
 struct check_request {
     const char *case_id; /* NULL: every open or monitoring case */
     struct date as_of;
@@ -27,14 +46,8 @@ struct check_request {
      * the same store, read-only, on which a thread reads the events while
      * the calling thread reads the persons and cases (checkscan.h). */
     struct store *second;
-};
-
-/* Loaded cases and the findings on them, all in one arena. */
-struct check_outcome {
-    struct case_view *views; /* the cases checked, in id order */
-    size_t n_views;
-    struct check_result result;
-    struct treaty_table treaties;
+    /* With findings_only and no case_id, optionally (see check_prepare_fn). */
+    check_prepare_fn prepare;
 };
 
 /* Runs the checks. E_NOT_FOUND when case_id names no case. A closed case

@@ -1076,7 +1076,8 @@ void factbase_views(const struct factbase *fb, struct factbase_cursor *cur, size
         v->kase.state = pool_str(&fb->pool, c->state);
         v->kase.status = pool_str(&fb->pool, c->status);
         v->kase.subjects = (struct strs){subjects, c->n_subj};
-        v->subjects = arena_alloc(a, (c->n_subj + 1) * sizeof *v->subjects);
+        /* each one written whole (person_view) before it is read */
+        v->subjects = arena_alloc_unzeroed(a, (c->n_subj + 1) * sizeof *v->subjects);
         for (uint32_t j = 0; j < c->n_subj; j++) {
             uint32_t pi = fb->subj_person[c->subj_first + j];
             if (pi != UINT32_MAX) {
@@ -1093,7 +1094,8 @@ void factbase_views(const struct factbase *fb, struct factbase_cursor *cur, size
             cur->n_keys = 2 * n_ev;
             cur->keys = xmalloc(cur->n_keys * sizeof *cur->keys);
         }
-        v->events = arena_alloc(a, (n_ev + 1) * sizeof *v->events);
+        /* room for n_ev; the first n_events written whole (event_view) */
+        v->events = arena_alloc_unzeroed(a, (n_ev + 1) * sizeof *v->events);
         v->n_events = case_events(fb, cur, c, v->events, a);
     }
 }
