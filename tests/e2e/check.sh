@@ -182,6 +182,20 @@ done
 run --db split.db check --threads 0
 expect_status 64 "check --threads 0 is a usage error"
 
+# The treaty data in the store is this build's: a stored text that differs
+# in any byte (compared whole, not by its recorded digest) is put back
+# before a check uses it.
+run --db rd.db init --plaintext
+run --db rd.db import "$EXAMPLE"
+run --db rd.db check --as-of 2019-12-10 --json --no-record
+cp out rd-before.json
+sqlite3 rd.db "UPDATE reference_data SET content = replace(content, 'KAZ,', 'QQQ,') WHERE name = 'treaty_parties.csv'"
+run --db rd.db check --as-of 2019-12-10 --json --no-record
+expect_status 0 "a check over altered treaty data in the store succeeds"
+same_files rd-before.json out "and gives the findings of this build's treaty data"
+[ "$(sqlite3 rd.db "SELECT instr(content, 'KAZ,Kazakhstan') > 0 AND length(sha256) = 64 FROM reference_data WHERE name = 'treaty_parties.csv'")" = 1 ] \
+    && ok "the stored text and its digest are this build's again" || not_ok "the stored text and its digest are this build's again"
+
 # libmicrohttpd, and GnuTLS behind it, are loaded by `refuge serve` alone
 # (http/mhd.c): a check, like any other command, starts without them.
 LD_DEBUG=libs "$REFUGE" --db a.db check --as-of 2019-12-10 --json --no-record >/dev/null 2>ld.txt
