@@ -500,8 +500,14 @@ static void add_country(struct buf *b, const char *alpha2)
 
 static void add_words(struct buf *b, const char *s)
 {
-    for (; *s; s++) {
-        buf_addch(b, *s == '_' ? ' ' : *s);
+    while (*s) { /* runs of letters at once: a check of every case says many harms */
+        size_t n = strcspn(s, "_");
+        buf_add(b, s, n);
+        s += n;
+        if (*s) {
+            buf_addch(b, ' ');
+            s++;
+        }
     }
 }
 
