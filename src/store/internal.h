@@ -89,6 +89,13 @@ void store_group_tx_rollback(struct store *s);
 /* Runs SQL without results. */
 ATTR_NODISCARD enum app_err store_exec(struct store *s, const char *sql, struct err *e);
 
+/* scan.c: keeps event_scan (migration 0009: the facts a check of every
+ * case reads, packed) in step with store_put() and store_delete() of an
+ * event, in the caller's transaction. */
+ATTR_NODISCARD enum app_err store_scan_event_put(struct store *s, const struct event *ev,
+                                                 struct err *e);
+ATTR_NODISCARD enum app_err store_scan_event_delete(struct store *s, const char *id, struct err *e);
+
 /* Passes msg to the function given to store_set_notice(), if any. */
 void store_notice(const char *msg);
 

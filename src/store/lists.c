@@ -74,7 +74,7 @@ enum app_err store_delete(struct store *s, enum obj_kind kind, const char *id, s
     if (sqlite3_changes(s->db) == 0) {
         return err_set(e, E_NOT_FOUND, "no %s with id '%s'", obj_kind_name(kind), id);
     }
-    return E_OK;
+    return kind == OBJ_EVENT ? store_scan_event_delete(s, id, e) : E_OK;
 }
 
 /* store_list's statements: one per kind, with and without a cursor (a

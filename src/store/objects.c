@@ -652,7 +652,8 @@ enum app_err store_put(struct store *s, enum obj_kind kind, const void *obj,
     if (sqlite3_changes(s->db) == 1) {
         buf_release(&text);
         *result = STORE_INSERTED;
-        return put_children(s, kind, obj, false, e);
+        rc = kind == OBJ_EVENT ? store_scan_event_put(s, obj, e) : E_OK;
+        return rc == E_OK ? put_children(s, kind, obj, false, e) : rc;
     }
     /* The id exists: compare digests, and write only a real change. */
     const char *id = *CAT(obj, d->cols[0].off, const char *const);
@@ -682,7 +683,8 @@ enum app_err store_put(struct store *s, enum obj_kind kind, const void *obj,
         return rc;
     }
     *result = STORE_UPDATED;
-    return put_children(s, kind, obj, true, e);
+    rc = kind == OBJ_EVENT ? store_scan_event_put(s, obj, e) : E_OK;
+    return rc == E_OK ? put_children(s, kind, obj, true, e) : rc;
 }
 
 /* ---------------------------------------------------------- reading */

@@ -7,8 +7,11 @@
  */
 #include "store/scan.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "core/xalloc.h"
 #include "store/internal.h"
 
 /* Slots STMT_MISC + 176 .. + 191 belong to this file. */
@@ -21,6 +24,8 @@ enum {
     SLOT_SCAN_EP_BELOW,
     SLOT_SCAN_EP_RANGE,
     SLOT_SCAN_DATA_VERSION,
+    SLOT_SCAN_FACTS_DELETE,
+    SLOT_SCAN_FACTS_INSERT,
     SLOT_SCAN_END,
 };
 
@@ -30,17 +35,6 @@ _Static_assert((int)SLOT_SCAN_END <= (int)STMT_SLOTS, "raise STMT_MISC_COUNT in 
 static const char *text(sqlite3_stmt *st, int i)
 {
     return (const char *)sqlite3_column_text(st, i); /* NULL for NULL */
-}
-
-static struct date date_col(sqlite3_stmt *st, int i)
-{
-    struct date d = {0};
-    const char *s = text(st, i);
-    const char *why;
-    if (s && !date_parse(s, &d, &why)) {
-        d = (struct date){0};
-    }
-    return d;
 }
 
 static enum tri tri_col(sqlite3_stmt *st, int i)
@@ -103,42 +97,231 @@ enum app_err store_scan_persons(struct store *s, store_scan_person_fn fn, void *
     return st ? each_row(s, st, person_row, &fn, ctx, e) : e->code;
 }
 
-static enum app_err event_row(sqlite3_stmt *st, void *fn, void *ctx)
+/* One column of a packed event_scan row (migration 0009): "-" for NULL, or
+ * the text's length in bytes, ":" and the text. Copies the text, with its
+ * NUL, to *out (advanced) and sets *value to it (NULL for "-"). False when
+ * the row does not read so. */
+static bool unpack(const char **p, const char *end, char **out, const char **value)
 {
-    struct event ev = {.id = text(st, 0)};
-    const char *type = text(st, 1);
-    if (!type || !event_type_parse(type, &ev.type)) {
+    if (*p < end && **p == '-') {
+        (*p)++;
+        *value = NULL;
+        return true;
+    }
+    size_t len = 0;
+    const char *q = *p;
+    while (q < end && *q >= '0' && *q <= '9' && len < ((size_t)1 << 40)) {
+        len = len * 10 + (size_t)(*q++ - '0');
+    }
+    if (q == *p || q >= end || *q != ':' || (size_t)(end - q - 1) < len) {
+        return false;
+    }
+    memcpy(*out, q + 1, len);
+    (*out)[len] = '\0';
+    *value = *out;
+    *out += len + 1;
+    *p = q + 1 + len;
+    return true;
+}
+
+static struct date date_of(const char *s)
+{
+    struct date d = {0};
+    const char *why;
+    if (s && !date_parse(s, &d, &why)) {
+        d = (struct date){0};
+    }
+    return d;
+}
+
+static enum tri tri_of(const char *s)
+{
+    return !s ? TRI_UNKNOWN : strcmp(s, "0") != 0 ? TRI_TRUE : TRI_FALSE;
+}
+
+/* The columns of event_scan.facts, in their order there. */
+enum {
+    PK_TYPE,
+    PK_DATE,
+    PK_APPROX,
+    PK_END_DATE,
+    PK_HAS_PLACE,
+    PK_PLACE_COUNTRY,
+    PK_FROM_COUNTRY,
+    PK_TO_COUNTRY,
+    PK_BY_COUNTRY,
+    PK_OUTCOME,
+    PK_FINAL,
+    PK_APPEAL_UNTIL,
+    PK_KIND,
+    PK_OFFENCE,
+    PK_ENTRY_RELATED,
+    PK_PRESENTED,
+    PK_PROVIDED,
+    PK_ACCESS_TO,
+    PK_COUNT
+};
+
+struct event_pass {
+    store_scan_event_fn fn;
+    void *ctx;
+    char *scratch; /* the columns of one row, each NUL-terminated */
+    size_t cap;
+    char *bad; /* the id of a row that did not read (a copy) */
+};
+
+static enum app_err event_row(sqlite3_stmt *st, void *pass_, void *ctx)
+{
+    (void)ctx;
+    struct event_pass *pass = pass_;
+    const char *id = text(st, 0);
+    const char *facts = text(st, 1);
+    size_t n = facts ? (size_t)sqlite3_column_bytes(st, 1) : 0;
+    if (n + PK_COUNT + 1 > pass->cap) {
+        pass->cap = 2 * (n + PK_COUNT + 1);
+        pass->scratch = xrealloc(pass->scratch, pass->cap);
+    }
+    const char *v[PK_COUNT];
+    const char *p = facts;
+    const char *end = facts ? facts + n : NULL;
+    char *out = pass->scratch;
+    int i = 0;
+    while (facts && i < PK_COUNT && unpack(&p, end, &out, &v[i])) {
+        i++;
+    }
+    if (i < PK_COUNT || p != end) {
+        pass->bad = xstrdup(id ? id : "");
+        return E_STORAGE;
+    }
+    struct event ev = {.id = id};
+    if (!v[PK_TYPE] || !event_type_parse(v[PK_TYPE], &ev.type)) {
         ev.type = EV_OTHER;
     }
-    ev.date = date_col(st, 2);
-    ev.approx = sqlite3_column_int(st, 3) != 0;
-    ev.end_date = date_col(st, 4);
-    ev.has_place = sqlite3_column_int(st, 5) != 0;
-    ev.place.country = text(st, 6);
-    ev.from_country = text(st, 7);
-    ev.to_country = text(st, 8);
-    ev.by_country = text(st, 9);
-    ev.outcome = text(st, 10);
-    ev.final = tri_col(st, 11);
-    ev.appeal_until = date_col(st, 12);
-    ev.kind = text(st, 13);
-    ev.offence = text(st, 14);
-    ev.entry_related = tri_col(st, 15);
-    ev.presented_to_authorities = tri_col(st, 16);
-    ev.provided = tri_col(st, 17);
-    ev.to = text(st, 18);
-    return (*(store_scan_event_fn *)fn)(ctx, &ev);
+    ev.date = date_of(v[PK_DATE]);
+    ev.approx = tri_of(v[PK_APPROX]) == TRI_TRUE;
+    ev.end_date = date_of(v[PK_END_DATE]);
+    ev.has_place = tri_of(v[PK_HAS_PLACE]) == TRI_TRUE;
+    ev.place.country = v[PK_PLACE_COUNTRY];
+    ev.from_country = v[PK_FROM_COUNTRY];
+    ev.to_country = v[PK_TO_COUNTRY];
+    ev.by_country = v[PK_BY_COUNTRY];
+    ev.outcome = v[PK_OUTCOME];
+    ev.final = tri_of(v[PK_FINAL]);
+    ev.appeal_until = date_of(v[PK_APPEAL_UNTIL]);
+    ev.kind = v[PK_KIND];
+    ev.offence = v[PK_OFFENCE];
+    ev.entry_related = tri_of(v[PK_ENTRY_RELATED]);
+    ev.presented_to_authorities = tri_of(v[PK_PRESENTED]);
+    ev.provided = tri_of(v[PK_PROVIDED]);
+    ev.to = v[PK_ACCESS_TO];
+    return pass->fn(pass->ctx, &ev);
+}
+
+/* ---- keeping event_scan in step (store_put(), store_delete()) ---- */
+
+static void pack_text(struct buf *b, const char *v)
+{
+    if (!v) {
+        buf_addch(b, '-');
+        return;
+    }
+    buf_addf(b, "%zu:", strlen(v));
+    buf_adds(b, v);
+}
+
+static void pack_date(struct buf *b, struct date d)
+{
+    char iso[DATE_ISO_MAX];
+    if (d.prec) {
+        date_iso(d, iso);
+    }
+    pack_text(b, d.prec ? iso : NULL); /* as store_put() stores it */
+}
+
+static void pack_tri(struct buf *b, enum tri t)
+{
+    pack_text(b, t == TRI_UNKNOWN ? NULL : t == TRI_TRUE ? "1" : "0");
+}
+
+/* The facts of ev as migration 0009 packs a stored row: the same text. */
+static void pack_event(struct buf *b, const struct event *ev)
+{
+    pack_text(b, event_type_name(ev->type));
+    pack_date(b, ev->date);
+    pack_text(b, ev->approx ? "1" : "0");
+    pack_date(b, ev->end_date);
+    pack_text(b, ev->has_place ? "1" : "0");
+    pack_text(b, ev->place.country);
+    pack_text(b, ev->from_country);
+    pack_text(b, ev->to_country);
+    pack_text(b, ev->by_country);
+    pack_text(b, ev->outcome);
+    pack_tri(b, ev->final);
+    pack_date(b, ev->appeal_until);
+    pack_text(b, ev->kind);
+    pack_text(b, ev->offence);
+    pack_tri(b, ev->entry_related);
+    pack_tri(b, ev->presented_to_authorities);
+    pack_tri(b, ev->provided);
+    pack_text(b, ev->to);
+}
+
+enum app_err store_scan_event_delete(struct store *s, const char *id, struct err *e)
+{
+    sqlite3_stmt *st =
+        store_stmt(s, SLOT_SCAN_FACTS_DELETE, "DELETE FROM event_scan WHERE id = ?1", e);
+    if (!st) {
+        return e->code;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot update the checks' event facts");
+}
+
+enum app_err store_scan_event_put(struct store *s, const struct event *ev, struct err *e)
+{
+    /* A delete and an insert of one row each: two plain statements, where a
+     * trigger or an upsert would open a statement journal, and with it a
+     * savepoint of the full-text index that flushes its pending terms on
+     * every write (it made an import a third slower). */
+    enum app_err rc = store_scan_event_delete(s, ev->id, e);
+    if (rc != E_OK) {
+        return rc;
+    }
+    sqlite3_stmt *st = store_stmt(s, SLOT_SCAN_FACTS_INSERT,
+                                  "INSERT INTO event_scan (id, facts) VALUES (?1, ?2)", e);
+    if (!st) {
+        return e->code;
+    }
+    struct buf facts = BUF_INIT;
+    pack_event(&facts, ev);
+    sqlite3_bind_text(st, 1, ev->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, facts.data, (int)facts.len, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    buf_release(&facts);
+    return step == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot update the checks' event facts");
 }
 
 enum app_err store_scan_events(struct store *s, store_scan_event_fn fn, void *ctx, struct err *e)
 {
-    sqlite3_stmt *st = store_stmt(
-        s, SLOT_SCAN_EVENTS,
-        "SELECT id, type, date, approx, end_date, has_place, place_country, from_country,"
-        " to_country, by_country, outcome, final, appeal_until, kind, offence, entry_related,"
-        " presented, provided, access_to FROM event ORDER BY id",
-        e);
-    return st ? each_row(s, st, event_row, &fn, ctx, e) : e->code;
+    sqlite3_stmt *st =
+        store_stmt(s, SLOT_SCAN_EVENTS, "SELECT id, facts FROM event_scan ORDER BY id", e);
+    if (!st) {
+        return e->code;
+    }
+    struct event_pass pass = {.fn = fn, .ctx = ctx};
+    enum app_err rc = each_row(s, st, event_row, &pass, NULL, e);
+    if (pass.bad) {
+        rc = err_set(e, E_STORAGE,
+                     "event \"%s\": its facts packed for the checks (table event_scan) do not "
+                     "read: the database was changed outside refuge",
+                     pass.bad);
+    }
+    free(pass.bad);
+    free(pass.scratch);
+    return rc;
 }
 
 static enum app_err item_row(sqlite3_stmt *st, void *fn, void *ctx)

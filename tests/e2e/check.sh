@@ -196,6 +196,31 @@ same_files rd-before.json out "and gives the findings of this build's treaty dat
 [ "$(sqlite3 rd.db "SELECT instr(content, 'KAZ,Kazakhstan') > 0 AND length(sha256) = 64 FROM reference_data WHERE name = 'treaty_parties.csv'")" = 1 ] \
     && ok "the stored text and its digest are this build's again" || not_ok "the stored text and its digest are this build's again"
 
+# event_scan is written by store_put() (C) on every write, and by migration
+# 0009 (SQL) for a store made before it: both must pack an event into the
+# same text. Take a plaintext store of the several cases back to schema 8
+# and let the migration pack its events again.
+run --db mp.db init --plaintext
+run --db mp.db import many.json
+sqlite3 mp.db "SELECT id, facts FROM event_scan ORDER BY id" > packed-by-c.txt
+sqlite3 mp.db "$UNDO_0009 PRAGMA user_version = 8;"
+run --db mp.db check --as-of 2019-12-05 --json --explain --no-record
+expect_status 0 "a schema-8 store is upgraded and checked"
+sqlite3 mp.db "SELECT id, facts FROM event_scan ORDER BY id" > packed-by-sql.txt
+[ "$(wc -l < packed-by-c.txt)" -ge 9 ] && ok "every event was packed" || not_ok "every event was packed" "$(cat packed-by-c.txt)"
+same_files packed-by-c.txt packed-by-sql.txt "the migration packs events as a write does, byte for byte"
+same_files all.json out "and the findings are those from before the upgrade"
+
+# What a check of every case reads of events is packed in event_scan
+# (migration 0009); a row that does not unpack (the database changed behind
+# refuge's back) stops the check with the event named, never a guess.
+sqlite3 rd.db "UPDATE event_scan SET facts = '9:short' WHERE id = (SELECT min(id) FROM event_scan)"
+run --db rd.db check --as-of 2019-12-10 --json --no-record
+expect_status 1 "a damaged row of event_scan stops a check of every case"
+expect_err "event_scan" "and says which table"
+run --db rd.db check --case kz-2019-xuar-asylum-seekers --as-of 2019-12-10 --json --no-record
+expect_status 0 "a check of one case reads the events themselves"
+
 # libmicrohttpd, and GnuTLS behind it, are loaded by `refuge serve` alone
 # (http/mhd.c): a check, like any other command, starts without them.
 LD_DEBUG=libs "$REFUGE" --db a.db check --as-of 2019-12-10 --json --no-record >/dev/null 2>ld.txt

@@ -359,6 +359,87 @@ static void group_commit_keeps_each_request_apart(void **state)
     rmdir(dir);
 }
 
+/* What a check of every case reads of events (event_scan, kept by triggers
+ * in step with every insert, update and delete; store_scan_events() unpacks
+ * it): every column, with text that looks like the packing itself. */
+struct scanned {
+    int n;
+    struct event ev;
+    char offence[64], kind[64], to[64], place[8], outcome[32];
+};
+
+static enum app_err keep_event(void *ctx, const struct event *ev)
+{
+    struct scanned *sc = ctx;
+    sc->n++;
+    sc->ev = *ev;
+    snprintf(sc->offence, sizeof sc->offence, "%s", ev->offence ? ev->offence : "(null)");
+    snprintf(sc->kind, sizeof sc->kind, "%s", ev->kind ? ev->kind : "(null)");
+    snprintf(sc->to, sizeof sc->to, "%s", ev->to ? ev->to : "(null)");
+    snprintf(sc->place, sizeof sc->place, "%s", ev->place.country ? ev->place.country : "(null)");
+    snprintf(sc->outcome, sizeof sc->outcome, "%s", ev->outcome ? ev->outcome : "(null)");
+    sc->ev.id = NULL; /* the strings live only during the call */
+    return E_OK;
+}
+
+static void event_scan_follows_writes(void **state)
+{
+    struct store *s = *state;
+    struct err e = ERR_INIT;
+    enum store_put_result r;
+    struct event ev = {.id = "ev-1",
+                       .type = EV_DETENTION,
+                       .date = {.year = 2019, .month = 3, .day = 1, .prec = DATE_DAY},
+                       .approx = true,
+                       .has_place = true,
+                       .place = {.country = "KZ"},
+                       .kind = "pretrial",
+                       .offence = "art. 330: 12:- crossing-",
+                       .final = TRI_FALSE,
+                       .presented_to_authorities = TRI_TRUE,
+                       .to = "\xd0\xb0\xd0\xb4\xd0\xb2\xd0\xbe\xd0\xba\xd0\xb0\xd1\x82"};
+    assert_int_equal(store_put(s, OBJ_EVENT, &ev, &r, &e), E_OK);
+    struct scanned sc = {0};
+    assert_int_equal(store_scan_events(s, keep_event, &sc, &e), E_OK);
+    assert_int_equal(sc.n, 1);
+    assert_int_equal(sc.ev.type, EV_DETENTION);
+    assert_int_equal(sc.ev.date.year, 2019);
+    assert_int_equal(sc.ev.date.day, 1);
+    assert_true(sc.ev.approx);
+    assert_int_equal(sc.ev.end_date.prec, DATE_NONE);
+    assert_true(sc.ev.has_place);
+    assert_string_equal(sc.place, "KZ");
+    assert_string_equal(sc.kind, "pretrial");
+    assert_string_equal(sc.offence, "art. 330: 12:- crossing-");
+    assert_string_equal(sc.to, "\xd0\xb0\xd0\xb4\xd0\xb2\xd0\xbe\xd0\xba\xd0\xb0\xd1\x82");
+    assert_string_equal(sc.outcome, "(null)");
+    assert_int_equal(sc.ev.final, TRI_FALSE);
+    assert_int_equal(sc.ev.presented_to_authorities, TRI_TRUE);
+    assert_int_equal(sc.ev.provided, TRI_UNKNOWN);
+    assert_int_equal(sc.ev.entry_related, TRI_UNKNOWN);
+
+    /* an update is seen */
+    ev.offence = "";
+    ev.presented_to_authorities = TRI_FALSE;
+    ev.approx = false;
+    ev.date = (struct date){.year = 2020, .prec = DATE_YEAR};
+    assert_int_equal(store_put(s, OBJ_EVENT, &ev, &r, &e), E_OK);
+    sc = (struct scanned){0};
+    assert_int_equal(store_scan_events(s, keep_event, &sc, &e), E_OK);
+    assert_int_equal(sc.n, 1);
+    assert_string_equal(sc.offence, "");
+    assert_int_equal(sc.ev.presented_to_authorities, TRI_FALSE);
+    assert_false(sc.ev.approx);
+    assert_int_equal(sc.ev.date.prec, DATE_YEAR);
+    assert_int_equal(sc.ev.date.year, 2020);
+
+    /* and a delete */
+    assert_int_equal(store_delete(s, OBJ_EVENT, "ev-1", &e), E_OK);
+    sc = (struct scanned){0};
+    assert_int_equal(store_scan_events(s, keep_event, &sc, &e), E_OK);
+    assert_int_equal(sc.n, 0);
+}
+
 /* Two connections begun as a pair read one snapshot: a commit by a third
  * after they began is seen by neither until both end. */
 static void read_pair_shares_a_snapshot(void **state)
@@ -430,6 +511,7 @@ int main(void)
         cmocka_unit_test(encrypted_round_trip),
         cmocka_unit_test(group_commit_keeps_each_request_apart),
         cmocka_unit_test(read_pair_shares_a_snapshot),
+        cmocka_unit_test_setup_teardown(event_scan_follows_writes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
