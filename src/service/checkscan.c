@@ -123,7 +123,7 @@ struct fb_event {
     uint32_t sources_first, n_sources;     /* into ev_source */
     uint32_t date, end_date, appeal_until; /* date_pack() */
     uint8_t type, approx, has_place, final, entry_related, presented, provided;
-    uint8_t part; /* the part of the event person list that named it (see struct part) */
+    uint8_t part; /* the chunk of the events' person lists that named it (struct chunk) */
 };
 
 /* A date in 32 bits: year (16), month (5), day (6), precision (2 + spare). */
@@ -490,16 +490,22 @@ static enum app_err on_event(void *ctx, const struct event *ev)
     return E_OK;
 }
 
-/* One part of the events' person lists, joined by one thread: the persons
- * it found, and how many events each person has in it. */
-struct part {
-    struct walk w; /* owners: events */
-    uint8_t no;
-    const struct idindex *persons;
+/* The events' person lists are joined in chunks (ranges of event ids),
+ * each taken by whichever thread is free: the persons each chunk found. */
+struct chunk {
     uint32_t *ev_person;
     size_t n, cap;
-    uint32_t *n_ev;     /* per person */
-    uint32_t recent[4]; /* persons found last (index + 1): events of a case name the same ones */
+};
+
+/* One thread joining chunks: where it is, and how many events each person
+ * has in the chunks it joined. */
+struct part {
+    struct walk w; /* owners: events */
+    const struct idindex *persons;
+    struct chunk *chunk; /* the chunk being joined */
+    uint8_t no;          /* its number */
+    uint32_t *n_ev;      /* per person */
+    uint32_t recent[4];  /* persons found last (index + 1): events of a case name the same ones */
 };
 
 static uint32_t part_person(struct part *pt, const char *id)
@@ -530,13 +536,14 @@ static enum app_err on_event_person(void *ctx, const char *owner, const char *pe
     if (ei == UINT32_MAX || pi == UINT32_MAX) {
         return E_OK; /* no such event, or a person not in the store: never a subject */
     }
-    struct fb_event *ev = &fb->events[ei]; /* in this part only */
+    struct fb_event *ev = &fb->events[ei]; /* in this chunk only */
+    struct chunk *ch = pt->chunk;
     if (!ev->n_persons) {
-        ev->persons_first = (uint32_t)pt->n;
+        ev->persons_first = (uint32_t)ch->n;
         ev->part = pt->no;
     }
-    pt->ev_person = grow(pt->ev_person, pt->n, &pt->cap, sizeof *pt->ev_person);
-    pt->ev_person[pt->n++] = pi;
+    ch->ev_person = grow(ch->ev_person, ch->n, &ch->cap, sizeof *ch->ev_person);
+    ch->ev_person[ch->n++] = pi;
     ev->n_persons++;
     pt->n_ev[pi]++;
     return E_OK;
@@ -577,22 +584,26 @@ static void shrink(struct factbase *fb)
     fb->event_index.chars = fb->eids.p; /* the ids may have moved */
 }
 
-/* Joins the parts: one array of event persons, each event's first person
+enum { CHUNKS_MAX = 16 };
+
+/* Joins the chunks: one array of event persons, each event's first person
  * in it, each person's events (event index order). */
-static void link_parts(struct factbase *fb, struct part *parts, size_t n_parts)
+static void link_parts(struct factbase *fb, const struct chunk *chunks, size_t n_chunks,
+                       const struct part *parts, size_t n_parts)
 {
     size_t total = 0;
-    for (size_t k = 0; k < n_parts; k++) {
-        total += parts[k].n;
+    for (size_t c = 0; c < n_chunks; c++) {
+        total += chunks[c].n;
     }
     fb->ev_person = xmalloc((total + 1) * sizeof *fb->ev_person);
-    size_t base[2] = {0, 0};
-    for (size_t k = 0; k < n_parts; k++) {
-        base[k] = fb->n_ev_person;
-        if (parts[k].n) {
-            memcpy(fb->ev_person + base[k], parts[k].ev_person, parts[k].n * sizeof *fb->ev_person);
+    size_t base[CHUNKS_MAX] = {0};
+    for (size_t c = 0; c < n_chunks; c++) {
+        base[c] = fb->n_ev_person;
+        if (chunks[c].n) {
+            memcpy(fb->ev_person + base[c], chunks[c].ev_person,
+                   chunks[c].n * sizeof *fb->ev_person);
         }
-        fb->n_ev_person += parts[k].n;
+        fb->n_ev_person += chunks[c].n;
     }
     size_t first = 0;
     for (size_t i = 0; i < fb->n_persons; i++) {
@@ -646,13 +657,17 @@ struct loader {
     bool sources;
     bool two; /* a thread each side, on connections of their own */
     struct idindex person_index;
-    /* The event id that splits the events' person lists into the two parts
-     * (NULL: part 0 is the whole list); owned by the events' side. */
-    char *split;
-    struct part parts[2];
+    /* The events' person lists in chunks of about as many events each:
+     * chunk c runs from bounds[c] (NULL: the first) to bounds[c + 1] (NULL:
+     * the last); set by the events' side. */
+    char *bounds[CHUNKS_MAX + 1];
+    struct chunk chunks[CHUNKS_MAX];
+    size_t n_chunks;
+    struct part parts[2]; /* one per thread */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     enum stage persons, events; /* under mu */
+    size_t next_chunk;          /* under mu */
 };
 
 static void announce(struct loader *L, enum stage *stage, enum app_err rc)
@@ -721,21 +736,30 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* An event id at or near the median of all of them (the middle one when
- * they are in id order, else from a sample): the two parts of the person
- * lists then take about as long. */
-static char *median_event_id(const struct factbase *fb)
+/* Cuts the events' person lists into chunks of about as many events each
+ * (by the events in id order, or else by a sample of their ids), so that
+ * two threads taking chunks as they are free finish together. */
+static void chunk_bounds(struct loader *L)
 {
-    enum { SAMPLE = 1001 };
-
-    if (fb->n_events < 2 * SAMPLE) {
-        return NULL; /* too few to split */
+    enum { SAMPLE = 1001, PER_CHUNK_MIN = 200 };
+    const struct factbase *fb = L->fb;
+    size_t n = L->two ? CHUNKS_MAX : 1;
+    while (n > 1 && fb->n_events / n < PER_CHUNK_MIN) {
+        n /= 2;
+    }
+    if (n > 1 && fb->event_index.slots &&
+        (fb->n_events < 2 * SAMPLE || fb->n_events > UINT32_MAX)) {
+        n = 1;
+    }
+    L->n_chunks = n;
+    if (n == 1) {
+        return; /* bounds all NULL: the whole list */
     }
     if (!fb->event_index.slots) { /* in id order */
-        return xstrdup(at(&fb->eids, fb->events[fb->n_events / 2].id));
-    }
-    if (fb->n_events > UINT32_MAX) {
-        return NULL;
+        for (size_t c = 1; c < n; c++) {
+            L->bounds[c] = xstrdup(at(&fb->eids, fb->events[c * fb->n_events / n].id));
+        }
+        return;
     }
     /* Events at the fractions i * golden ratio of the way: spread over the
      * table without a stride that rows stored in a repeating pattern (an
@@ -746,12 +770,13 @@ static char *median_event_id(const struct factbase *fb)
         ids[i] = at(&fb->eids, fb->events[((frac >> 32) * fb->n_events) >> 32].id);
     }
     qsort(ids, SAMPLE, sizeof *ids, cmp_str);
-    char *split = xstrdup(ids[SAMPLE / 2]);
+    for (size_t c = 1; c < n; c++) {
+        L->bounds[c] = xstrdup(ids[c * SAMPLE / n]);
+    }
     free(ids);
-    return split;
 }
 
-/* The events' side: events (then their index and the split are announced). */
+/* The events' side: events (then their index and the chunks are announced). */
 static enum app_err load_events(struct loader *L, struct store *s, struct err *e)
 {
     struct factbase *fb = L->fb;
@@ -759,14 +784,15 @@ static enum app_err load_events(struct loader *L, struct store *s, struct err *e
     if (rc == E_OK) {
         idindex_build(&fb->event_index, fb->eids.p, fb->events ? &fb->events[0].id : NULL,
                       sizeof *fb->events / sizeof(uint32_t), fb->n_events, false);
-        L->split = L->two ? median_event_id(fb) : NULL;
+        chunk_bounds(L);
     }
     announce(L, &L->events, rc);
     return rc;
 }
 
-/* Joins part k of the events' person lists (k 0: events before the split;
- * 1: from it), once both sides have their index. */
+/* Thread k joins chunks of the events' person lists while there are any
+ * left, once both sides have their index; the events' thread then reads the
+ * events' sources, if asked for. */
 static enum app_err load_part(struct loader *L, struct store *s, size_t k, struct err *e)
 {
     if (!await(L, k == 0 ? &L->events : &L->persons)) {
@@ -774,12 +800,23 @@ static enum app_err load_part(struct loader *L, struct store *s, size_t k, struc
     }
     struct part *pt = &L->parts[k];
     pt->w = (struct walk){.fb = L->fb, .index = &L->fb->event_index};
-    pt->no = (uint8_t)k;
     pt->persons = &L->person_index;
     enum app_err rc = E_OK;
-    if (k == 0 || L->split) { /* no split: part 0 is the whole list */
-        rc = store_scan_event_persons(s, k ? L->split : NULL, k ? NULL : L->split, on_event_person,
-                                      pt, e);
+    while (rc == E_OK) {
+        size_t c;
+        if (L->two) {
+            pthread_mutex_lock(&L->mu);
+            c = L->next_chunk++;
+            pthread_mutex_unlock(&L->mu);
+        } else {
+            c = L->next_chunk++;
+        }
+        if (c >= L->n_chunks) {
+            break;
+        }
+        pt->chunk = &L->chunks[c];
+        pt->no = (uint8_t)c;
+        rc = store_scan_event_persons(s, L->bounds[c], L->bounds[c + 1], on_event_person, pt, e);
         walk_end(&pt->w);
     }
     if (rc == E_OK && k == 1 && L->sources) {
@@ -845,13 +882,15 @@ static enum app_err load(struct store *s, struct store *second, bool sources, st
         pthread_mutex_destroy(&L.mu);
     }
     if (rc == E_OK) {
-        link_parts(fb, L.parts, 2);
+        link_parts(fb, L.chunks, L.n_chunks, L.parts, 2);
     }
     for (size_t k = 0; k < 2; k++) {
-        free(L.parts[k].ev_person);
         free(L.parts[k].n_ev);
     }
-    free(L.split);
+    for (size_t c = 0; c < CHUNKS_MAX; c++) {
+        free(L.chunks[c].ev_person);
+        free(L.bounds[c]);
+    }
     idindex_free(&L.person_index);
     if (rc == E_OK && (fb->pids.too_large || fb->eids.too_large || fb->text.too_large)) {
         rc =

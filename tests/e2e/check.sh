@@ -155,9 +155,9 @@ jq -e 'map(select(.rule == "detention-of-asylum-seeker")) | length == 700 and
        (map(.case) == ([range(0; 700) | "k" + (1000 + . | tostring)]))' out >/dev/null \
     && ok "the findings of every batch come whole and in case id order" || not_ok "the findings of every batch come whole and in case id order" "$(jq -c 'map(.case) | .[0:5]' out)"
 
-# Over more than 2,002 events, two threads read the store on two
-# connections in one snapshot, and the events' person lists are joined in
-# two parts split at a median event id (service/checkscan.c). The findings
+# Over 3,301 events, two threads read the store on two connections in one
+# snapshot, and the events' person lists are joined in 16 chunks of event
+# ids that the two threads take as they are free (service/checkscan.c). The findings
 # must be those of one thread on one connection, byte for byte: events
 # stored out of id order, an event naming persons of two cases on either
 # side of the split, sources on events (read with --explain), an event of a
