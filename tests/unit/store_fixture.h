@@ -5,7 +5,9 @@
 #ifndef REFUGE_TESTS_STORE_FIXTURE_H
 #define REFUGE_TESTS_STORE_FIXTURE_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -27,6 +29,18 @@ static inline int fixture_store_teardown(void **state)
 {
     store_close(*state);
     return 0;
+}
+
+/* Makes a directory from the template dir ("/tmp/name-XXXXXX", changed in
+ * place) and writes the path of a file `name` in it into path; false when
+ * the directory could not be made. */
+static inline bool fixture_temp_path(char *dir, const char *name, char *path, size_t n)
+{
+    if (!mkdtemp(dir)) {
+        return false;
+    }
+    snprintf(path, n, "%s/%s", dir, name);
+    return true;
 }
 
 /* Removes the database at path with its WAL and shared-memory files. */

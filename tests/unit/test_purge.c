@@ -172,9 +172,8 @@ static void purge_leaves_no_residue(void **state)
     (void)state;
     store_global_init();
     char dir[] = "/tmp/refuge-test-purge-XXXXXX";
-    assert_non_null(mkdtemp(dir));
     char path[128];
-    snprintf(path, sizeof path, "%s/p.db", dir);
+    assert_true(fixture_temp_path(dir, "p.db", path, sizeof path));
     struct store_secret *key = store_secret_new();
     assert_non_null(key);
     randombytes_buf(key->dek, sizeof key->dek);

@@ -216,10 +216,9 @@ static void encrypted_round_trip(void **state)
     (void)state;
     store_global_init();
     char dir[] = "/tmp/refuge-test-enc-XXXXXX";
-    assert_non_null(mkdtemp(dir));
     char path[128];
     char copy[128];
-    snprintf(path, sizeof path, "%s/s.db", dir);
+    assert_true(fixture_temp_path(dir, "s.db", path, sizeof path));
     snprintf(copy, sizeof copy, "%s/copy.db", dir);
     struct store_secret *key = store_secret_new();
     struct store_secret *other = store_secret_new();
@@ -285,9 +284,8 @@ static void group_commit_keeps_each_request_apart(void **state)
 {
     (void)state;
     char dir[] = "/tmp/refuge-test-group-XXXXXX";
-    assert_non_null(mkdtemp(dir));
     char path[128];
-    snprintf(path, sizeof path, "%s/g.db", dir);
+    assert_true(fixture_temp_path(dir, "g.db", path, sizeof path));
     struct store *s = NULL;
     struct store *other = NULL;
     struct err e = ERR_INIT;
@@ -446,9 +444,8 @@ static void read_pair_shares_a_snapshot(void **state)
 {
     (void)state;
     char dir[] = "/tmp/refuge-test-pair-XXXXXX";
-    assert_non_null(mkdtemp(dir));
     char path[128];
-    snprintf(path, sizeof path, "%s/p.db", dir);
+    assert_true(fixture_temp_path(dir, "p.db", path, sizeof path));
     struct store *s = NULL;
     struct store *t = NULL;
     struct store *w = NULL;
