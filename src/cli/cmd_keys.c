@@ -22,6 +22,7 @@
 #include "cli/cli_internal.h"
 #include "service/auth.h"
 #include "store/keyring.h"
+#include "store/scan.h"
 
 /* ---- passphrases ---- */
 
@@ -739,6 +740,20 @@ int cmd_doctor(struct cli *cli, int argc, char **argv)
                (long long)js.missing, (long long)js.objects);
     } else {
         printf("stored JSON text: ok (%lld objects)\n", (long long)js.objects);
+    }
+    e = (struct err)ERR_INIT;
+    struct store_scan_stats sc;
+    if (store_scan_check(cli->store, false, &sc, &e) != E_OK) {
+        printf("checks' event facts: cannot check: %s\n", e.msg);
+        failed++;
+    } else if (sc.missing || sc.stale || sc.orphans) {
+        printf("checks' event facts: FAILED: %lld of %lld events missing, %lld differing "
+               "(e.g. %s), %lld rows of no event (run 'refuge reindex' to rewrite them)\n",
+               (long long)sc.missing, (long long)sc.events, (long long)sc.stale,
+               sc.example[0] ? sc.example : "-", (long long)sc.orphans);
+        failed++;
+    } else {
+        printf("checks' event facts: ok (%lld events)\n", (long long)sc.events);
     }
     struct store_crypt_stats st;
     store_crypt_stats(&st);

@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "service/auth.h"
 #include "service/search.h"
+#include "store/scan.h"
 
 /* Writes s as a JSON string (UTF-8 kept, control characters escaped). */
 static void json_string(FILE *out, const char *s)
@@ -300,9 +301,12 @@ int cmd_reindex(struct cli *cli, int argc, char **argv)
     /* The objects' stored JSON text (src/store/encoded.c): rewritten where
      * it is missing or differs from a fresh encoding. */
     struct store_json_stats js;
+    struct store_scan_stats sc;
     enum app_err rc = store_begin(cli->store, &e);
     if (rc == E_OK) {
         rc = store_json_check(cli->store, true, &js, &e);
+        /* and the facts a check of every case reads (store/scan.c) */
+        rc = rc == E_OK ? store_scan_check(cli->store, true, &sc, &e) : rc;
         rc = rc == E_OK ? store_commit(cli->store, &e) : rc;
         if (rc != E_OK) {
             store_rollback(cli->store);
@@ -313,6 +317,10 @@ int cmd_reindex(struct cli *cli, int argc, char **argv)
     }
     printf("stored the JSON text of %lld of %lld objects (%lld missing, %lld differing)\n",
            (long long)js.fixed, (long long)js.objects, (long long)js.missing, (long long)js.stale);
+    printf("packed the checks' facts of %lld of %lld events (%lld missing, %lld differing); "
+           "removed %lld rows of no event\n",
+           (long long)(sc.missing + sc.stale), (long long)sc.events, (long long)sc.missing,
+           (long long)sc.stale, (long long)sc.orphans);
     return 0;
 }
 

@@ -7,6 +7,7 @@
  */
 #include "store/scan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,6 +305,77 @@ enum app_err store_scan_event_put(struct store *s, const struct event *ev, struc
     return step == SQLITE_DONE ? E_OK : store_fail(s, e, "cannot update the checks' event facts");
 }
 
+struct scan_check {
+    struct store *s;
+    bool fix;
+    sqlite3_stmt *get;
+    struct buf fresh;
+    struct store_scan_stats *out;
+    struct err *e;
+};
+
+static enum app_err scan_check_one(void *ctx, const void *obj)
+{
+    struct scan_check *c = ctx;
+    const struct event *ev = obj;
+    buf_reset(&c->fresh);
+    pack_event(&c->fresh, ev);
+    sqlite3_bind_text(c->get, 1, ev->id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(c->get);
+    bool missing = rc == SQLITE_DONE;
+    bool same = rc == SQLITE_ROW && (size_t)sqlite3_column_bytes(c->get, 0) == c->fresh.len &&
+                memcmp(sqlite3_column_blob(c->get, 0), c->fresh.data, c->fresh.len) == 0;
+    sqlite3_reset(c->get);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return store_fail(c->s, c->e, "cannot read the checks' event facts");
+    }
+    c->out->events++;
+    if (same) {
+        return E_OK;
+    }
+    c->out->missing += missing;
+    c->out->stale += !missing;
+    if (!c->out->example[0]) {
+        snprintf(c->out->example, sizeof c->out->example, "%s", ev->id);
+    }
+    return c->fix ? store_scan_event_put(c->s, ev, c->e) : E_OK;
+}
+
+enum app_err store_scan_check(struct store *s, bool fix, struct store_scan_stats *out,
+                              struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    struct scan_check c = {.s = s, .fix = fix, .out = out, .e = e};
+    buf_init(&c.fresh);
+    /* One pass, rarely (doctor, reindex): prepared here rather than cached. */
+    if (sqlite3_prepare_v2(s->db, "SELECT facts FROM event_scan WHERE id = ?1", -1, &c.get, NULL) !=
+        SQLITE_OK) {
+        return store_fail(s, e, "cannot prepare a query");
+    }
+    enum app_err rc = store_each(s, OBJ_EVENT, scan_check_one, &c, e);
+    sqlite3_finalize(c.get);
+    buf_release(&c.fresh);
+    sqlite3_stmt *st = NULL;
+    const char *orphans = fix ? "DELETE FROM event_scan WHERE id NOT IN (SELECT id FROM event)"
+                              : "SELECT count(*) FROM event_scan WHERE id NOT IN "
+                                "(SELECT id FROM event)";
+    if (rc == E_OK && sqlite3_prepare_v2(s->db, orphans, -1, &st, NULL) != SQLITE_OK) {
+        rc = store_fail(s, e, "cannot prepare a query");
+    }
+    if (rc == E_OK) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            out->orphans = sqlite3_column_int64(st, 0);
+        } else if (step == SQLITE_DONE) {
+            out->orphans = sqlite3_changes(s->db);
+        } else {
+            rc = store_fail(s, e, "cannot check the checks' event facts");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 enum app_err store_scan_events(struct store *s, store_scan_event_fn fn, void *ctx, struct err *e)
 {
     sqlite3_stmt *st =
@@ -316,7 +388,8 @@ enum app_err store_scan_events(struct store *s, store_scan_event_fn fn, void *ct
     if (pass.bad) {
         rc = err_set(e, E_STORAGE,
                      "event \"%s\": its facts packed for the checks (table event_scan) do not "
-                     "read: the database was changed outside refuge",
+                     "read: the database was changed outside refuge ('refuge doctor' checks "
+                     "them, 'refuge reindex' rewrites them)",
                      pass.bad);
     }
     free(pass.bad);

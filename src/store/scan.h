@@ -54,6 +54,20 @@ ATTR_NODISCARD enum app_err store_scan_event_persons(struct store *s, const char
                                                      const char *below, store_scan_item_fn fn,
                                                      void *ctx, struct err *e);
 
+/* Compares every event's packed facts in event_scan (what a check of every
+ * case reads; migration 0009) with a fresh packing of the event as stored,
+ * and counts rows of no event. With fix, rewrites the ones that differ or
+ * are missing and deletes the others (inside the caller's transaction). */
+struct store_scan_stats {
+    int64_t events;   /* compared */
+    int64_t missing;  /* events without a row */
+    int64_t stale;    /* rows that differ */
+    int64_t orphans;  /* rows of no event */
+    char example[64]; /* the id of one event missing or stale, or "" */
+};
+ATTR_NODISCARD enum app_err store_scan_check(struct store *s, bool fix,
+                                             struct store_scan_stats *out, struct err *e);
+
 /* Begins read transactions on two connections to the same database that see
  * the same snapshot, so that two threads can each read part of it. Without
  * SQLite's snapshot interface: t notes the database's data version, s

@@ -220,6 +220,18 @@ expect_status 1 "a damaged row of event_scan stops a check of every case"
 expect_err "event_scan" "and says which table"
 run --db rd.db check --case kz-2019-xuar-asylum-seekers --as-of 2019-12-10 --json --no-record
 expect_status 0 "a check of one case reads the events themselves"
+sqlite3 rd.db "INSERT INTO event_scan VALUES ('no-such-event', '-')"
+run --db rd.db doctor
+expect_status 1 "doctor fails on damaged event facts"
+expect_out "checks' event facts: FAILED: 0 of" "and says how many, and what to run"
+expect_out "1 rows of no event" "counting a row of no event"
+run --db rd.db reindex
+expect_status 0 "reindex succeeds"
+expect_out "packed the checks' facts of 1 of" "and repacks the damaged row"
+run --db rd.db doctor
+expect_out "checks' event facts: ok" "after which doctor finds them right"
+run --db rd.db check --as-of 2019-12-10 --json --no-record
+same_files rd-before.json out "and a check of every case gives its findings again"
 
 # libmicrohttpd, and GnuTLS behind it, are loaded by `refuge serve` alone
 # (http/mhd.c): a check, like any other command, starts without them.
