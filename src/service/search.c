@@ -1439,81 +1439,27 @@ enum app_err service_source_text(struct store *s, const char *source_id, const c
 
 /* ------------------------------------------------------------ duplicates */
 
-/* The pairs of persons found so far, one entry per pair of persons with its
- * best pair of keys: a hash table over the two persons' numbers, 24 bytes a
- * pair (explanations are written only for the pairs reported). */
-struct cpair {
-    int64_t ka, kb; /* the keys, as scored: ka the query, kb the candidate */
+/* A pair of keys of two persons scored at least the floor that applies to
+ * them: 24 bytes (explanations are written only as the pairs are reported).
+ * ra < rb: the persons' ranks in id order. */
+struct dfound {
+    uint32_t ra, rb;
+    uint32_t ka, kb; /* the keys, as scored: ka the query, kb the candidate */
     double score;
 };
 
-struct pair_acc {
-    struct cpair *pairs;
+struct dfound_list {
+    struct dfound *at;
     size_t n, alloc;
-    uint64_t *slot_key; /* (person a + 1) << 32 | (person b + 1); 0: empty */
-    uint32_t *slot_at;  /* position in pairs */
-    size_t cap;
 };
 
-static size_t pair_slot(const struct pair_acc *acc, uint64_t key)
+static void dfound_add(struct dfound_list *l, struct dfound f)
 {
-    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (acc->cap - 1);
-    while (acc->slot_key[i] && acc->slot_key[i] != key) {
-        i = (i + 1) & (acc->cap - 1);
+    if (l->n == l->alloc) {
+        l->alloc = l->alloc ? l->alloc * 2 : 1024;
+        l->at = xrealloc(l->at, l->alloc * sizeof *l->at);
     }
-    return i;
-}
-
-static void pair_grow(struct pair_acc *acc)
-{
-    size_t old_cap = acc->cap;
-    uint64_t *old_key = acc->slot_key;
-    uint32_t *old_at = acc->slot_at;
-    acc->cap = old_cap ? old_cap * 2 : 4096;
-    acc->slot_key = xcalloc(acc->cap, sizeof *acc->slot_key);
-    acc->slot_at = xcalloc(acc->cap, sizeof *acc->slot_at);
-    for (size_t i = 0; i < old_cap; i++) {
-        if (old_key[i]) {
-            size_t j = pair_slot(acc, old_key[i]);
-            acc->slot_key[j] = old_key[i];
-            acc->slot_at[j] = old_at[i];
-        }
-    }
-    free(old_key);
-    free(old_at);
-}
-
-/* Notes a pair of keys of persons pa and pb (their numbers, in the order of
- * their ids), keeping each pair of persons' best score. */
-static void note_pair(struct pair_acc *acc, uint32_t pa, uint32_t pb, int64_t ka, int64_t kb,
-                      double score)
-{
-    if ((acc->n + 1) * 2 > acc->cap) {
-        pair_grow(acc);
-    }
-    uint64_t key = ((uint64_t)pa + 1) << 32 | ((uint64_t)pb + 1);
-    size_t i = pair_slot(acc, key);
-    if (acc->slot_key[i]) {
-        struct cpair *p = &acc->pairs[acc->slot_at[i]];
-        if (score > p->score) {
-            *p = (struct cpair){ka, kb, score};
-        }
-        return;
-    }
-    if (acc->n == acc->alloc) {
-        acc->alloc = acc->alloc ? acc->alloc * 2 : 1024;
-        acc->pairs = xrealloc(acc->pairs, acc->alloc * sizeof *acc->pairs);
-    }
-    acc->slot_key[i] = key;
-    acc->slot_at[i] = (uint32_t)acc->n;
-    acc->pairs[acc->n++] = (struct cpair){ka, kb, score};
-}
-
-static void pair_acc_release(struct pair_acc *acc)
-{
-    free(acc->pairs);
-    free(acc->slot_key);
-    free(acc->slot_at);
+    l->at[l->n++] = f;
 }
 
 /*
@@ -1588,6 +1534,7 @@ struct dblocks {
     size_t n_blocks, alloc_blocks;
     uint32_t *kid_blocks;    /* per key, the blocks it is in */
     unsigned char *evidence; /* per person number: has a sex, birth date, nationality or event */
+    uint32_t *rank;          /* per person number: its rank in the order of person ids */
 };
 
 /* A consonant class (consonant_class) as a number 1..10. */
@@ -2061,6 +2008,7 @@ static void dblocks_release(struct dblocks *d)
     free(d->weight);
     free(d->kid_blocks);
     free(d->evidence);
+    free(d->rank);
     free(d->ent);
     free(d->code);
 }
@@ -2079,11 +2027,23 @@ static bool dblocks_evidence(void *ctx, const char *person)
 /* One scoring thread: the keys a with a % n_threads == part. */
 struct dscore {
     const struct dblocks *d;
-    struct pair_acc acc;
+    struct dfound_list found;
     double threshold;  /* pairs of persons without other evidence */
     double name_floor; /* pairs of persons that both have other evidence */
     unsigned part, n_threads;
 };
+
+/* Notes a pair of keys scored (ka of person x, kb of person y). */
+static void dscore_note(struct dscore *t, const struct dkey *x, const struct dkey *y, uint32_t ka,
+                        uint32_t kb, double score)
+{
+    uint32_t rx = t->d->rank[x->pnum];
+    uint32_t ry = t->d->rank[y->pnum];
+    dfound_add(
+        &t->found,
+        (struct dfound){
+            .ra = rx < ry ? rx : ry, .rb = rx < ry ? ry : rx, .ka = ka, .kb = kb, .score = score});
+}
 
 /* Scores every key of its part against the keys with a higher id sharing a
  * block with it; pairs of different persons at least the floor that applies
@@ -2157,9 +2117,7 @@ static void *dscore_main(void *arg)
                 double known = seen_score[y->tid];
                 bool other = d->evidence[x->pnum] && d->evidence[y->pnum];
                 if (known >= (other ? t->name_floor : t->threshold) - DEDUP_SCORE_EPS) {
-                    bool first = strcmp(x->person, y->person) < 0;
-                    note_pair(&t->acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum,
-                              (int64_t)a, (int64_t)cand[i].kid, known);
+                    dscore_note(t, x, y, (uint32_t)a, (uint32_t)cand[i].kid, known);
                 }
                 continue;
             }
@@ -2192,9 +2150,7 @@ static void *dscore_main(void *arg)
             seen_score[y->tid] = sc;
             bool other = d->evidence[x->pnum] && d->evidence[y->pnum];
             if (sc >= (other ? t->name_floor : t->threshold) - DEDUP_SCORE_EPS) {
-                bool first = strcmp(x->person, y->person) < 0;
-                note_pair(&t->acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum, (int64_t)a,
-                          (int64_t)cand[i].kid, sc);
+                dscore_note(t, x, y, (uint32_t)a, (uint32_t)cand[i].kid, sc);
             }
         }
     }
@@ -2210,8 +2166,8 @@ static void *dscore_main(void *arg)
 }
 
 /* Scores on every core (at most DEDUP_THREADS_MAX threads; the store is not
- * touched here), then merges the threads' tables into acc. */
-static void dblocks_score(const struct dblocks *d, struct pair_acc *acc, double threshold,
+ * touched here), then gathers the threads' pairs into one list. */
+static void dblocks_score(const struct dblocks *d, struct dfound_list *out, double threshold,
                           double name_floor)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -2234,18 +2190,113 @@ static void dblocks_score(const struct dblocks *d, struct pair_acc *acc, double 
             dscore_main(&parts[i]); /* no thread: score its part here */
         }
     }
-    *acc = parts[0].acc;
+    *out = parts[0].found;
+    size_t total = out->n;
     for (unsigned i = 1; i < n; i++) {
-        for (size_t j = 0; j < parts[i].acc.n; j++) {
-            const struct cpair *p = &parts[i].acc.pairs[j];
-            const struct dkey *x = &d->keys[p->ka];
-            const struct dkey *y = &d->keys[p->kb];
-            bool first = strcmp(x->person, y->person) < 0;
-            note_pair(acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum, p->ka, p->kb,
-                      p->score);
-        }
-        pair_acc_release(&parts[i].acc);
+        total += parts[i].found.n;
     }
+    out->alloc = total + 1;
+    out->at = xrealloc(out->at, out->alloc * sizeof *out->at);
+    for (unsigned i = 1; i < n; i++) {
+        if (parts[i].found.n) {
+            memcpy(out->at + out->n, parts[i].found.at, parts[i].found.n * sizeof *out->at);
+        }
+        out->n += parts[i].found.n;
+        free(parts[i].found.at);
+    }
+}
+
+/* Person ids and numbers, for ranking the persons in id order. */
+struct pid {
+    const char *id;
+    uint32_t pnum;
+};
+
+static int by_pid(const void *a, const void *b)
+{
+    return strcmp(((const struct pid *)a)->id, ((const struct pid *)b)->id);
+}
+
+/* Ranks the persons in the order of their ids (d->rank): pairs are then
+ * ordered by numbers. */
+static void dblocks_rank(struct dblocks *d)
+{
+    struct pid *p = xcalloc(d->n_persons + 1, sizeof *p);
+    for (size_t k = 0; k < d->n_keys; k++) {
+        if (d->keys[k].key) {
+            p[d->keys[k].pnum] = (struct pid){d->keys[k].person, d->keys[k].pnum};
+        }
+    }
+    qsort(p, d->n_persons, sizeof *p, by_pid);
+    d->rank = xmalloc((d->n_persons + 1) * sizeof *d->rank);
+    for (uint32_t i = 0; i < d->n_persons; i++) {
+        d->rank[p[i].pnum] = i;
+    }
+    free(p);
+}
+
+/* The blocks are not needed once the pairs are scored. */
+static void dblocks_drop_blocks(struct dblocks *d)
+{
+    free(d->members);
+    free(d->start);
+    free(d->weight);
+    free(d->kid_blocks);
+    free(d->code);
+    d->members = NULL;
+    d->start = NULL;
+    d->weight = NULL;
+    d->kid_blocks = NULL;
+    d->code = NULL;
+    d->n_members = d->alloc_members = d->n_blocks = d->alloc_blocks = 0;
+}
+
+/* By pair of persons, the best score first (then the lowest pair of keys). */
+static int by_persons(const void *a, const void *b)
+{
+    const struct dfound *x = a;
+    const struct dfound *y = b;
+    if (x->ra != y->ra) {
+        return x->ra < y->ra ? -1 : 1;
+    }
+    if (x->rb != y->rb) {
+        return x->rb < y->rb ? -1 : 1;
+    }
+    if (x->score != y->score) {
+        return x->score > y->score ? -1 : 1;
+    }
+    if (x->ka != y->ka) {
+        return x->ka < y->ka ? -1 : 1;
+    }
+    return x->kb < y->kb ? -1 : x->kb > y->kb;
+}
+
+/* The order of the report: best first, then by the persons' ids. */
+static int by_report(const void *a, const void *b)
+{
+    const struct dfound *x = a;
+    const struct dfound *y = b;
+    if (x->score != y->score) {
+        return x->score > y->score ? -1 : 1;
+    }
+    if (x->ra != y->ra) {
+        return x->ra < y->ra ? -1 : 1;
+    }
+    return x->rb < y->rb ? -1 : x->rb > y->rb;
+}
+
+/* Keeps each pair of persons once, with its best pair of keys. */
+static void dfound_unique(struct dfound_list *l)
+{
+    qsort(l->at, l->n, sizeof *l->at, by_persons);
+    size_t kept = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (kept && l->at[kept - 1].ra == l->at[i].ra && l->at[kept - 1].rb == l->at[i].rb) {
+            continue;
+        }
+        l->at[kept++] = l->at[i];
+    }
+    l->n = kept;
 }
 
 static bool has_str(const struct strs *l, const char *v)
@@ -2334,17 +2385,6 @@ static double adjust(struct store *s, struct dedup_pair *p, struct buf *b, struc
     return sc < 0 ? 0 : sc > 1 ? 1 : sc;
 }
 
-static int by_pair_score(const void *a, const void *b)
-{
-    const struct dedup_pair *x = a;
-    const struct dedup_pair *y = b;
-    if (x->score != y->score) {
-        return x->score > y->score ? -1 : 1;
-    }
-    int c = strcmp(x->a, y->a);
-    return c ? c : strcmp(x->b, y->b);
-}
-
 enum app_err service_dedup_blocks(struct store *s,
                                   bool (*fn)(void *ctx, const char *block, int64_t kid), void *ctx,
                                   struct err *e)
@@ -2374,11 +2414,113 @@ enum app_err service_dedup_blocks(struct store *s,
     return rc;
 }
 
-enum app_err service_dedup(struct store *s, double threshold, struct arena *arena,
-                           struct dedup_pair **out, size_t *n_out, struct err *e)
+/* A pair as reported: the persons in id order, their names as scored. */
+static struct dedup_pair dfound_pair(const struct dblocks *d, const struct dfound *f)
 {
-    *out = NULL;
-    *n_out = 0;
+    const struct dkey *x = &d->keys[f->ka];
+    const struct dkey *y = &d->keys[f->kb];
+    bool x_first = d->rank[x->pnum] == f->ra;
+    return (struct dedup_pair){.a = x_first ? x->person : y->person,
+                               .b = x_first ? y->person : x->person,
+                               .name_a = x_first ? x->full : y->full,
+                               .name_b = x_first ? y->full : x->full,
+                               .score = f->score};
+}
+
+/* Weighs the other evidence of the pairs whose persons both have some
+ * (adjust) and drops the pairs that end below the threshold. */
+static void dfound_weigh(struct store *s, const struct dblocks *d, struct dfound_list *l,
+                         double threshold)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        struct dfound f = l->at[i];
+        const struct dkey *x = &d->keys[f.ka];
+        const struct dkey *y = &d->keys[f.kb];
+        if (d->evidence[x->pnum] && d->evidence[y->pnum]) {
+            struct dedup_pair p = dfound_pair(d, &f);
+            struct arena scratch = ARENA_INIT;
+            struct buf extra = BUF_INIT;
+            f.score = adjust(s, &p, &extra, &scratch);
+            buf_release(&extra);
+            arena_release(&scratch);
+        }
+        if (f.score >= threshold - DEDUP_SCORE_EPS) {
+            l->at[kept++] = f;
+        }
+    }
+    l->n = kept;
+}
+
+/* Explanations of pairs of names, each pair of key texts and full names
+ * explained once while it stays in this direct-mapped cache (namesakes
+ * written alike share one). */
+enum { EXPLAIN_SLOTS = 1 << 15 };
+
+struct explained {
+    uint32_t tx, ty; /* the keys' texts (dkey.tid) + 1; 0: empty */
+    const char *fx, *fy;
+    char why[NAMEKEY_EXPLAIN_MAX];
+};
+
+struct explainer {
+    struct explained *slot;
+    struct namekey *kx, *ky;
+};
+
+static const char *explain_names(struct explainer *ex, const struct dkey *x, const struct dkey *y)
+{
+    uint64_t h = ((uint64_t)x->tid << 32 | y->tid) * 0x9E3779B97F4A7C15ull;
+    struct explained *c = &ex->slot[(h >> 40) & (EXPLAIN_SLOTS - 1)];
+    if (c->tx == x->tid + 1 && c->ty == y->tid + 1 && strcmp(c->fx, x->full) == 0 &&
+        strcmp(c->fy, y->full) == 0) {
+        return c->why;
+    }
+    key_parse(x->key, x->full, ex->kx);
+    key_parse(y->key, y->full, ex->ky);
+    (void)namekey_dedup_score(ex->kx, ex->ky, c->why, sizeof c->why);
+    c->tx = x->tid + 1;
+    c->ty = y->tid + 1;
+    c->fx = x->full;
+    c->fy = y->full;
+    return c->why;
+}
+
+/* Hands the pairs (in the order of the report) to fn with their reasons. */
+static void dfound_report(struct store *s, const struct dblocks *d, const struct dfound_list *l,
+                          bool (*fn)(void *ctx, const struct dedup_pair *p), void *ctx)
+{
+    struct explainer ex = {.slot = xcalloc(EXPLAIN_SLOTS, sizeof *ex.slot),
+                           .kx = xmalloc(sizeof *ex.kx),
+                           .ky = xmalloc(sizeof *ex.ky)};
+    struct buf reasons = BUF_INIT;
+    bool go = true;
+    for (size_t i = 0; i < l->n && go; i++) {
+        const struct dfound *f = &l->at[i];
+        const struct dkey *x = &d->keys[f->ka];
+        const struct dkey *y = &d->keys[f->kb];
+        struct dedup_pair p = dfound_pair(d, f);
+        buf_reset(&reasons);
+        buf_addf(&reasons, "names: %s", explain_names(&ex, x, y));
+        if (d->evidence[x->pnum] && d->evidence[y->pnum]) {
+            /* The reasons again (the score was weighed before sorting). */
+            struct arena scratch = ARENA_INIT;
+            (void)adjust(s, &p, &reasons, &scratch);
+            arena_release(&scratch);
+        }
+        p.reasons = reasons.data;
+        go = fn(ctx, &p);
+    }
+    buf_release(&reasons);
+    free(ex.slot);
+    free(ex.kx);
+    free(ex.ky);
+}
+
+enum app_err service_dedup(struct store *s, double threshold,
+                           bool (*fn)(void *ctx, const struct dedup_pair *p), void *ctx,
+                           struct err *e)
+{
     if (threshold <= 0) {
         threshold = 0.85;
     }
@@ -2389,73 +2531,32 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
                         .pinyin = xmalloc(sizeof *d.pinyin),
                         .persons = STRMAP_INIT,
                         .texts = STRMAP_INIT};
-    struct pair_acc acc = {0};
+    struct dfound_list found = {0};
     /* One snapshot and one set of file locks for the many reads below. */
     bool snapshot = store_read_begin(s);
     enum app_err rc = store_keys_each(s, dblocks_key, &d, e);
     if (rc == E_OK) {
         dblocks_build(&d);
-    }
-    if (rc == E_OK) {
         d.evidence = xcalloc(d.n_persons + 1, 1);
         rc = store_persons_with_evidence(s, dblocks_evidence, &d, e);
     }
     if (rc == E_OK) {
+        dblocks_rank(&d);
         dblocks_invert(&d);
-        dblocks_score(&d, &acc, threshold, name_floor);
+        dblocks_score(&d, &found, threshold, name_floor);
+        dblocks_drop_blocks(&d);
+        /* Each pair of persons once, weighed with the persons' other data,
+         * sorted, then explained and handed over one by one. */
+        dfound_unique(&found);
+        dfound_weigh(s, &d, &found, threshold);
+        qsort(found.at, found.n, sizeof *found.at, by_report);
+        dfound_report(s, &d, &found, fn, ctx);
     }
-    /* The pairs found, explained and weighed with the persons' other data. */
-    struct dedup_pair *res = xmalloc((acc.n + 1) * sizeof *res);
-    size_t kept = 0;
-    struct namekey *kq = xmalloc(sizeof *kq);
-    struct namekey *kc = xmalloc(sizeof *kc);
-    for (size_t i = 0; i < acc.n && rc == E_OK; i++) {
-        const struct dkey *x = &d.keys[acc.pairs[i].ka];
-        const struct dkey *y = &d.keys[acc.pairs[i].kb];
-        bool x_first = strcmp(x->person, y->person) < 0;
-        struct dedup_pair p = {.a = x_first ? x->person : y->person,
-                               .b = x_first ? y->person : x->person,
-                               .name_a = x_first ? x->full : y->full,
-                               .name_b = x_first ? y->full : x->full,
-                               .score = acc.pairs[i].score};
-        struct buf extra = BUF_INIT;
-        if (d.evidence[x->pnum] && d.evidence[y->pnum]) {
-            p.score = adjust(s, &p, &extra, arena);
-        }
-        if (p.score >= threshold - DEDUP_SCORE_EPS) {
-            /* The same score again, now with its explanation. */
-            key_parse(x->key, x->full, kq);
-            key_parse(y->key, y->full, kc);
-            char why[NAMEKEY_EXPLAIN_MAX];
-            (void)namekey_dedup_score(kq, kc, why, sizeof why);
-            struct buf reasons = BUF_INIT;
-            buf_addf(&reasons, "names: %s%s", why, extra.len ? extra.data : "");
-            p.a = arena_strdup(arena, p.a);
-            p.b = arena_strdup(arena, p.b);
-            p.name_a = arena_strdup(arena, p.name_a);
-            p.name_b = arena_strdup(arena, p.name_b);
-            p.reasons = arena_strdup(arena, reasons.data);
-            res[kept++] = p;
-            buf_release(&reasons);
-        }
-        buf_release(&extra);
-    }
-    free(kq);
-    free(kc);
     if (snapshot) {
         store_read_end(s);
     }
-    pair_acc_release(&acc);
+    free(found.at);
     dblocks_release(&d);
-    if (rc == E_OK) {
-        qsort(res, kept, sizeof *res, by_pair_score);
-        *out = arena_alloc(arena, (kept + 1) * sizeof **out);
-        if (kept) {
-            memcpy(*out, res, kept * sizeof **out);
-        }
-        *n_out = kept;
-    }
-    free(res);
     return rc;
 }
 

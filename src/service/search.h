@@ -93,10 +93,15 @@ struct dedup_pair {
 };
 
 /* Pairs of persons that are probably the same (score >= threshold; 0 means
- * the default 0.85), best first, using names and, where both have them,
- * birth date, sex, nationality and shared events. Results in arena. */
-ATTR_NODISCARD enum app_err service_dedup(struct store *s, double threshold, struct arena *arena,
-                                          struct dedup_pair **out, size_t *n_out, struct err *e);
+ * the default 0.85), using names and, where both have them, birth date, sex,
+ * nationality and shared events. Each pair of persons once, handed to fn
+ * one by one as it is explained, best first (equal scores by the ids of a,
+ * then b); the pair's strings live until fn returns. fn returns false to
+ * stop. Memory: the stored keys and 24 bytes a pair found, not the
+ * pairs' texts (see bench/README.md, "Duplicates"). */
+ATTR_NODISCARD enum app_err service_dedup(struct store *s, double threshold,
+                                          bool (*fn)(void *ctx, const struct dedup_pair *p),
+                                          void *ctx, struct err *e);
 
 /* The blocks service_dedup compares within, for comparing it with other
  * tools on the same blocks (bench/dedup.sh): calls fn with each kept block's
