@@ -33,6 +33,7 @@ enum {
     DEDUP_SPLIT = 300,      /* dedup splits blocks of more keys than this */
     DEDUP_BLOCK_MAX = 1000, /* ... and split blocks still above this again */
     DEDUP_SCORED_MAX = 200, /* candidates scored per name in dedup */
+    DEDUP_DROPPED_MAX = 50, /* ... and more met only in blocks of dropped letters */
     DEDUP_THREADS_MAX = 8,  /* scoring threads of dedup */
 };
 
@@ -1493,7 +1494,15 @@ enum dkind {
     DK_ONE = 1,    /* a reading of one token */
     DK_RARE = 2,   /* one token of a reading of several, kept only in a small block */
     DK_PINYIN = 3, /* a pinyin reading's surname and given name (h: their hash) */
+    DK_DEL = 4,    /* two tokens of a reading, h[1]'s token with one of its first classes left
+                      out (dhead_del): met only by the undeleted pairs (DK_PAIR) */
 };
+
+/* The side of a key in a block of dropped letters (DK_DEL): a pair of keys
+ * there is compared only when one has the pair as written and the other
+ * with a letter left out (the two sides or'ed make DS_BOTH). 0 in the other
+ * blocks, where every two keys are compared. */
+enum dside { DS_ALL = 0, DS_PLAIN = 1, DS_DROPPED = 2, DS_BOTH = 3 };
 
 struct dentry {
     uint16_t h[2]; /* the tokens' first four consonant classes (dhead; h[1] 0 for one token),
@@ -1528,11 +1537,13 @@ struct dblocks {
     size_t n_ent, alloc_ent;
     uint64_t *code;   /* per block: c2 << 32 | c3 (c3 0 for an unsplit block) */
     int64_t *members; /* the kept blocks' key ids, block after block */
+    uint8_t *side;    /* per member, its enum dside */
     size_t n_members, alloc_members;
     size_t *start; /* block i is members[start[i] .. start[i + 1]) */
     double *weight;
     size_t n_blocks, alloc_blocks;
     uint32_t *kid_blocks;    /* per key, the blocks it is in */
+    uint8_t *kid_side;       /* ... and its side in each (enum dside) */
     unsigned char *evidence; /* per person number: has a sex, birth date, nationality or event */
     uint32_t *rank;          /* per person number: its rank in the order of person ids */
 };
@@ -1577,6 +1588,35 @@ static uint16_t dhead(const char *skel, enum dreading how)
     return (uint16_t)(n ? h : 0xF000);
 }
 
+/* The first four consonant classes of a token's skeleton (as written) with
+ * its class number skip (0-based) left out: a letter dropped among a name's
+ * first consonants (Yasin, Yain). 0 when it has no such class. */
+static uint16_t dhead_del(const char *skel, unsigned skip)
+{
+    char cls[6];
+    unsigned n = 0;
+    for (const char *p = skel; *p && n < 6; p++) {
+        char k = consonant_class(*p);
+        if (k && (!n || k != cls[n - 1])) {
+            cls[n++] = k;
+        }
+    }
+    if (skip >= n) {
+        return 0;
+    }
+    uint32_t h = 0;
+    unsigned m = 0;
+    char last = 0;
+    for (unsigned i = 0; i < n && m < 4; i++) {
+        if (i != skip && cls[i] != last) { /* S-T-S with T left out is S */
+            h |= class_num(cls[i]) << (12 - 4 * m);
+            last = cls[i];
+            m++;
+        }
+    }
+    return (uint16_t)(m ? h : 0xF000);
+}
+
 /* A head cut to its first n classes. */
 static uint32_t head_cut(uint16_t h, unsigned n)
 {
@@ -1618,7 +1658,11 @@ static void dentry_add_once(struct dblocks *d, size_t from, uint16_t h0, uint16_
 /* A key's entries (see the comment above struct dentry), each once. */
 static void dentries_add(struct dblocks *d, const struct namekey *k, uint32_t kid)
 {
-    enum { PAIR_TOKENS = 5 };
+    enum {
+        PAIR_TOKENS = 5, /* tokens of a reading paired */
+        DEL_TOKENS = 3,  /* ... and with a letter left out */
+        DEL_CLASSES = 3, /* the classes of a token that may be left out */
+    };
 
     size_t from = d->n_ent;
     for (unsigned r = 0; r < k->n_readings; r++) {
@@ -1648,6 +1692,19 @@ static void dentries_add(struct dblocks *d, const struct namekey *k, uint32_t ki
                 for (unsigned vi = 0; vi < nv[i]; vi++) {
                     for (unsigned vj = 0; vj < nv[j]; vj++) {
                         dentry_add_once(d, from, h[i][vi], h[j][vj], DK_PAIR, kid);
+                    }
+                }
+            }
+        }
+        /* The first tokens with one of their first classes left out, each
+         * beside another token as written. */
+        unsigned nd = nt < DEL_TOKENS ? nt : DEL_TOKENS;
+        for (unsigned i = 0; i < nd; i++) {
+            for (unsigned j = 0; j < nd; j++) {
+                for (unsigned m = 0; m < DEL_CLASSES && i != j; m++) {
+                    uint16_t x = dhead_del(rd->tokens[i].skel, m);
+                    if (x) {
+                        dentry_add_once(d, from, h[j][0], x, DK_DEL, kid);
                     }
                 }
             }
@@ -1856,7 +1913,17 @@ static uint64_t dcode(const struct dentry *x, unsigned level, unsigned variant)
         unsigned n = level == 0 ? 2 : level == 2 ? 3 : 4;
         c = pair_of(head_cut(x->h[0], n), head_cut(x->h[1], n));
     }
-    return (uint64_t)(level * 4 + x->kind) << 32 | c;
+    return (uint64_t)(level * 8 + x->kind) << 32 | c;
+}
+
+/* A code of the blocks of dropped letters: a pair (DK_PAIR) or a pair with a
+ * letter left out (DK_DEL) by three classes of each token (level 0), four
+ * (level 1). */
+static uint64_t dcode_del(const struct dentry *x, unsigned level)
+{
+    unsigned n = level == 0 ? 3 : 4;
+    return (uint64_t)(level * 8 + DK_DEL) << 32 |
+           pair_of(head_cut(x->h[0], n), head_cut(x->h[1], n));
 }
 
 struct dsub {
@@ -1875,18 +1942,24 @@ static int by_code_kid(const void *a, const void *b)
     return x->kid < y->kid ? -1 : x->kid > y->kid;
 }
 
-/* Keeps sub[from, to) (sorted by key id) as a block, each key once. */
-static void dblocks_keep(struct dblocks *d, const struct dsub *sub, size_t from, size_t to)
+/* Keeps sub[from, to) (sorted by key id) as a block, each key once (with
+ * its sides when sided: a block of dropped letters). */
+static void dblocks_keep(struct dblocks *d, const struct dsub *sub, size_t from, size_t to,
+                         bool sided)
 {
     size_t first = d->n_members;
     for (size_t i = from; i < to; i++) {
+        uint8_t side = !sided ? DS_ALL : d->ent[sub[i].at].kind == DK_DEL ? DS_DROPPED : DS_PLAIN;
         if (i > from && sub[i].kid == sub[i - 1].kid) {
+            d->side[d->n_members - 1] |= side;
             continue;
         }
         if (d->n_members == d->alloc_members) {
             d->alloc_members = d->alloc_members ? d->alloc_members * 2 : 4096;
             d->members = xrealloc(d->members, d->alloc_members * sizeof *d->members);
+            d->side = xrealloc(d->side, d->alloc_members * sizeof *d->side);
         }
+        d->side[d->n_members] = side;
         d->members[d->n_members++] = sub[i].kid;
     }
     size_t m = d->n_members - first;
@@ -1936,7 +2009,7 @@ static void dblocks_group(struct dblocks *d, struct dsub *sub, size_t n, unsigne
                        : level == 0                  ? DEDUP_SPLIT
                                                      : DEDUP_BLOCK_MAX;
         if (keys >= 2 && keys <= limit) {
-            dblocks_keep(d, sub, i, j);
+            dblocks_keep(d, sub, i, j, false);
         } else if (keys > limit && level < LAST_LEVEL && d->ent[sub[i].at].kind < DK_RARE) {
             bool two = level == 0 && d->ent[sub[i].at].kind == DK_PAIR;
             struct dsub *next = xmalloc((j - i) * (two ? 2 : 1) * sizeof *next);
@@ -1954,6 +2027,39 @@ static void dblocks_group(struct dblocks *d, struct dsub *sub, size_t n, unsigne
     free(sub);
 }
 
+/* Groups sub[0, n) (dcode_del codes at level) into blocks of dropped letters:
+ * a group where some key has a letter left out and another has not, of at
+ * most DEDUP_BLOCK_MAX keys at level 0 (three classes each) or
+ * DEDUP_CODE_MAX at level 1 (four), is kept; a larger one split at level 0,
+ * dropped at level 1. Frees sub. */
+static void dblocks_group_del(struct dblocks *d, struct dsub *sub, size_t n, unsigned level)
+{
+    qsort(sub, n, sizeof *sub, by_code_kid);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        size_t keys = 0;
+        unsigned sides = 0;
+        while (j < n && sub[j].code == sub[i].code) {
+            keys += j == i || sub[j].kid != sub[j - 1].kid;
+            sides |= d->ent[sub[j].at].kind == DK_DEL ? DS_DROPPED : DS_PLAIN;
+            j++;
+        }
+        size_t limit = level == 0 ? DEDUP_BLOCK_MAX : DEDUP_CODE_MAX;
+        if (keys >= 2 && sides == DS_BOTH && keys <= limit) {
+            dblocks_keep(d, sub, i, j, true);
+        } else if (keys > limit && sides == DS_BOTH && level == 0) {
+            struct dsub *next = xmalloc((j - i) * sizeof *next);
+            for (size_t e = i; e < j; e++) {
+                next[e - i] =
+                    (struct dsub){dcode_del(&d->ent[sub[e].at], 1), sub[e].kid, sub[e].at};
+            }
+            dblocks_group_del(d, next, j - i, 1);
+        }
+        i = j;
+    }
+    free(sub);
+}
+
 /* Groups the entries into blocks. Level 0: the pairs of tokens by their
  * first two classes each, the one-token readings by two classes, single
  * tokens by three; a group of more than DEDUP_SPLIT keys is split: level 1,
@@ -1963,12 +2069,25 @@ static void dblocks_group(struct dblocks *d, struct dsub *sub, size_t n, unsigne
 static void dblocks_build(struct dblocks *d)
 {
     struct dsub *sub = xmalloc((d->n_ent + 1) * sizeof *sub);
+    size_t n = 0;
     for (size_t i = 0; i < d->n_ent; i++) {
-        sub[i] = (struct dsub){dcode(&d->ent[i], 0, 0), d->ent[i].kid, (uint32_t)i};
+        if (d->ent[i].kind != DK_DEL) {
+            sub[n++] = (struct dsub){dcode(&d->ent[i], 0, 0), d->ent[i].kid, (uint32_t)i};
+        }
     }
     struct strmap seen = STRMAP_INIT;
-    dblocks_group(d, sub, d->n_ent, 0, &seen);
+    dblocks_group(d, sub, n, 0, &seen);
     strmap_release(&seen);
+    /* The blocks of dropped letters: the pairs as written and with a letter
+     * left out. */
+    sub = xmalloc((d->n_ent + 1) * sizeof *sub);
+    n = 0;
+    for (size_t i = 0; i < d->n_ent; i++) {
+        if (d->ent[i].kind == DK_DEL || d->ent[i].kind == DK_PAIR) {
+            sub[n++] = (struct dsub){dcode_del(&d->ent[i], 0), d->ent[i].kid, (uint32_t)i};
+        }
+    }
+    dblocks_group_del(d, sub, n, 0);
     free(d->ent);
     d->ent = NULL;
     d->n_ent = d->alloc_ent = 0;
@@ -1987,9 +2106,11 @@ static void dblocks_invert(struct dblocks *d)
         d->keys[k].n_blocks = 0;
     }
     d->kid_blocks = xmalloc((at + 1) * sizeof *d->kid_blocks);
+    d->kid_side = xmalloc(at + 1);
     for (size_t b = 0; b < d->n_blocks; b++) {
         for (size_t i = d->start[b]; i < d->start[b + 1]; i++) {
             struct dkey *k = &d->keys[d->members[i]];
+            d->kid_side[k->first + k->n_blocks] = d->side[i];
             d->kid_blocks[k->first + k->n_blocks++] = (uint32_t)b;
         }
     }
@@ -2004,9 +2125,11 @@ static void dblocks_release(struct dblocks *d)
     strmap_release(&d->texts);
     arena_release(&d->text);
     free(d->members);
+    free(d->side);
     free(d->start);
     free(d->weight);
     free(d->kid_blocks);
+    free(d->kid_side);
     free(d->evidence);
     free(d->rank);
     free(d->ent);
@@ -2033,6 +2156,28 @@ struct dscore {
     unsigned part, n_threads;
 };
 
+/* A candidate of dedup: its weights from the blocks shared with the key
+ * scored, the others and those of dropped letters. */
+struct dcand {
+    size_t kid;
+    double hits, dhits;
+};
+
+/* The candidates met in other blocks first, by weight, then those met only
+ * in blocks of dropped letters, by their weight there; then by key id. */
+static int by_dhits(const void *a, const void *b)
+{
+    const struct dcand *x = a;
+    const struct dcand *y = b;
+    if (x->hits != y->hits) {
+        return x->hits > y->hits ? -1 : 1;
+    }
+    if (x->hits == 0 && x->dhits != y->dhits) {
+        return x->dhits > y->dhits ? -1 : 1;
+    }
+    return x->kid < y->kid ? -1 : x->kid > y->kid;
+}
+
 /* Notes a pair of keys scored (ka of person x, kb of person y). */
 static void dscore_note(struct dscore *t, const struct dkey *x, const struct dkey *y, uint32_t ka,
                         uint32_t kb, double score)
@@ -2053,10 +2198,11 @@ static void *dscore_main(void *arg)
     struct dscore *t = arg;
     const struct dblocks *d = t->d;
     double *hits = xcalloc(d->n_keys, sizeof *hits);
+    double *dhits = xcalloc(d->n_keys, sizeof *dhits); /* blocks of dropped letters */
     uint32_t *seen =
         xcalloc(d->n_texts + 1, sizeof *seen); /* key text -> the a it was scored for */
     double *seen_score = xmalloc((d->n_texts + 1) * sizeof *seen_score);
-    struct cand *cand = NULL; /* kid: an index into d->keys here */
+    struct dcand *cand = NULL;
     size_t alloc = 0;
     struct namekey *ka = xmalloc(sizeof *ka);
     struct namekey *kb = xmalloc(sizeof *kb);
@@ -2068,8 +2214,10 @@ static void *dscore_main(void *arg)
             continue;
         }
         size_t n = 0;
+        size_t n_dropped = 0; /* candidates met in blocks of dropped letters only */
         for (uint32_t i = 0; i < x->n_blocks; i++) {
             uint32_t b = d->kid_blocks[x->first + i];
+            unsigned side = d->kid_side[x->first + i];
             /* Members are in key id order: start after a. */
             size_t lo = d->start[b];
             size_t hi = d->start[b + 1];
@@ -2083,14 +2231,17 @@ static void *dscore_main(void *arg)
             }
             for (size_t j = lo; j < d->start[b + 1]; j++) {
                 size_t k = (size_t)d->members[j];
-                if (hits[k] == 0) {
+                if (side != DS_ALL && (side | d->side[j]) != DS_BOTH) {
+                    continue; /* both as written, or both with a letter left out */
+                }
+                if (hits[k] == 0 && dhits[k] == 0) {
                     if (n == alloc) {
                         alloc = alloc ? alloc * 2 : 256;
                         cand = xrealloc(cand, alloc * sizeof *cand);
                     }
-                    cand[n++].kid = (int64_t)k;
+                    cand[n++].kid = k;
                 }
-                hits[k] += d->weight[b];
+                *(side == DS_ALL ? &hits[k] : &dhits[k]) += d->weight[b];
             }
         }
         if (!n) {
@@ -2098,15 +2249,21 @@ static void *dscore_main(void *arg)
         }
         for (size_t i = 0; i < n; i++) {
             cand[i].hits = hits[cand[i].kid];
+            cand[i].dhits = dhits[cand[i].kid];
+            n_dropped += cand[i].hits == 0;
             hits[cand[i].kid] = 0;
+            dhits[cand[i].kid] = 0;
         }
-        if (n > DEDUP_SCORED_MAX) {
-            qsort(cand, n, sizeof *cand, by_hits);
+        if (n > DEDUP_SCORED_MAX || n_dropped > DEDUP_DROPPED_MAX) {
+            qsort(cand, n, sizeof *cand, by_dhits);
         }
-        /* At most DEDUP_SCORED_MAX distinct key texts are scored; a name
-         * written alike by many persons is scored once for all of them, and
-         * does not crowd out the other writings. */
+        /* At most DEDUP_SCORED_MAX distinct key texts are scored, and
+         * DEDUP_DROPPED_MAX more met only in blocks of dropped letters (after
+         * the others: they do not crowd them out); a name written alike by
+         * many persons is scored once for all of them, and does not crowd
+         * out the other writings. */
         size_t distinct = 0;
+        size_t distinct_dropped = 0;
         bool parsed = false;
         for (size_t i = 0; i < n; i++) {
             const struct dkey *y = &d->keys[cand[i].kid];
@@ -2121,10 +2278,11 @@ static void *dscore_main(void *arg)
                 }
                 continue;
             }
-            if (distinct == DEDUP_SCORED_MAX) {
+            size_t *budget = cand[i].hits > 0 ? &distinct : &distinct_dropped;
+            if (*budget == (cand[i].hits > 0 ? DEDUP_SCORED_MAX : DEDUP_DROPPED_MAX)) {
                 continue;
             }
-            distinct++;
+            ++*budget;
             seen[y->tid] = (uint32_t)a;
             seen_score[y->tid] = -1.0;
             if (toks_similarity(x->toks, y->toks) < DEDUP_FIRST_LOOK) {
@@ -2160,6 +2318,7 @@ static void *dscore_main(void *arg)
     free(pb);
     free(cand);
     free(hits);
+    free(dhits);
     free(seen);
     free(seen_score);
     return NULL;
@@ -2239,11 +2398,15 @@ static void dblocks_rank(struct dblocks *d)
 static void dblocks_drop_blocks(struct dblocks *d)
 {
     free(d->members);
+    free(d->side);
     free(d->start);
     free(d->weight);
     free(d->kid_blocks);
+    free(d->kid_side);
     free(d->code);
     d->members = NULL;
+    d->side = NULL;
+    d->kid_side = NULL;
     d->start = NULL;
     d->weight = NULL;
     d->kid_blocks = NULL;
@@ -2386,8 +2549,9 @@ static double adjust(struct store *s, struct dedup_pair *p, struct buf *b, struc
 }
 
 enum app_err service_dedup_blocks(struct store *s,
-                                  bool (*fn)(void *ctx, const char *block, int64_t kid), void *ctx,
-                                  struct err *e)
+                                  bool (*fn)(void *ctx, const char *block, int64_t kid,
+                                             unsigned side),
+                                  void *ctx, struct err *e)
 {
     struct dblocks d = {.text = ARENA_INIT,
                         .parsed = xmalloc(sizeof *d.parsed),
@@ -2406,7 +2570,7 @@ enum app_err service_dedup_blocks(struct store *s,
             char code[24];
             snprintf(code, sizeof code, "%llx", (unsigned long long)d.code[b]);
             for (size_t i = d.start[b]; i < d.start[b + 1] && go; i++) {
-                go = fn(ctx, code, d.members[i]);
+                go = fn(ctx, code, d.members[i], d.side[i]);
             }
         }
     }

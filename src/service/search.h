@@ -105,11 +105,15 @@ ATTR_NODISCARD enum app_err service_dedup(struct store *s, double threshold,
 
 /* The blocks service_dedup compares within, for comparing it with other
  * tools on the same blocks (bench/dedup.sh): calls fn with each kept block's
- * code (text) and each of its key ids (name_key.kid), block after block; fn
- * returns false to stop. */
-ATTR_NODISCARD enum app_err
-service_dedup_blocks(struct store *s, bool (*fn)(void *ctx, const char *block, int64_t kid),
-                     void *ctx, struct err *e);
+ * code (text), each of its key ids (name_key.kid) and the key's side, block
+ * after block; fn returns false to stop. Two keys of a block are compared
+ * when their sides are 0 (every two keys), or or'ed make 3 (a block of
+ * dropped letters: one key has a pair of tokens as written (1), the other
+ * has it with a letter left out (2); 3: both). */
+ATTR_NODISCARD enum app_err service_dedup_blocks(struct store *s,
+                                                 bool (*fn)(void *ctx, const char *block,
+                                                            int64_t kid, unsigned side),
+                                                 void *ctx, struct err *e);
 
 /* The best match for a person among the other stored persons (score and a
  * one-line reason into arena), for warnings while importing. *other is NULL

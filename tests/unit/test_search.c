@@ -516,13 +516,14 @@ struct block_probe {
     char persons[64][8]; /* the current block's persons */
     int64_t kids[64];
     size_t n;
-    bool kz_together, repeated;
+    bool kz_together, repeated, bad_side;
 };
 
-static bool probe_block(void *ctx, const char *block, int64_t kid)
+static bool probe_block(void *ctx, const char *block, int64_t kid, unsigned side)
 {
     struct block_probe *p = ctx;
     p->rows++;
+    p->bad_side = p->bad_side || side > 3;
     if (strcmp(block, p->block) != 0) {
         snprintf(p->block, sizeof p->block, "%s", block);
         p->n = 0;
@@ -547,6 +548,66 @@ static bool probe_block(void *ctx, const char *block, int64_t kid)
     }
     arena_release(&a);
     return true;
+}
+
+/* The rows of service_dedup_blocks, for dedup_dropped_letter. */
+struct side_rows {
+    struct store *s;
+    char block[64][32];
+    char person[64][8];
+    unsigned side[64];
+    size_t n;
+};
+
+static bool side_row(void *ctx, const char *block, int64_t kid, unsigned side)
+{
+    struct side_rows *r = ctx;
+    struct store_key *k = NULL;
+    size_t nk = 0;
+    struct arena a = ARENA_INIT;
+    struct err e = ERR_INIT;
+    if (r->n < 64 && store_keys_get(r->s, &kid, 1, &a, &k, &nk, &e) == E_OK && nk == 1) {
+        snprintf(r->block[r->n], sizeof r->block[r->n], "%s", block);
+        snprintf(r->person[r->n], sizeof r->person[r->n], "%s", k[0].person);
+        r->side[r->n++] = side;
+    }
+    arena_release(&a);
+    return true;
+}
+
+/* A letter dropped among a token's first consonants (Yasin, Yain): the two
+ * names share a block of dropped letters, one as written and the other with
+ * the letter left out; the names of other persons there are not paired. */
+static void dedup_dropped_letter(void **state)
+{
+    struct store *s = *state;
+    const char *bundle = "{\"format\": \"refuge-bundle/1\", \"persons\": ["
+                         "  {\"id\": \"d1\", \"names\": [{\"full\": \"Nour Yasin\"}]},"
+                         "  {\"id\": \"d2\", \"names\": [{\"full\": \"Nur Yain\"}]},"
+                         "  {\"id\": \"d3\", \"names\": [{\"full\": \"Boris Tarasov\"}]}]}";
+    (void)import_text(s, bundle, NULL);
+    struct err e = ERR_INIT;
+    struct side_rows rows = {.s = s};
+    assert_int_equal(service_dedup_blocks(s, side_row, &rows, &e), E_OK);
+    bool met = false;
+    for (size_t i = 0; i < rows.n; i++) {
+        for (size_t j = 0; j < rows.n; j++) {
+            met = met || (strcmp(rows.block[i], rows.block[j]) == 0 &&
+                          strcmp(rows.person[i], "d1") == 0 && strcmp(rows.person[j], "d2") == 0 &&
+                          rows.side[i] != 0 && (rows.side[i] | rows.side[j]) == 3);
+        }
+        assert_true(rows.side[i] <= 3);
+        assert_string_not_equal(rows.person[i], "d3");
+    }
+    assert_true(met);
+    struct arena a = ARENA_INIT;
+    struct dedup_pair *pairs = NULL;
+    size_t n = 0;
+    assert_int_equal(dedup_all(s, 0.85, &a, &pairs, &n, &e), E_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(pairs[0].a, "d1");
+    assert_string_equal(pairs[0].b, "d2");
+    arena_release(&a);
 }
 
 static void dedup_block_once(void **state)
@@ -602,6 +663,7 @@ static void dedup_block_once(void **state)
     assert_true(probe.rows > 0);
     assert_true(probe.kz_together);
     assert_false(probe.repeated);
+    assert_false(probe.bad_side);
     arena_release(&a);
 }
 
@@ -754,6 +816,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rebuild_matches_incremental, setup, teardown),
         cmocka_unit_test_setup_teardown(merge_moves_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(dedup_block_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(dedup_dropped_letter, setup, teardown),
         cmocka_unit_test_setup_teardown(dedup_namesakes_and_large_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(full_text, setup, teardown),
     };
