@@ -15,6 +15,7 @@
 #   BENCH_BUILD_DIR   build directory (default build-bench-search)
 #   BENCH_THRESHOLD   dedup threshold for both systems (default 0.85)
 #   DEDUP_DUCKDB_MEMORY  DuckDB's memory limit (e.g. 6GB; default: DuckDB's own)
+#   DEDUP_DUCKDB_DISK    the most DuckDB may spill to disk (e.g. 40GB; default: DuckDB's own)
 #   DEDUP_DUCKDB_TIMEOUT seconds after which DuckDB's step (loading and query) is
 #                    stopped, or Kx: K times refuge's wall time plus 300 s for loading
 #                    (default: none); the report then gives the time DuckDB's query

@@ -147,6 +147,11 @@ async function main() {
         opts.memory_limit = process.env.DEDUP_DUCKDB_MEMORY;
         opts.temp_directory = path.join(out, 'duckdb.tmp');
     }
+    // DEDUP_DUCKDB_DISK (for instance 40GB) bounds what it spills: past it the
+    // query fails instead of filling the disk (a million: 59 GB in 5 minutes).
+    if (process.env.DEDUP_DUCKDB_DISK) {
+        opts.max_temp_directory_size = process.env.DEDUP_DUCKDB_DISK;
+    }
     const inst = await duck.DuckDBInstance.create(':memory:', opts);
     const con = await inst.connect();
     let t0 = performance.now();
