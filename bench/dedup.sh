@@ -15,6 +15,15 @@
 #   BENCH_BUILD_DIR   build directory (default build-bench-search)
 #   BENCH_THRESHOLD   dedup threshold for both systems (default 0.85)
 #   DEDUP_DUCKDB_MEMORY  DuckDB's memory limit (e.g. 6GB; default: DuckDB's own)
+#   DEDUP_DUCKDB_DISK    the most DuckDB may spill to disk (e.g. 40GB; default: DuckDB's own)
+#   DEDUP_DUCKDB_TIMEOUT seconds after which DuckDB's step (loading and query) is
+#                    stopped, or Kx: K times refuge's wall time plus 300 s for loading
+#                    (default: none); the report then gives the time DuckDB's query
+#                    ran unfinished as a lower bound
+#   DEDUP_DB, DEDUP_TRUTH  an existing store and its truth file (written by
+#                    `search_bench dedup N DB TRUTH` before): nothing is generated
+#                    or imported and the store is kept (it is opened as refuge
+#                    dedup opens it; a stale name index would be rebuilt in it)
 set -eu
 
 N=${1:-1000000}
@@ -41,10 +50,16 @@ if [ ! -d "$OUT/node_modules/@duckdb/node-api" ]; then
     npm install --prefix "$OUT" --no-save "@duckdb/node-api@$DUCKDB_VERSION" >"$OUT/dedup-npm.log" 2>&1
 fi
 
-DB="$OUT/dedup.db"
-rm -f "$DB" "$DB-wal" "$DB-shm"
 echo "dedup benchmark: $N persons, threshold $THRESHOLD ($(nproc) cores)"
-"$OUT/search_bench" dedup "$N" "$DB" "$OUT/dedup-truth.tsv"
+if [ -n "${DEDUP_DB:-}" ]; then
+    DB=$DEDUP_DB
+    cp "${DEDUP_TRUTH:?DEDUP_TRUTH: the truth file of DEDUP_DB}" "$OUT/dedup-truth.tsv"
+    echo "store $DB, truth $DEDUP_TRUTH ($(wc -l <"$OUT/dedup-truth.tsv") persons)"
+else
+    DB="$OUT/dedup.db"
+    rm -f "$DB" "$DB-wal" "$DB-shm"
+    "$OUT/search_bench" dedup "$N" "$DB" "$OUT/dedup-truth.tsv"
+fi
 
 /usr/bin/time -f '%e %U %S %M' -o "$OUT/dedup-time.txt" \
     "$BUILD/refuge" --db "$DB" dedup --json --threshold "$THRESHOLD" >"$OUT/dedup-refuge.json"
@@ -59,7 +74,34 @@ sqlite3 -csv "$DB" "SELECT kid, person, replace(key, char(10), '|') FROM name_ke
 
 # refuge's output (536 MB of JSON at 300,000 persons) and DuckDB's pairs are
 # read whole: give Node a larger heap.
-node --max-old-space-size=12288 bench/dedup_duckdb.js "$OUT" "$THRESHOLD" "$CAP"
-duck=$(cat "$OUT/dedup-duckdb-seconds.txt")
-echo "time ratio refuge/duckdb (wall) $(awk "BEGIN { printf \"%.2f\", $wall / $duck }")"
-rm -f "$DB" "$DB-wal" "$DB-shm"
+rm -f "$OUT/dedup-duckdb-seconds.txt" "$OUT/dedup-duckdb-started.txt"
+rm -rf "$OUT/duckdb.tmp"
+status=0
+limit=${DEDUP_DUCKDB_TIMEOUT:-}
+case $limit in
+*x) limit=$(awk "BEGIN { printf \"%d\", ${limit%x} * $wall + 300 }") ;;
+esac
+if [ -n "$limit" ]; then
+    echo "duckdb   stopped if not done in $limit s"
+    timeout "$limit" \
+        node --max-old-space-size=12288 bench/dedup_duckdb.js "$OUT" "$THRESHOLD" "$CAP" || status=$?
+else
+    node --max-old-space-size=12288 bench/dedup_duckdb.js "$OUT" "$THRESHOLD" "$CAP" || status=$?
+fi
+rm -rf "$OUT/duckdb.tmp"
+if [ -s "$OUT/dedup-duckdb-seconds.txt" ]; then
+    duck=$(cat "$OUT/dedup-duckdb-seconds.txt")
+    echo "time ratio refuge/duckdb (wall) $(awk "BEGIN { printf \"%.2f\", $wall / $duck }")"
+elif [ "$status" = 124 ] && [ -s "$OUT/dedup-duckdb-started.txt" ]; then
+    ran=$(($(date +%s) - $(cat "$OUT/dedup-duckdb-started.txt")))
+    echo "duckdb   query stopped unfinished after $ran s (DEDUP_DUCKDB_TIMEOUT):" \
+        "time ratio refuge/duckdb (wall) below $(awk "BEGIN { printf \"%.2f\", $wall / $ran }")"
+    # refuge's precision and recall all the same (no DuckDB).
+    DEDUP_QUALITY_ONLY=1 node --max-old-space-size=12288 bench/dedup_duckdb.js "$OUT" "$THRESHOLD" "$CAP"
+else
+    echo "duckdb   failed (exit $status)" >&2
+    exit 1
+fi
+if [ -z "${DEDUP_DB:-}" ]; then
+    rm -f "$DB" "$DB-wal" "$DB-shm"
+fi

@@ -931,9 +931,9 @@ static int dedup_main(size_t n, const char *db, const char *truth_path)
     return 0;
 }
 
-static bool block_row(void *ctx, const char *block, int64_t kid)
+static bool block_row(void *ctx, const char *block, int64_t kid, unsigned side)
 {
-    return fprintf(ctx, "%s,%lld\n", block, (long long)kid) > 0;
+    return fprintf(ctx, "%s,%lld,%u\n", block, (long long)kid, side) > 0;
 }
 
 /* The blocks of refuge's dedup, for bench/dedup_duckdb.js. */
@@ -967,7 +967,8 @@ struct diag_data {
     char **full;     /* by key id */
     int64_t *key_of; /* by person number (the number in "pN"), -1: none */
     size_t n_persons;
-    uint32_t *members; /* block after block */
+    uint32_t *members;   /* block after block */
+    unsigned char *side; /* per member (see service_dedup_blocks) */
     size_t n_members, alloc_members;
     size_t *start; /* block i: members[start[i] .. start[i + 1]) */
     size_t n_blocks, alloc_blocks;
@@ -1006,7 +1007,7 @@ static bool diag_key(void *ctx, const struct store_key *k)
     return d->full != NULL && d->key_of != NULL;
 }
 
-static bool diag_block_row(void *ctx, const char *block, int64_t kid)
+static bool diag_block_row(void *ctx, const char *block, int64_t kid, unsigned side)
 {
     struct diag_data *d = ctx;
     if (d->n_blocks == 0 || strcmp(block, d->last) != 0) {
@@ -1020,10 +1021,15 @@ static bool diag_block_row(void *ctx, const char *block, int64_t kid)
     if (d->n_members == d->alloc_members) {
         d->alloc_members = d->alloc_members ? d->alloc_members * 2 : 65536;
         d->members = realloc(d->members, d->alloc_members * sizeof *d->members);
+        d->side = realloc(d->side, d->alloc_members);
+        if (!d->members || !d->side) {
+            return false;
+        }
     }
+    d->side[d->n_members] = (unsigned char)side;
     d->members[d->n_members++] = (uint32_t)kid;
     d->start[d->n_blocks] = d->n_members;
-    return d->start != NULL && d->members != NULL;
+    return d->start != NULL;
 }
 
 static int person_num(const char *id)
@@ -1054,9 +1060,10 @@ static int dedup_diag_main(const char *db, const char *missed_path, double thres
     size_t *n_of = calloc(d.n_keys + 1, sizeof *n_of);
     size_t *first = calloc(d.n_keys + 1, sizeof *first);
     uint32_t *blocks_of = malloc((d.n_members + 1) * sizeof *blocks_of);
+    unsigned char *side_of = malloc(d.n_members + 1);
     double *hits = calloc(d.n_keys, sizeof *hits);
     FILE *in = fopen(missed_path, "r");
-    if (!n_of || !first || !blocks_of || !hits || !in) {
+    if (!n_of || !first || !blocks_of || !side_of || !hits || !in) {
         fprintf(stderr, "search_bench: cannot set up\n");
         return 1;
     }
@@ -1071,6 +1078,7 @@ static int dedup_diag_main(const char *db, const char *missed_path, double thres
     for (size_t b = 0; b < d.n_blocks; b++) {
         for (size_t i = d.start[b]; i < d.start[b + 1]; i++) {
             uint32_t k = d.members[i];
+            side_of[first[k] + n_of[k]] = d.side[i];
             blocks_of[first[k] + n_of[k]++] = (uint32_t)b;
         }
     }
@@ -1107,11 +1115,12 @@ static int dedup_diag_main(const char *db, const char *missed_path, double thres
         uint32_t *cand = malloc((d.n_keys + 1) * sizeof *cand);
         for (size_t i = 0; i < n_of[a]; i++) {
             uint32_t bl = blocks_of[first[a] + i];
+            unsigned sa = side_of[first[a] + i];
             size_t m = d.start[bl + 1] - d.start[bl];
             double w = 1.0 / log2(2.0 + (double)m);
             for (size_t j = d.start[bl]; j < d.start[bl + 1]; j++) {
                 uint32_t k = d.members[j];
-                if (k <= a) {
+                if (k <= a || (sa && (sa | d.side[j]) != 3)) {
                     continue;
                 }
                 if (hits[k] == 0) {

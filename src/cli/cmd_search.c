@@ -204,6 +204,35 @@ int cmd_search(struct cli *cli, int argc, char **argv)
     return 0;
 }
 
+/* Prints the pairs of `refuge dedup` as service_dedup hands them over. */
+struct dedup_print {
+    bool json;
+    size_t n;
+};
+
+static bool dedup_print_pair(void *ctx, const struct dedup_pair *p)
+{
+    struct dedup_print *pr = ctx;
+    if (pr->json) {
+        fputs(pr->n ? ",\n  {\"a\": " : "[\n  {\"a\": ", stdout);
+        json_string(stdout, p->a);
+        fputs(", \"b\": ", stdout);
+        json_string(stdout, p->b);
+        printf(", \"score\": %.4f, \"name_a\": ", p->score);
+        json_string(stdout, p->name_a);
+        fputs(", \"name_b\": ", stdout);
+        json_string(stdout, p->name_b);
+        fputs(", \"reasons\": ", stdout);
+        json_string(stdout, p->reasons);
+        fputc('}', stdout);
+    } else {
+        printf("%.3f  %s (%s)  ~  %s (%s)\n       %s\n", p->score, p->a, p->name_a, p->b, p->name_b,
+               p->reasons);
+    }
+    pr->n++;
+    return !ferror(stdout); /* stop when the output cannot be written */
+}
+
 int cmd_dedup(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"threshold", required_argument, NULL, 't'},
@@ -230,41 +259,21 @@ int cmd_dedup(struct cli *cli, int argc, char **argv)
     if (service_search_ensure(cli->store, &e) != E_OK) {
         return cli_fail(&e);
     }
-    struct arena a = ARENA_INIT;
-    struct dedup_pair *pairs = NULL;
-    size_t n = 0;
-    if (service_dedup(cli->store, threshold, &a, &pairs, &n, &e) != E_OK) {
-        arena_release(&a);
+    struct dedup_print pr = {.json = json};
+    /* service_dedup fails, if at all, before it hands over the first pair:
+     * nothing is printed then. */
+    if (service_dedup(cli->store, threshold, dedup_print_pair, &pr, &e) != E_OK) {
         return cli_fail(&e);
     }
     if (json) {
-        fputc('[', stdout);
-    }
-    for (size_t i = 0; i < n; i++) {
-        const struct dedup_pair *p = &pairs[i];
-        if (json) {
-            fputs(i ? ",\n  {\"a\": " : "\n  {\"a\": ", stdout);
-            json_string(stdout, p->a);
-            fputs(", \"b\": ", stdout);
-            json_string(stdout, p->b);
-            printf(", \"score\": %.4f, \"name_a\": ", p->score);
-            json_string(stdout, p->name_a);
-            fputs(", \"name_b\": ", stdout);
-            json_string(stdout, p->name_b);
-            fputs(", \"reasons\": ", stdout);
-            json_string(stdout, p->reasons);
-            fputc('}', stdout);
-        } else {
-            printf("%.3f  %s (%s)  ~  %s (%s)\n       %s\n", p->score, p->a, p->name_a, p->b,
-                   p->name_b, p->reasons);
-        }
-    }
-    if (json) {
-        fputs(n ? "\n]\n" : "]\n", stdout);
-    } else if (!n) {
+        fputs(pr.n ? "\n]\n" : "[]\n", stdout);
+    } else if (!pr.n) {
         printf("no probable duplicates at threshold %.2f\n", threshold);
     }
-    arena_release(&a);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        err_set(&e, E_IO, "dedup: writing the output failed after %zu pairs", pr.n);
+        return cli_fail(&e);
+    }
     return 0;
 }
 

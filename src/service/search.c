@@ -33,6 +33,7 @@ enum {
     DEDUP_SPLIT = 300,      /* dedup splits blocks of more keys than this */
     DEDUP_BLOCK_MAX = 1000, /* ... and split blocks still above this again */
     DEDUP_SCORED_MAX = 200, /* candidates scored per name in dedup */
+    DEDUP_DROPPED_MAX = 50, /* ... and more met only in blocks of dropped letters */
     DEDUP_THREADS_MAX = 8,  /* scoring threads of dedup */
 };
 
@@ -1439,81 +1440,27 @@ enum app_err service_source_text(struct store *s, const char *source_id, const c
 
 /* ------------------------------------------------------------ duplicates */
 
-/* The pairs of persons found so far, one entry per pair of persons with its
- * best pair of keys: a hash table over the two persons' numbers, 24 bytes a
- * pair (explanations are written only for the pairs reported). */
-struct cpair {
-    int64_t ka, kb; /* the keys, as scored: ka the query, kb the candidate */
+/* A pair of keys of two persons scored at least the floor that applies to
+ * them: 24 bytes (explanations are written only as the pairs are reported).
+ * ra < rb: the persons' ranks in id order. */
+struct dfound {
+    uint32_t ra, rb;
+    uint32_t ka, kb; /* the keys, as scored: ka the query, kb the candidate */
     double score;
 };
 
-struct pair_acc {
-    struct cpair *pairs;
+struct dfound_list {
+    struct dfound *at;
     size_t n, alloc;
-    uint64_t *slot_key; /* (person a + 1) << 32 | (person b + 1); 0: empty */
-    uint32_t *slot_at;  /* position in pairs */
-    size_t cap;
 };
 
-static size_t pair_slot(const struct pair_acc *acc, uint64_t key)
+static void dfound_add(struct dfound_list *l, struct dfound f)
 {
-    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (acc->cap - 1);
-    while (acc->slot_key[i] && acc->slot_key[i] != key) {
-        i = (i + 1) & (acc->cap - 1);
+    if (l->n == l->alloc) {
+        l->alloc = l->alloc ? l->alloc * 2 : 1024;
+        l->at = xrealloc(l->at, l->alloc * sizeof *l->at);
     }
-    return i;
-}
-
-static void pair_grow(struct pair_acc *acc)
-{
-    size_t old_cap = acc->cap;
-    uint64_t *old_key = acc->slot_key;
-    uint32_t *old_at = acc->slot_at;
-    acc->cap = old_cap ? old_cap * 2 : 4096;
-    acc->slot_key = xcalloc(acc->cap, sizeof *acc->slot_key);
-    acc->slot_at = xcalloc(acc->cap, sizeof *acc->slot_at);
-    for (size_t i = 0; i < old_cap; i++) {
-        if (old_key[i]) {
-            size_t j = pair_slot(acc, old_key[i]);
-            acc->slot_key[j] = old_key[i];
-            acc->slot_at[j] = old_at[i];
-        }
-    }
-    free(old_key);
-    free(old_at);
-}
-
-/* Notes a pair of keys of persons pa and pb (their numbers, in the order of
- * their ids), keeping each pair of persons' best score. */
-static void note_pair(struct pair_acc *acc, uint32_t pa, uint32_t pb, int64_t ka, int64_t kb,
-                      double score)
-{
-    if ((acc->n + 1) * 2 > acc->cap) {
-        pair_grow(acc);
-    }
-    uint64_t key = ((uint64_t)pa + 1) << 32 | ((uint64_t)pb + 1);
-    size_t i = pair_slot(acc, key);
-    if (acc->slot_key[i]) {
-        struct cpair *p = &acc->pairs[acc->slot_at[i]];
-        if (score > p->score) {
-            *p = (struct cpair){ka, kb, score};
-        }
-        return;
-    }
-    if (acc->n == acc->alloc) {
-        acc->alloc = acc->alloc ? acc->alloc * 2 : 1024;
-        acc->pairs = xrealloc(acc->pairs, acc->alloc * sizeof *acc->pairs);
-    }
-    acc->slot_key[i] = key;
-    acc->slot_at[i] = (uint32_t)acc->n;
-    acc->pairs[acc->n++] = (struct cpair){ka, kb, score};
-}
-
-static void pair_acc_release(struct pair_acc *acc)
-{
-    free(acc->pairs);
-    free(acc->slot_key);
-    free(acc->slot_at);
+    l->at[l->n++] = f;
 }
 
 /*
@@ -1547,7 +1494,15 @@ enum dkind {
     DK_ONE = 1,    /* a reading of one token */
     DK_RARE = 2,   /* one token of a reading of several, kept only in a small block */
     DK_PINYIN = 3, /* a pinyin reading's surname and given name (h: their hash) */
+    DK_DEL = 4,    /* two tokens of a reading, h[1]'s token with one of its first classes left
+                      out (dhead_del): met only by the undeleted pairs (DK_PAIR) */
 };
+
+/* The side of a key in a block of dropped letters (DK_DEL): a pair of keys
+ * there is compared only when one has the pair as written and the other
+ * with a letter left out (the two sides or'ed make DS_BOTH). 0 in the other
+ * blocks, where every two keys are compared. */
+enum dside { DS_ALL = 0, DS_PLAIN = 1, DS_DROPPED = 2, DS_BOTH = 3 };
 
 struct dentry {
     uint16_t h[2]; /* the tokens' first four consonant classes (dhead; h[1] 0 for one token),
@@ -1582,12 +1537,15 @@ struct dblocks {
     size_t n_ent, alloc_ent;
     uint64_t *code;   /* per block: c2 << 32 | c3 (c3 0 for an unsplit block) */
     int64_t *members; /* the kept blocks' key ids, block after block */
+    uint8_t *side;    /* per member, its enum dside */
     size_t n_members, alloc_members;
     size_t *start; /* block i is members[start[i] .. start[i + 1]) */
     double *weight;
     size_t n_blocks, alloc_blocks;
     uint32_t *kid_blocks;    /* per key, the blocks it is in */
+    uint8_t *kid_side;       /* ... and its side in each (enum dside) */
     unsigned char *evidence; /* per person number: has a sex, birth date, nationality or event */
+    uint32_t *rank;          /* per person number: its rank in the order of person ids */
 };
 
 /* A consonant class (consonant_class) as a number 1..10. */
@@ -1628,6 +1586,35 @@ static uint16_t dhead(const char *skel, enum dreading how)
         }
     }
     return (uint16_t)(n ? h : 0xF000);
+}
+
+/* The first four consonant classes of a token's skeleton (as written) with
+ * its class number skip (0-based) left out: a letter dropped among a name's
+ * first consonants (Yasin, Yain). 0 when it has no such class. */
+static uint16_t dhead_del(const char *skel, unsigned skip)
+{
+    char cls[6];
+    unsigned n = 0;
+    for (const char *p = skel; *p && n < 6; p++) {
+        char k = consonant_class(*p);
+        if (k && (!n || k != cls[n - 1])) {
+            cls[n++] = k;
+        }
+    }
+    if (skip >= n) {
+        return 0;
+    }
+    uint32_t h = 0;
+    unsigned m = 0;
+    char last = 0;
+    for (unsigned i = 0; i < n && m < 4; i++) {
+        if (i != skip && cls[i] != last) { /* S-T-S with T left out is S */
+            h |= class_num(cls[i]) << (12 - 4 * m);
+            last = cls[i];
+            m++;
+        }
+    }
+    return (uint16_t)(m ? h : 0xF000);
 }
 
 /* A head cut to its first n classes. */
@@ -1671,7 +1658,11 @@ static void dentry_add_once(struct dblocks *d, size_t from, uint16_t h0, uint16_
 /* A key's entries (see the comment above struct dentry), each once. */
 static void dentries_add(struct dblocks *d, const struct namekey *k, uint32_t kid)
 {
-    enum { PAIR_TOKENS = 5 };
+    enum {
+        PAIR_TOKENS = 5, /* tokens of a reading paired */
+        DEL_TOKENS = 3,  /* ... and with a letter left out */
+        DEL_CLASSES = 3, /* the classes of a token that may be left out */
+    };
 
     size_t from = d->n_ent;
     for (unsigned r = 0; r < k->n_readings; r++) {
@@ -1701,6 +1692,19 @@ static void dentries_add(struct dblocks *d, const struct namekey *k, uint32_t ki
                 for (unsigned vi = 0; vi < nv[i]; vi++) {
                     for (unsigned vj = 0; vj < nv[j]; vj++) {
                         dentry_add_once(d, from, h[i][vi], h[j][vj], DK_PAIR, kid);
+                    }
+                }
+            }
+        }
+        /* The first tokens with one of their first classes left out, each
+         * beside another token as written. */
+        unsigned nd = nt < DEL_TOKENS ? nt : DEL_TOKENS;
+        for (unsigned i = 0; i < nd; i++) {
+            for (unsigned j = 0; j < nd; j++) {
+                for (unsigned m = 0; m < DEL_CLASSES && i != j; m++) {
+                    uint16_t x = dhead_del(rd->tokens[i].skel, m);
+                    if (x) {
+                        dentry_add_once(d, from, h[j][0], x, DK_DEL, kid);
                     }
                 }
             }
@@ -1909,7 +1913,17 @@ static uint64_t dcode(const struct dentry *x, unsigned level, unsigned variant)
         unsigned n = level == 0 ? 2 : level == 2 ? 3 : 4;
         c = pair_of(head_cut(x->h[0], n), head_cut(x->h[1], n));
     }
-    return (uint64_t)(level * 4 + x->kind) << 32 | c;
+    return (uint64_t)(level * 8 + x->kind) << 32 | c;
+}
+
+/* A code of the blocks of dropped letters: a pair (DK_PAIR) or a pair with a
+ * letter left out (DK_DEL) by three classes of each token (level 0), four
+ * (level 1). */
+static uint64_t dcode_del(const struct dentry *x, unsigned level)
+{
+    unsigned n = level == 0 ? 3 : 4;
+    return (uint64_t)(level * 8 + DK_DEL) << 32 |
+           pair_of(head_cut(x->h[0], n), head_cut(x->h[1], n));
 }
 
 struct dsub {
@@ -1928,18 +1942,24 @@ static int by_code_kid(const void *a, const void *b)
     return x->kid < y->kid ? -1 : x->kid > y->kid;
 }
 
-/* Keeps sub[from, to) (sorted by key id) as a block, each key once. */
-static void dblocks_keep(struct dblocks *d, const struct dsub *sub, size_t from, size_t to)
+/* Keeps sub[from, to) (sorted by key id) as a block, each key once (with
+ * its sides when sided: a block of dropped letters). */
+static void dblocks_keep(struct dblocks *d, const struct dsub *sub, size_t from, size_t to,
+                         bool sided)
 {
     size_t first = d->n_members;
     for (size_t i = from; i < to; i++) {
+        uint8_t side = !sided ? DS_ALL : d->ent[sub[i].at].kind == DK_DEL ? DS_DROPPED : DS_PLAIN;
         if (i > from && sub[i].kid == sub[i - 1].kid) {
+            d->side[d->n_members - 1] |= side;
             continue;
         }
         if (d->n_members == d->alloc_members) {
             d->alloc_members = d->alloc_members ? d->alloc_members * 2 : 4096;
             d->members = xrealloc(d->members, d->alloc_members * sizeof *d->members);
+            d->side = xrealloc(d->side, d->alloc_members * sizeof *d->side);
         }
+        d->side[d->n_members] = side;
         d->members[d->n_members++] = sub[i].kid;
     }
     size_t m = d->n_members - first;
@@ -1989,7 +2009,7 @@ static void dblocks_group(struct dblocks *d, struct dsub *sub, size_t n, unsigne
                        : level == 0                  ? DEDUP_SPLIT
                                                      : DEDUP_BLOCK_MAX;
         if (keys >= 2 && keys <= limit) {
-            dblocks_keep(d, sub, i, j);
+            dblocks_keep(d, sub, i, j, false);
         } else if (keys > limit && level < LAST_LEVEL && d->ent[sub[i].at].kind < DK_RARE) {
             bool two = level == 0 && d->ent[sub[i].at].kind == DK_PAIR;
             struct dsub *next = xmalloc((j - i) * (two ? 2 : 1) * sizeof *next);
@@ -2007,6 +2027,39 @@ static void dblocks_group(struct dblocks *d, struct dsub *sub, size_t n, unsigne
     free(sub);
 }
 
+/* Groups sub[0, n) (dcode_del codes at level) into blocks of dropped letters:
+ * a group where some key has a letter left out and another has not, of at
+ * most DEDUP_BLOCK_MAX keys at level 0 (three classes each) or
+ * DEDUP_CODE_MAX at level 1 (four), is kept; a larger one split at level 0,
+ * dropped at level 1. Frees sub. */
+static void dblocks_group_del(struct dblocks *d, struct dsub *sub, size_t n, unsigned level)
+{
+    qsort(sub, n, sizeof *sub, by_code_kid);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        size_t keys = 0;
+        unsigned sides = 0;
+        while (j < n && sub[j].code == sub[i].code) {
+            keys += j == i || sub[j].kid != sub[j - 1].kid;
+            sides |= d->ent[sub[j].at].kind == DK_DEL ? DS_DROPPED : DS_PLAIN;
+            j++;
+        }
+        size_t limit = level == 0 ? DEDUP_BLOCK_MAX : DEDUP_CODE_MAX;
+        if (keys >= 2 && sides == DS_BOTH && keys <= limit) {
+            dblocks_keep(d, sub, i, j, true);
+        } else if (keys > limit && sides == DS_BOTH && level == 0) {
+            struct dsub *next = xmalloc((j - i) * sizeof *next);
+            for (size_t e = i; e < j; e++) {
+                next[e - i] =
+                    (struct dsub){dcode_del(&d->ent[sub[e].at], 1), sub[e].kid, sub[e].at};
+            }
+            dblocks_group_del(d, next, j - i, 1);
+        }
+        i = j;
+    }
+    free(sub);
+}
+
 /* Groups the entries into blocks. Level 0: the pairs of tokens by their
  * first two classes each, the one-token readings by two classes, single
  * tokens by three; a group of more than DEDUP_SPLIT keys is split: level 1,
@@ -2016,12 +2069,25 @@ static void dblocks_group(struct dblocks *d, struct dsub *sub, size_t n, unsigne
 static void dblocks_build(struct dblocks *d)
 {
     struct dsub *sub = xmalloc((d->n_ent + 1) * sizeof *sub);
+    size_t n = 0;
     for (size_t i = 0; i < d->n_ent; i++) {
-        sub[i] = (struct dsub){dcode(&d->ent[i], 0, 0), d->ent[i].kid, (uint32_t)i};
+        if (d->ent[i].kind != DK_DEL) {
+            sub[n++] = (struct dsub){dcode(&d->ent[i], 0, 0), d->ent[i].kid, (uint32_t)i};
+        }
     }
     struct strmap seen = STRMAP_INIT;
-    dblocks_group(d, sub, d->n_ent, 0, &seen);
+    dblocks_group(d, sub, n, 0, &seen);
     strmap_release(&seen);
+    /* The blocks of dropped letters: the pairs as written and with a letter
+     * left out. */
+    sub = xmalloc((d->n_ent + 1) * sizeof *sub);
+    n = 0;
+    for (size_t i = 0; i < d->n_ent; i++) {
+        if (d->ent[i].kind == DK_DEL || d->ent[i].kind == DK_PAIR) {
+            sub[n++] = (struct dsub){dcode_del(&d->ent[i], 0), d->ent[i].kid, (uint32_t)i};
+        }
+    }
+    dblocks_group_del(d, sub, n, 0);
     free(d->ent);
     d->ent = NULL;
     d->n_ent = d->alloc_ent = 0;
@@ -2040,9 +2106,11 @@ static void dblocks_invert(struct dblocks *d)
         d->keys[k].n_blocks = 0;
     }
     d->kid_blocks = xmalloc((at + 1) * sizeof *d->kid_blocks);
+    d->kid_side = xmalloc(at + 1);
     for (size_t b = 0; b < d->n_blocks; b++) {
         for (size_t i = d->start[b]; i < d->start[b + 1]; i++) {
             struct dkey *k = &d->keys[d->members[i]];
+            d->kid_side[k->first + k->n_blocks] = d->side[i];
             d->kid_blocks[k->first + k->n_blocks++] = (uint32_t)b;
         }
     }
@@ -2057,10 +2125,13 @@ static void dblocks_release(struct dblocks *d)
     strmap_release(&d->texts);
     arena_release(&d->text);
     free(d->members);
+    free(d->side);
     free(d->start);
     free(d->weight);
     free(d->kid_blocks);
+    free(d->kid_side);
     free(d->evidence);
+    free(d->rank);
     free(d->ent);
     free(d->code);
 }
@@ -2079,11 +2150,45 @@ static bool dblocks_evidence(void *ctx, const char *person)
 /* One scoring thread: the keys a with a % n_threads == part. */
 struct dscore {
     const struct dblocks *d;
-    struct pair_acc acc;
+    struct dfound_list found;
     double threshold;  /* pairs of persons without other evidence */
     double name_floor; /* pairs of persons that both have other evidence */
     unsigned part, n_threads;
 };
+
+/* A candidate of dedup: its weights from the blocks shared with the key
+ * scored, the others and those of dropped letters. */
+struct dcand {
+    size_t kid;
+    double hits, dhits;
+};
+
+/* The candidates met in other blocks first, by weight, then those met only
+ * in blocks of dropped letters, by their weight there; then by key id. */
+static int by_dhits(const void *a, const void *b)
+{
+    const struct dcand *x = a;
+    const struct dcand *y = b;
+    if (x->hits != y->hits) {
+        return x->hits > y->hits ? -1 : 1;
+    }
+    if (x->hits == 0 && x->dhits != y->dhits) {
+        return x->dhits > y->dhits ? -1 : 1;
+    }
+    return x->kid < y->kid ? -1 : x->kid > y->kid;
+}
+
+/* Notes a pair of keys scored (ka of person x, kb of person y). */
+static void dscore_note(struct dscore *t, const struct dkey *x, const struct dkey *y, uint32_t ka,
+                        uint32_t kb, double score)
+{
+    uint32_t rx = t->d->rank[x->pnum];
+    uint32_t ry = t->d->rank[y->pnum];
+    dfound_add(
+        &t->found,
+        (struct dfound){
+            .ra = rx < ry ? rx : ry, .rb = rx < ry ? ry : rx, .ka = ka, .kb = kb, .score = score});
+}
 
 /* Scores every key of its part against the keys with a higher id sharing a
  * block with it; pairs of different persons at least the floor that applies
@@ -2093,10 +2198,11 @@ static void *dscore_main(void *arg)
     struct dscore *t = arg;
     const struct dblocks *d = t->d;
     double *hits = xcalloc(d->n_keys, sizeof *hits);
+    double *dhits = xcalloc(d->n_keys, sizeof *dhits); /* blocks of dropped letters */
     uint32_t *seen =
         xcalloc(d->n_texts + 1, sizeof *seen); /* key text -> the a it was scored for */
     double *seen_score = xmalloc((d->n_texts + 1) * sizeof *seen_score);
-    struct cand *cand = NULL; /* kid: an index into d->keys here */
+    struct dcand *cand = NULL;
     size_t alloc = 0;
     struct namekey *ka = xmalloc(sizeof *ka);
     struct namekey *kb = xmalloc(sizeof *kb);
@@ -2108,8 +2214,10 @@ static void *dscore_main(void *arg)
             continue;
         }
         size_t n = 0;
+        size_t n_dropped = 0; /* candidates met in blocks of dropped letters only */
         for (uint32_t i = 0; i < x->n_blocks; i++) {
             uint32_t b = d->kid_blocks[x->first + i];
+            unsigned side = d->kid_side[x->first + i];
             /* Members are in key id order: start after a. */
             size_t lo = d->start[b];
             size_t hi = d->start[b + 1];
@@ -2123,14 +2231,17 @@ static void *dscore_main(void *arg)
             }
             for (size_t j = lo; j < d->start[b + 1]; j++) {
                 size_t k = (size_t)d->members[j];
-                if (hits[k] == 0) {
+                if (side != DS_ALL && (side | d->side[j]) != DS_BOTH) {
+                    continue; /* both as written, or both with a letter left out */
+                }
+                if (hits[k] == 0 && dhits[k] == 0) {
                     if (n == alloc) {
                         alloc = alloc ? alloc * 2 : 256;
                         cand = xrealloc(cand, alloc * sizeof *cand);
                     }
-                    cand[n++].kid = (int64_t)k;
+                    cand[n++].kid = k;
                 }
-                hits[k] += d->weight[b];
+                *(side == DS_ALL ? &hits[k] : &dhits[k]) += d->weight[b];
             }
         }
         if (!n) {
@@ -2138,15 +2249,21 @@ static void *dscore_main(void *arg)
         }
         for (size_t i = 0; i < n; i++) {
             cand[i].hits = hits[cand[i].kid];
+            cand[i].dhits = dhits[cand[i].kid];
+            n_dropped += cand[i].hits == 0;
             hits[cand[i].kid] = 0;
+            dhits[cand[i].kid] = 0;
         }
-        if (n > DEDUP_SCORED_MAX) {
-            qsort(cand, n, sizeof *cand, by_hits);
+        if (n > DEDUP_SCORED_MAX || n_dropped > DEDUP_DROPPED_MAX) {
+            qsort(cand, n, sizeof *cand, by_dhits);
         }
-        /* At most DEDUP_SCORED_MAX distinct key texts are scored; a name
-         * written alike by many persons is scored once for all of them, and
-         * does not crowd out the other writings. */
+        /* At most DEDUP_SCORED_MAX distinct key texts are scored, and
+         * DEDUP_DROPPED_MAX more met only in blocks of dropped letters (after
+         * the others: they do not crowd them out); a name written alike by
+         * many persons is scored once for all of them, and does not crowd
+         * out the other writings. */
         size_t distinct = 0;
+        size_t distinct_dropped = 0;
         bool parsed = false;
         for (size_t i = 0; i < n; i++) {
             const struct dkey *y = &d->keys[cand[i].kid];
@@ -2157,16 +2274,15 @@ static void *dscore_main(void *arg)
                 double known = seen_score[y->tid];
                 bool other = d->evidence[x->pnum] && d->evidence[y->pnum];
                 if (known >= (other ? t->name_floor : t->threshold) - DEDUP_SCORE_EPS) {
-                    bool first = strcmp(x->person, y->person) < 0;
-                    note_pair(&t->acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum,
-                              (int64_t)a, (int64_t)cand[i].kid, known);
+                    dscore_note(t, x, y, (uint32_t)a, (uint32_t)cand[i].kid, known);
                 }
                 continue;
             }
-            if (distinct == DEDUP_SCORED_MAX) {
+            size_t *budget = cand[i].hits > 0 ? &distinct : &distinct_dropped;
+            if (*budget == (cand[i].hits > 0 ? DEDUP_SCORED_MAX : DEDUP_DROPPED_MAX)) {
                 continue;
             }
-            distinct++;
+            ++*budget;
             seen[y->tid] = (uint32_t)a;
             seen_score[y->tid] = -1.0;
             if (toks_similarity(x->toks, y->toks) < DEDUP_FIRST_LOOK) {
@@ -2192,9 +2308,7 @@ static void *dscore_main(void *arg)
             seen_score[y->tid] = sc;
             bool other = d->evidence[x->pnum] && d->evidence[y->pnum];
             if (sc >= (other ? t->name_floor : t->threshold) - DEDUP_SCORE_EPS) {
-                bool first = strcmp(x->person, y->person) < 0;
-                note_pair(&t->acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum, (int64_t)a,
-                          (int64_t)cand[i].kid, sc);
+                dscore_note(t, x, y, (uint32_t)a, (uint32_t)cand[i].kid, sc);
             }
         }
     }
@@ -2204,14 +2318,15 @@ static void *dscore_main(void *arg)
     free(pb);
     free(cand);
     free(hits);
+    free(dhits);
     free(seen);
     free(seen_score);
     return NULL;
 }
 
 /* Scores on every core (at most DEDUP_THREADS_MAX threads; the store is not
- * touched here), then merges the threads' tables into acc. */
-static void dblocks_score(const struct dblocks *d, struct pair_acc *acc, double threshold,
+ * touched here), then gathers the threads' pairs into one list. */
+static void dblocks_score(const struct dblocks *d, struct dfound_list *out, double threshold,
                           double name_floor)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -2234,18 +2349,117 @@ static void dblocks_score(const struct dblocks *d, struct pair_acc *acc, double 
             dscore_main(&parts[i]); /* no thread: score its part here */
         }
     }
-    *acc = parts[0].acc;
+    *out = parts[0].found;
+    size_t total = out->n;
     for (unsigned i = 1; i < n; i++) {
-        for (size_t j = 0; j < parts[i].acc.n; j++) {
-            const struct cpair *p = &parts[i].acc.pairs[j];
-            const struct dkey *x = &d->keys[p->ka];
-            const struct dkey *y = &d->keys[p->kb];
-            bool first = strcmp(x->person, y->person) < 0;
-            note_pair(acc, first ? x->pnum : y->pnum, first ? y->pnum : x->pnum, p->ka, p->kb,
-                      p->score);
-        }
-        pair_acc_release(&parts[i].acc);
+        total += parts[i].found.n;
     }
+    out->alloc = total + 1;
+    out->at = xrealloc(out->at, out->alloc * sizeof *out->at);
+    for (unsigned i = 1; i < n; i++) {
+        if (parts[i].found.n) {
+            memcpy(out->at + out->n, parts[i].found.at, parts[i].found.n * sizeof *out->at);
+        }
+        out->n += parts[i].found.n;
+        free(parts[i].found.at);
+    }
+}
+
+/* Person ids and numbers, for ranking the persons in id order. */
+struct pid {
+    const char *id;
+    uint32_t pnum;
+};
+
+static int by_pid(const void *a, const void *b)
+{
+    return strcmp(((const struct pid *)a)->id, ((const struct pid *)b)->id);
+}
+
+/* Ranks the persons in the order of their ids (d->rank): pairs are then
+ * ordered by numbers. */
+static void dblocks_rank(struct dblocks *d)
+{
+    struct pid *p = xcalloc(d->n_persons + 1, sizeof *p);
+    for (size_t k = 0; k < d->n_keys; k++) {
+        if (d->keys[k].key) {
+            p[d->keys[k].pnum] = (struct pid){d->keys[k].person, d->keys[k].pnum};
+        }
+    }
+    qsort(p, d->n_persons, sizeof *p, by_pid);
+    d->rank = xmalloc((d->n_persons + 1) * sizeof *d->rank);
+    for (uint32_t i = 0; i < d->n_persons; i++) {
+        d->rank[p[i].pnum] = i;
+    }
+    free(p);
+}
+
+/* The blocks are not needed once the pairs are scored. */
+static void dblocks_drop_blocks(struct dblocks *d)
+{
+    free(d->members);
+    free(d->side);
+    free(d->start);
+    free(d->weight);
+    free(d->kid_blocks);
+    free(d->kid_side);
+    free(d->code);
+    d->members = NULL;
+    d->side = NULL;
+    d->kid_side = NULL;
+    d->start = NULL;
+    d->weight = NULL;
+    d->kid_blocks = NULL;
+    d->code = NULL;
+    d->n_members = d->alloc_members = d->n_blocks = d->alloc_blocks = 0;
+}
+
+/* By pair of persons, the best score first (then the lowest pair of keys). */
+static int by_persons(const void *a, const void *b)
+{
+    const struct dfound *x = a;
+    const struct dfound *y = b;
+    if (x->ra != y->ra) {
+        return x->ra < y->ra ? -1 : 1;
+    }
+    if (x->rb != y->rb) {
+        return x->rb < y->rb ? -1 : 1;
+    }
+    if (x->score != y->score) {
+        return x->score > y->score ? -1 : 1;
+    }
+    if (x->ka != y->ka) {
+        return x->ka < y->ka ? -1 : 1;
+    }
+    return x->kb < y->kb ? -1 : x->kb > y->kb;
+}
+
+/* The order of the report: best first, then by the persons' ids. */
+static int by_report(const void *a, const void *b)
+{
+    const struct dfound *x = a;
+    const struct dfound *y = b;
+    if (x->score != y->score) {
+        return x->score > y->score ? -1 : 1;
+    }
+    if (x->ra != y->ra) {
+        return x->ra < y->ra ? -1 : 1;
+    }
+    return x->rb < y->rb ? -1 : x->rb > y->rb;
+}
+
+/* Keeps each pair of persons once, with its best pair of keys. */
+static void dfound_unique(struct dfound_list *l)
+{
+    qsort(l->at, l->n, sizeof *l->at, by_persons);
+    size_t kept = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (kept && l->at[kept - 1].ra == l->at[i].ra && l->at[kept - 1].rb == l->at[i].rb) {
+            continue;
+        }
+        l->at[kept++] = l->at[i];
+    }
+    l->n = kept;
 }
 
 static bool has_str(const struct strs *l, const char *v)
@@ -2334,20 +2548,10 @@ static double adjust(struct store *s, struct dedup_pair *p, struct buf *b, struc
     return sc < 0 ? 0 : sc > 1 ? 1 : sc;
 }
 
-static int by_pair_score(const void *a, const void *b)
-{
-    const struct dedup_pair *x = a;
-    const struct dedup_pair *y = b;
-    if (x->score != y->score) {
-        return x->score > y->score ? -1 : 1;
-    }
-    int c = strcmp(x->a, y->a);
-    return c ? c : strcmp(x->b, y->b);
-}
-
 enum app_err service_dedup_blocks(struct store *s,
-                                  bool (*fn)(void *ctx, const char *block, int64_t kid), void *ctx,
-                                  struct err *e)
+                                  bool (*fn)(void *ctx, const char *block, int64_t kid,
+                                             unsigned side),
+                                  void *ctx, struct err *e)
 {
     struct dblocks d = {.text = ARENA_INIT,
                         .parsed = xmalloc(sizeof *d.parsed),
@@ -2366,7 +2570,7 @@ enum app_err service_dedup_blocks(struct store *s,
             char code[24];
             snprintf(code, sizeof code, "%llx", (unsigned long long)d.code[b]);
             for (size_t i = d.start[b]; i < d.start[b + 1] && go; i++) {
-                go = fn(ctx, code, d.members[i]);
+                go = fn(ctx, code, d.members[i], d.side[i]);
             }
         }
     }
@@ -2374,11 +2578,113 @@ enum app_err service_dedup_blocks(struct store *s,
     return rc;
 }
 
-enum app_err service_dedup(struct store *s, double threshold, struct arena *arena,
-                           struct dedup_pair **out, size_t *n_out, struct err *e)
+/* A pair as reported: the persons in id order, their names as scored. */
+static struct dedup_pair dfound_pair(const struct dblocks *d, const struct dfound *f)
 {
-    *out = NULL;
-    *n_out = 0;
+    const struct dkey *x = &d->keys[f->ka];
+    const struct dkey *y = &d->keys[f->kb];
+    bool x_first = d->rank[x->pnum] == f->ra;
+    return (struct dedup_pair){.a = x_first ? x->person : y->person,
+                               .b = x_first ? y->person : x->person,
+                               .name_a = x_first ? x->full : y->full,
+                               .name_b = x_first ? y->full : x->full,
+                               .score = f->score};
+}
+
+/* Weighs the other evidence of the pairs whose persons both have some
+ * (adjust) and drops the pairs that end below the threshold. */
+static void dfound_weigh(struct store *s, const struct dblocks *d, struct dfound_list *l,
+                         double threshold)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        struct dfound f = l->at[i];
+        const struct dkey *x = &d->keys[f.ka];
+        const struct dkey *y = &d->keys[f.kb];
+        if (d->evidence[x->pnum] && d->evidence[y->pnum]) {
+            struct dedup_pair p = dfound_pair(d, &f);
+            struct arena scratch = ARENA_INIT;
+            struct buf extra = BUF_INIT;
+            f.score = adjust(s, &p, &extra, &scratch);
+            buf_release(&extra);
+            arena_release(&scratch);
+        }
+        if (f.score >= threshold - DEDUP_SCORE_EPS) {
+            l->at[kept++] = f;
+        }
+    }
+    l->n = kept;
+}
+
+/* Explanations of pairs of names, each pair of key texts and full names
+ * explained once while it stays in this direct-mapped cache (namesakes
+ * written alike share one). */
+enum { EXPLAIN_SLOTS = 1 << 15 };
+
+struct explained {
+    uint32_t tx, ty; /* the keys' texts (dkey.tid) + 1; 0: empty */
+    const char *fx, *fy;
+    char why[NAMEKEY_EXPLAIN_MAX];
+};
+
+struct explainer {
+    struct explained *slot;
+    struct namekey *kx, *ky;
+};
+
+static const char *explain_names(struct explainer *ex, const struct dkey *x, const struct dkey *y)
+{
+    uint64_t h = ((uint64_t)x->tid << 32 | y->tid) * 0x9E3779B97F4A7C15ull;
+    struct explained *c = &ex->slot[(h >> 40) & (EXPLAIN_SLOTS - 1)];
+    if (c->tx == x->tid + 1 && c->ty == y->tid + 1 && strcmp(c->fx, x->full) == 0 &&
+        strcmp(c->fy, y->full) == 0) {
+        return c->why;
+    }
+    key_parse(x->key, x->full, ex->kx);
+    key_parse(y->key, y->full, ex->ky);
+    (void)namekey_dedup_score(ex->kx, ex->ky, c->why, sizeof c->why);
+    c->tx = x->tid + 1;
+    c->ty = y->tid + 1;
+    c->fx = x->full;
+    c->fy = y->full;
+    return c->why;
+}
+
+/* Hands the pairs (in the order of the report) to fn with their reasons. */
+static void dfound_report(struct store *s, const struct dblocks *d, const struct dfound_list *l,
+                          bool (*fn)(void *ctx, const struct dedup_pair *p), void *ctx)
+{
+    struct explainer ex = {.slot = xcalloc(EXPLAIN_SLOTS, sizeof *ex.slot),
+                           .kx = xmalloc(sizeof *ex.kx),
+                           .ky = xmalloc(sizeof *ex.ky)};
+    struct buf reasons = BUF_INIT;
+    bool go = true;
+    for (size_t i = 0; i < l->n && go; i++) {
+        const struct dfound *f = &l->at[i];
+        const struct dkey *x = &d->keys[f->ka];
+        const struct dkey *y = &d->keys[f->kb];
+        struct dedup_pair p = dfound_pair(d, f);
+        buf_reset(&reasons);
+        buf_addf(&reasons, "names: %s", explain_names(&ex, x, y));
+        if (d->evidence[x->pnum] && d->evidence[y->pnum]) {
+            /* The reasons again (the score was weighed before sorting). */
+            struct arena scratch = ARENA_INIT;
+            (void)adjust(s, &p, &reasons, &scratch);
+            arena_release(&scratch);
+        }
+        p.reasons = reasons.data;
+        go = fn(ctx, &p);
+    }
+    buf_release(&reasons);
+    free(ex.slot);
+    free(ex.kx);
+    free(ex.ky);
+}
+
+enum app_err service_dedup(struct store *s, double threshold,
+                           bool (*fn)(void *ctx, const struct dedup_pair *p), void *ctx,
+                           struct err *e)
+{
     if (threshold <= 0) {
         threshold = 0.85;
     }
@@ -2389,73 +2695,32 @@ enum app_err service_dedup(struct store *s, double threshold, struct arena *aren
                         .pinyin = xmalloc(sizeof *d.pinyin),
                         .persons = STRMAP_INIT,
                         .texts = STRMAP_INIT};
-    struct pair_acc acc = {0};
+    struct dfound_list found = {0};
     /* One snapshot and one set of file locks for the many reads below. */
     bool snapshot = store_read_begin(s);
     enum app_err rc = store_keys_each(s, dblocks_key, &d, e);
     if (rc == E_OK) {
         dblocks_build(&d);
-    }
-    if (rc == E_OK) {
         d.evidence = xcalloc(d.n_persons + 1, 1);
         rc = store_persons_with_evidence(s, dblocks_evidence, &d, e);
     }
     if (rc == E_OK) {
+        dblocks_rank(&d);
         dblocks_invert(&d);
-        dblocks_score(&d, &acc, threshold, name_floor);
+        dblocks_score(&d, &found, threshold, name_floor);
+        dblocks_drop_blocks(&d);
+        /* Each pair of persons once, weighed with the persons' other data,
+         * sorted, then explained and handed over one by one. */
+        dfound_unique(&found);
+        dfound_weigh(s, &d, &found, threshold);
+        qsort(found.at, found.n, sizeof *found.at, by_report);
+        dfound_report(s, &d, &found, fn, ctx);
     }
-    /* The pairs found, explained and weighed with the persons' other data. */
-    struct dedup_pair *res = xmalloc((acc.n + 1) * sizeof *res);
-    size_t kept = 0;
-    struct namekey *kq = xmalloc(sizeof *kq);
-    struct namekey *kc = xmalloc(sizeof *kc);
-    for (size_t i = 0; i < acc.n && rc == E_OK; i++) {
-        const struct dkey *x = &d.keys[acc.pairs[i].ka];
-        const struct dkey *y = &d.keys[acc.pairs[i].kb];
-        bool x_first = strcmp(x->person, y->person) < 0;
-        struct dedup_pair p = {.a = x_first ? x->person : y->person,
-                               .b = x_first ? y->person : x->person,
-                               .name_a = x_first ? x->full : y->full,
-                               .name_b = x_first ? y->full : x->full,
-                               .score = acc.pairs[i].score};
-        struct buf extra = BUF_INIT;
-        if (d.evidence[x->pnum] && d.evidence[y->pnum]) {
-            p.score = adjust(s, &p, &extra, arena);
-        }
-        if (p.score >= threshold - DEDUP_SCORE_EPS) {
-            /* The same score again, now with its explanation. */
-            key_parse(x->key, x->full, kq);
-            key_parse(y->key, y->full, kc);
-            char why[NAMEKEY_EXPLAIN_MAX];
-            (void)namekey_dedup_score(kq, kc, why, sizeof why);
-            struct buf reasons = BUF_INIT;
-            buf_addf(&reasons, "names: %s%s", why, extra.len ? extra.data : "");
-            p.a = arena_strdup(arena, p.a);
-            p.b = arena_strdup(arena, p.b);
-            p.name_a = arena_strdup(arena, p.name_a);
-            p.name_b = arena_strdup(arena, p.name_b);
-            p.reasons = arena_strdup(arena, reasons.data);
-            res[kept++] = p;
-            buf_release(&reasons);
-        }
-        buf_release(&extra);
-    }
-    free(kq);
-    free(kc);
     if (snapshot) {
         store_read_end(s);
     }
-    pair_acc_release(&acc);
+    free(found.at);
     dblocks_release(&d);
-    if (rc == E_OK) {
-        qsort(res, kept, sizeof *res, by_pair_score);
-        *out = arena_alloc(arena, (kept + 1) * sizeof **out);
-        if (kept) {
-            memcpy(*out, res, kept * sizeof **out);
-        }
-        *n_out = kept;
-    }
-    free(res);
     return rc;
 }
 

@@ -93,18 +93,27 @@ struct dedup_pair {
 };
 
 /* Pairs of persons that are probably the same (score >= threshold; 0 means
- * the default 0.85), best first, using names and, where both have them,
- * birth date, sex, nationality and shared events. Results in arena. */
-ATTR_NODISCARD enum app_err service_dedup(struct store *s, double threshold, struct arena *arena,
-                                          struct dedup_pair **out, size_t *n_out, struct err *e);
+ * the default 0.85), using names and, where both have them, birth date, sex,
+ * nationality and shared events. Each pair of persons once, handed to fn
+ * one by one as it is explained, best first (equal scores by the ids of a,
+ * then b); the pair's strings live until fn returns. fn returns false to
+ * stop. Memory: the stored keys and 24 bytes a pair found, not the
+ * pairs' texts (see bench/README.md, "Duplicates"). */
+ATTR_NODISCARD enum app_err service_dedup(struct store *s, double threshold,
+                                          bool (*fn)(void *ctx, const struct dedup_pair *p),
+                                          void *ctx, struct err *e);
 
 /* The blocks service_dedup compares within, for comparing it with other
  * tools on the same blocks (bench/dedup.sh): calls fn with each kept block's
- * code (text) and each of its key ids (name_key.kid), block after block; fn
- * returns false to stop. */
-ATTR_NODISCARD enum app_err
-service_dedup_blocks(struct store *s, bool (*fn)(void *ctx, const char *block, int64_t kid),
-                     void *ctx, struct err *e);
+ * code (text), each of its key ids (name_key.kid) and the key's side, block
+ * after block; fn returns false to stop. Two keys of a block are compared
+ * when their sides are 0 (every two keys), or or'ed make 3 (a block of
+ * dropped letters: one key has a pair of tokens as written (1), the other
+ * has it with a letter left out (2); 3: both). */
+ATTR_NODISCARD enum app_err service_dedup_blocks(struct store *s,
+                                                 bool (*fn)(void *ctx, const char *block,
+                                                            int64_t kid, unsigned side),
+                                                 void *ctx, struct err *e);
 
 /* The best match for a person among the other stored persons (score and a
  * one-line reason into arena), for warnings while importing. *other is NULL

@@ -369,6 +369,44 @@ static enum app_err find_merge(void *ctx, const struct audit_entry *en)
     return E_OK;
 }
 
+/* service_dedup's pairs collected into an array in arena a (stop: how many
+ * to take before asking it to stop; 0: all). */
+struct dedup_list {
+    struct arena *a;
+    struct dedup_pair *pairs;
+    size_t n, alloc, stop;
+};
+
+static bool collect_pair(void *ctx, const struct dedup_pair *p)
+{
+    struct dedup_list *l = ctx;
+    if (l->n == l->alloc) {
+        l->alloc = l->alloc ? l->alloc * 2 : 16;
+        struct dedup_pair *grown = arena_alloc(l->a, l->alloc * sizeof *grown);
+        if (l->n) {
+            memcpy(grown, l->pairs, l->n * sizeof *grown);
+        }
+        l->pairs = grown;
+    }
+    l->pairs[l->n++] = (struct dedup_pair){.a = arena_strdup(l->a, p->a),
+                                           .b = arena_strdup(l->a, p->b),
+                                           .name_a = arena_strdup(l->a, p->name_a),
+                                           .name_b = arena_strdup(l->a, p->name_b),
+                                           .score = p->score,
+                                           .reasons = arena_strdup(l->a, p->reasons)};
+    return l->n != l->stop;
+}
+
+static enum app_err dedup_all(struct store *s, double threshold, struct arena *a,
+                              struct dedup_pair **out, size_t *n, struct err *e)
+{
+    struct dedup_list l = {.a = a};
+    enum app_err rc = service_dedup(s, threshold, collect_pair, &l, e);
+    *out = l.pairs;
+    *n = l.n;
+    return rc;
+}
+
 static void merge_moves_everything(void **state)
 {
     struct store *s = *state;
@@ -385,7 +423,7 @@ static void merge_moves_everything(void **state)
     struct err e = ERR_INIT;
     struct dedup_pair *pairs = NULL;
     size_t n = 0;
-    assert_int_equal(service_dedup(s, 0.85, &a, &pairs, &n, &e), E_OK);
+    assert_int_equal(dedup_all(s, 0.85, &a, &pairs, &n, &e), E_OK);
     assert_true(n >= 1);
     assert_string_equal(pairs[0].a, "keep");
     assert_string_equal(pairs[0].b, "other");
@@ -478,13 +516,14 @@ struct block_probe {
     char persons[64][8]; /* the current block's persons */
     int64_t kids[64];
     size_t n;
-    bool kz_together, repeated;
+    bool kz_together, repeated, bad_side;
 };
 
-static bool probe_block(void *ctx, const char *block, int64_t kid)
+static bool probe_block(void *ctx, const char *block, int64_t kid, unsigned side)
 {
     struct block_probe *p = ctx;
     p->rows++;
+    p->bad_side = p->bad_side || side > 3;
     if (strcmp(block, p->block) != 0) {
         snprintf(p->block, sizeof p->block, "%s", block);
         p->n = 0;
@@ -511,6 +550,66 @@ static bool probe_block(void *ctx, const char *block, int64_t kid)
     return true;
 }
 
+/* The rows of service_dedup_blocks, for dedup_dropped_letter. */
+struct side_rows {
+    struct store *s;
+    char block[64][32];
+    char person[64][8];
+    unsigned side[64];
+    size_t n;
+};
+
+static bool side_row(void *ctx, const char *block, int64_t kid, unsigned side)
+{
+    struct side_rows *r = ctx;
+    struct store_key *k = NULL;
+    size_t nk = 0;
+    struct arena a = ARENA_INIT;
+    struct err e = ERR_INIT;
+    if (r->n < 64 && store_keys_get(r->s, &kid, 1, &a, &k, &nk, &e) == E_OK && nk == 1) {
+        snprintf(r->block[r->n], sizeof r->block[r->n], "%s", block);
+        snprintf(r->person[r->n], sizeof r->person[r->n], "%s", k[0].person);
+        r->side[r->n++] = side;
+    }
+    arena_release(&a);
+    return true;
+}
+
+/* A letter dropped among a token's first consonants (Yasin, Yain): the two
+ * names share a block of dropped letters, one as written and the other with
+ * the letter left out; the names of other persons there are not paired. */
+static void dedup_dropped_letter(void **state)
+{
+    struct store *s = *state;
+    const char *bundle = "{\"format\": \"refuge-bundle/1\", \"persons\": ["
+                         "  {\"id\": \"d1\", \"names\": [{\"full\": \"Nour Yasin\"}]},"
+                         "  {\"id\": \"d2\", \"names\": [{\"full\": \"Nur Yain\"}]},"
+                         "  {\"id\": \"d3\", \"names\": [{\"full\": \"Boris Tarasov\"}]}]}";
+    (void)import_text(s, bundle, NULL);
+    struct err e = ERR_INIT;
+    struct side_rows rows = {.s = s};
+    assert_int_equal(service_dedup_blocks(s, side_row, &rows, &e), E_OK);
+    bool met = false;
+    for (size_t i = 0; i < rows.n; i++) {
+        for (size_t j = 0; j < rows.n; j++) {
+            met = met || (strcmp(rows.block[i], rows.block[j]) == 0 &&
+                          strcmp(rows.person[i], "d1") == 0 && strcmp(rows.person[j], "d2") == 0 &&
+                          rows.side[i] != 0 && (rows.side[i] | rows.side[j]) == 3);
+        }
+        assert_true(rows.side[i] <= 3);
+        assert_string_not_equal(rows.person[i], "d3");
+    }
+    assert_true(met);
+    struct arena a = ARENA_INIT;
+    struct dedup_pair *pairs = NULL;
+    size_t n = 0;
+    assert_int_equal(dedup_all(s, 0.85, &a, &pairs, &n, &e), E_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(pairs[0].a, "d1");
+    assert_string_equal(pairs[0].b, "d2");
+    arena_release(&a);
+}
+
 static void dedup_block_once(void **state)
 {
     struct store *s = *state;
@@ -521,7 +620,7 @@ static void dedup_block_once(void **state)
     struct err e = ERR_INIT;
     struct dedup_pair *pairs = NULL;
     size_t n = 0;
-    assert_int_equal(service_dedup(s, 0.85, &a, &pairs, &n, &e), E_OK);
+    assert_int_equal(dedup_all(s, 0.85, &a, &pairs, &n, &e), E_OK);
     static const char *const want[][2] = {{"kz1", "kz2"}, {"ug1", "ug2"}, {"ru1", "ru2"}};
     for (size_t w = 0; w < 3; w++) {
         size_t found = 0;
@@ -543,6 +642,19 @@ static void dedup_block_once(void **state)
         assert_true(i == 0 || pairs[i - 1].score >= pairs[i].score);
     }
     assert_int_equal(n, 3);
+    /* Best first, equal scores by the ids of a, then b. */
+    for (size_t i = 1; i < n; i++) {
+        const struct dedup_pair *p = &pairs[i - 1];
+        const struct dedup_pair *q = &pairs[i];
+        int ids = strcmp(p->a, q->a) ? strcmp(p->a, q->a) : strcmp(p->b, q->b);
+        assert_true(p->score > q->score || (p->score == q->score && ids < 0));
+    }
+    /* fn stops it: no pair after the first. */
+    struct dedup_list one = {.a = &a, .stop = 1};
+    assert_int_equal(service_dedup(s, 0.85, collect_pair, &one, &e), E_OK);
+    assert_int_equal(one.n, 1);
+    assert_string_equal(one.pairs[0].a, pairs[0].a);
+    assert_string_equal(one.pairs[0].b, pairs[0].b);
 
     /* The blocks it compared within: the Kazakh pair shares one, and each
      * block is listed with its members, each key once. */
@@ -551,6 +663,7 @@ static void dedup_block_once(void **state)
     assert_true(probe.rows > 0);
     assert_true(probe.kz_together);
     assert_false(probe.repeated);
+    assert_false(probe.bad_side);
     arena_release(&a);
 }
 
@@ -591,7 +704,7 @@ static void dedup_namesakes_and_large_blocks(void **state)
     struct err e = ERR_INIT;
     struct dedup_pair *pairs = NULL;
     size_t n = 0;
-    assert_int_equal(service_dedup(s, 0.85, &a, &pairs, &n, &e), E_OK);
+    assert_int_equal(dedup_all(s, 0.85, &a, &pairs, &n, &e), E_OK);
     size_t with_cyr = 0;
     size_t crowd_pair = 0;
     for (size_t i = 0; i < n; i++) {
@@ -703,6 +816,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rebuild_matches_incremental, setup, teardown),
         cmocka_unit_test_setup_teardown(merge_moves_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(dedup_block_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(dedup_dropped_letter, setup, teardown),
         cmocka_unit_test_setup_teardown(dedup_namesakes_and_large_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(full_text, setup, teardown),
     };
