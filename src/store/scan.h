@@ -49,7 +49,7 @@ ATTR_NODISCARD enum app_err store_scan_list(struct store *s, enum store_scan_lis
 /* The persons of the events whose ids are at or after `from` (byte order;
  * NULL: from the first) and before `below` (NULL: to the last), as
  * store_scan_list(SCAN_EVENT_PERSONS) gives them: two threads, each on its
- * own connection, read the list in two parts. */
+ * own connection, read the list in chunks. */
 ATTR_NODISCARD enum app_err store_scan_event_persons(struct store *s, const char *from,
                                                      const char *below, store_scan_item_fn fn,
                                                      void *ctx, struct err *e);
