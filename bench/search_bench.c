@@ -840,6 +840,18 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Opens (creating it if need be) the store at db; NULL, with the reason
+ * printed, when it cannot be. */
+static struct store *open_store(const char *db, struct err *e)
+{
+    struct store *s = NULL;
+    if (store_open(db, 0, &s, e) != E_OK) {
+        fprintf(stderr, "search_bench: %s\n", e->msg);
+        return NULL;
+    }
+    return s;
+}
+
 /* Persons with planted twins, for bench/dedup.sh. */
 static int dedup_main(size_t n, const char *db, const char *truth_path)
 {
@@ -904,10 +916,9 @@ static int dedup_main(size_t n, const char *db, const char *truth_path)
 
     store_global_init();
     remove(db);
-    struct store *s = NULL;
     struct err e = ERR_INIT;
-    if (store_open(db, 0, &s, &e) != E_OK) {
-        fprintf(stderr, "search_bench: %s\n", e.msg);
+    struct store *s = open_store(db, &e);
+    if (!s) {
         return 1;
     }
     FILE *in = fopen(bundle_path, "r");
@@ -940,10 +951,9 @@ static bool block_row(void *ctx, const char *block, int64_t kid, unsigned side)
 static int blocks_main(const char *db, const char *out_path)
 {
     store_global_init();
-    struct store *s = NULL;
     struct err e = ERR_INIT;
-    if (store_open(db, 0, &s, &e) != E_OK) {
-        fprintf(stderr, "search_bench: %s\n", e.msg);
+    struct store *s = open_store(db, &e);
+    if (!s) {
         return 1;
     }
     FILE *out = fopen(out_path, "w");
@@ -1042,10 +1052,9 @@ static int dedup_diag_main(const char *db, const char *missed_path, double thres
     enum { SCORED_MAX = 200 }; /* DEDUP_SCORED_MAX in src/service/search.c */
 
     store_global_init();
-    struct store *s = NULL;
     struct err e = ERR_INIT;
-    if (store_open(db, 0, &s, &e) != E_OK) {
-        fprintf(stderr, "search_bench: %s\n", e.msg);
+    struct store *s = open_store(db, &e);
+    if (!s) {
         return 1;
     }
     struct diag_data d = {0};
@@ -1224,10 +1233,9 @@ int main(int argc, char **argv)
     if (!reuse) {
         remove(db);
     }
-    struct store *s = NULL;
     struct err e = ERR_INIT;
-    if (store_open(db, 0, &s, &e) != E_OK) {
-        fprintf(stderr, "search_bench: %s\n", e.msg);
+    struct store *s = open_store(db, &e);
+    if (!s) {
         return 1;
     }
     FILE *in = fopen(bundle_path, "r");

@@ -123,7 +123,7 @@ struct fb_event {
     uint32_t sources_first, n_sources;     /* into ev_source */
     uint32_t date, end_date, appeal_until; /* date_pack() */
     uint8_t type, approx, has_place, final, entry_related, presented, provided;
-    uint8_t part; /* the chunk of the events' person lists that named it (struct chunk) */
+    uint8_t chunk; /* the chunk of the events' person lists that named it (struct chunk) */
 };
 
 /* A date in 32 bits: year (16), month (5), day (6), precision (2 + spare). */
@@ -155,7 +155,7 @@ struct idindex {
 
 /* The factbase is read by two threads at once when a second connection is
  * given (factbase_load()): one reads the persons and the cases, the other
- * the events, and each then joins one part of the events' person lists.
+ * the events, and each then joins chunks of the events' person lists.
  * Each writes only its own members below until both have finished: the
  * persons' side owns pool, text, pids, cases, subjects, persons (pids and
  * persons are only read once the persons are in) and profiles; the events'
@@ -499,7 +499,7 @@ struct chunk {
 
 /* One thread joining chunks: where it is, and how many events each person
  * has in the chunks it joined. */
-struct part {
+struct joiner {
     struct walk w; /* owners: events */
     const struct idindex *persons;
     struct chunk *chunk; /* the chunk being joined */
@@ -508,19 +508,19 @@ struct part {
     uint32_t recent[4];  /* persons found last (index + 1): events of a case name the same ones */
 };
 
-static uint32_t part_person(struct part *pt, const char *id)
+static uint32_t joiner_person(struct joiner *jn, const char *id)
 {
-    const struct factbase *fb = pt->w.fb;
-    for (int i = 0; i < 4 && pt->recent[i]; i++) {
-        uint32_t pi = pt->recent[i] - 1;
+    const struct factbase *fb = jn->w.fb;
+    for (int i = 0; i < 4 && jn->recent[i]; i++) {
+        uint32_t pi = jn->recent[i] - 1;
         if (strcmp(at(&fb->pids, fb->persons[pi].id), id) == 0) {
             return pi;
         }
     }
-    uint32_t pi = idindex_find(pt->persons, id);
+    uint32_t pi = idindex_find(jn->persons, id);
     if (pi != UINT32_MAX) {
-        memmove(pt->recent + 1, pt->recent, 3 * sizeof *pt->recent);
-        pt->recent[0] = pi + 1;
+        memmove(jn->recent + 1, jn->recent, 3 * sizeof *jn->recent);
+        jn->recent[0] = pi + 1;
     }
     return pi;
 }
@@ -529,23 +529,23 @@ static enum app_err on_event_person(void *ctx, const char *owner, const char *pe
                                     const char *kind)
 {
     (void)kind;
-    struct part *pt = ctx;
-    struct factbase *fb = pt->w.fb;
-    uint32_t ei = walk_owner(&pt->w, owner);
-    uint32_t pi = person ? part_person(pt, person) : UINT32_MAX;
+    struct joiner *jn = ctx;
+    struct factbase *fb = jn->w.fb;
+    uint32_t ei = walk_owner(&jn->w, owner);
+    uint32_t pi = person ? joiner_person(jn, person) : UINT32_MAX;
     if (ei == UINT32_MAX || pi == UINT32_MAX) {
         return E_OK; /* no such event, or a person not in the store: never a subject */
     }
     struct fb_event *ev = &fb->events[ei]; /* in this chunk only */
-    struct chunk *ch = pt->chunk;
+    struct chunk *ch = jn->chunk;
     if (!ev->n_persons) {
         ev->persons_first = (uint32_t)ch->n;
-        ev->part = pt->no;
+        ev->chunk = jn->no;
     }
     ch->ev_person = grow(ch->ev_person, ch->n, &ch->cap, sizeof *ch->ev_person);
     ch->ev_person[ch->n++] = pi;
     ev->n_persons++;
-    pt->n_ev[pi]++;
+    jn->n_ev[pi]++;
     return E_OK;
 }
 
@@ -588,8 +588,8 @@ enum { CHUNKS_MAX = 16 };
 
 /* Joins the chunks: one array of event persons, each event's first person
  * in it, each person's events (event index order). */
-static void link_parts(struct factbase *fb, const struct chunk *chunks, size_t n_chunks,
-                       const struct part *parts, size_t n_parts)
+static void link_chunks(struct factbase *fb, const struct chunk *chunks, size_t n_chunks,
+                        const struct joiner *joiners, size_t n_joiners)
 {
     size_t total = 0;
     for (size_t c = 0; c < n_chunks; c++) {
@@ -609,8 +609,8 @@ static void link_parts(struct factbase *fb, const struct chunk *chunks, size_t n
     for (size_t i = 0; i < fb->n_persons; i++) {
         struct fb_person *p = &fb->persons[i];
         p->ev_first = (uint32_t)first;
-        for (size_t k = 0; k < n_parts; k++) {
-            first += parts[k].n_ev[i];
+        for (size_t k = 0; k < n_joiners; k++) {
+            first += joiners[k].n_ev[i];
         }
         p->n_ev = 0;
     }
@@ -620,7 +620,7 @@ static void link_parts(struct factbase *fb, const struct chunk *chunks, size_t n
         if (!ev->n_persons) {
             continue;
         }
-        ev->persons_first += (uint32_t)base[ev->part];
+        ev->persons_first += (uint32_t)base[ev->chunk];
         for (uint32_t k = 0; k < ev->n_persons; k++) {
             struct fb_person *p = &fb->persons[fb->ev_person[ev->persons_first + k]];
             fb->person_ev[p->ev_first + p->n_ev++] = (uint32_t)ei;
@@ -663,7 +663,7 @@ struct loader {
     char *bounds[CHUNKS_MAX + 1];
     struct chunk chunks[CHUNKS_MAX];
     size_t n_chunks;
-    struct part parts[2]; /* one per thread */
+    struct joiner joiners[2]; /* one per thread */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     enum stage persons, events; /* under mu */
@@ -707,7 +707,7 @@ static enum app_err load_persons(struct loader *L, struct store *s, struct err *
         idindex_build(&L->person_index, fb->pids.p, fb->persons ? &fb->persons[0].id : NULL,
                       sizeof *fb->persons / sizeof(uint32_t), fb->n_persons, true);
         for (size_t k = 0; k < 2; k++) {
-            L->parts[k].n_ev = xcalloc(fb->n_persons + 1, sizeof *L->parts[k].n_ev);
+            L->joiners[k].n_ev = xcalloc(fb->n_persons + 1, sizeof *L->joiners[k].n_ev);
         }
     }
     announce(L, &L->persons, rc);
@@ -793,14 +793,14 @@ static enum app_err load_events(struct loader *L, struct store *s, struct err *e
 /* Thread k joins chunks of the events' person lists while there are any
  * left, once both sides have their index; the events' thread then reads the
  * events' sources, if asked for. */
-static enum app_err load_part(struct loader *L, struct store *s, size_t k, struct err *e)
+static enum app_err join_chunks(struct loader *L, struct store *s, size_t k, struct err *e)
 {
     if (!await(L, k == 0 ? &L->events : &L->persons)) {
         return E_OK; /* the other side failed: its error is the one reported */
     }
-    struct part *pt = &L->parts[k];
-    pt->w = (struct walk){.fb = L->fb, .index = &L->fb->event_index};
-    pt->persons = &L->person_index;
+    struct joiner *jn = &L->joiners[k];
+    jn->w = (struct walk){.fb = L->fb, .index = &L->fb->event_index};
+    jn->persons = &L->person_index;
     enum app_err rc = E_OK;
     while (rc == E_OK) {
         size_t c;
@@ -814,10 +814,10 @@ static enum app_err load_part(struct loader *L, struct store *s, size_t k, struc
         if (c >= L->n_chunks) {
             break;
         }
-        pt->chunk = &L->chunks[c];
-        pt->no = (uint8_t)c;
-        rc = store_scan_event_persons(s, L->bounds[c], L->bounds[c + 1], on_event_person, pt, e);
-        walk_end(&pt->w);
+        jn->chunk = &L->chunks[c];
+        jn->no = (uint8_t)c;
+        rc = store_scan_event_persons(s, L->bounds[c], L->bounds[c + 1], on_event_person, jn, e);
+        walk_end(&jn->w);
     }
     if (rc == E_OK && k == 1 && L->sources) {
         struct walk sw = {.fb = L->fb, .index = &L->fb->event_index};
@@ -839,7 +839,7 @@ static void *events_main(void *arg)
     struct events_side *es = arg;
     es->rc = load_events(es->L, es->s, &es->e);
     if (es->rc == E_OK) {
-        es->rc = load_part(es->L, es->s, 1, &es->e);
+        es->rc = join_chunks(es->L, es->s, 1, &es->e);
     }
     return NULL;
 }
@@ -862,7 +862,7 @@ static enum app_err load(struct store *s, struct store *second, bool sources, st
     enum app_err rc = load_persons(&L, s, e);
     if (L.two) {
         if (rc == E_OK) {
-            rc = load_part(&L, s, 0, e);
+            rc = join_chunks(&L, s, 0, e);
         }
         pthread_join(thread, NULL);
     } else {
@@ -870,7 +870,7 @@ static enum app_err load(struct store *s, struct store *second, bool sources, st
             events_main(&es);
         }
         if (rc == E_OK && es.rc == E_OK) {
-            rc = load_part(&L, s, 0, e);
+            rc = join_chunks(&L, s, 0, e);
         }
     }
     if (rc == E_OK && es.rc != E_OK) {
@@ -882,10 +882,10 @@ static enum app_err load(struct store *s, struct store *second, bool sources, st
         pthread_mutex_destroy(&L.mu);
     }
     if (rc == E_OK) {
-        link_parts(fb, L.chunks, L.n_chunks, L.parts, 2);
+        link_chunks(fb, L.chunks, L.n_chunks, L.joiners, 2);
     }
     for (size_t k = 0; k < 2; k++) {
-        free(L.parts[k].n_ev);
+        free(L.joiners[k].n_ev);
     }
     for (size_t c = 0; c < CHUNKS_MAX; c++) {
         free(L.chunks[c].ev_person);

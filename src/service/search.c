@@ -2116,24 +2116,38 @@ static void dblocks_invert(struct dblocks *d)
     }
 }
 
-static void dblocks_release(struct dblocks *d)
+/* The blocks are not needed once the pairs are scored. */
+static void dblocks_drop_blocks(struct dblocks *d)
 {
-    free(d->keys);
-    free(d->parsed);
-    free(d->pinyin);
-    strmap_release(&d->persons);
-    strmap_release(&d->texts);
-    arena_release(&d->text);
     free(d->members);
     free(d->side);
     free(d->start);
     free(d->weight);
     free(d->kid_blocks);
     free(d->kid_side);
+    free(d->code);
+    d->members = NULL;
+    d->side = NULL;
+    d->kid_side = NULL;
+    d->start = NULL;
+    d->weight = NULL;
+    d->kid_blocks = NULL;
+    d->code = NULL;
+    d->n_members = d->alloc_members = d->n_blocks = d->alloc_blocks = 0;
+}
+
+static void dblocks_release(struct dblocks *d)
+{
+    dblocks_drop_blocks(d);
+    free(d->keys);
+    free(d->parsed);
+    free(d->pinyin);
+    strmap_release(&d->persons);
+    strmap_release(&d->texts);
+    arena_release(&d->text);
     free(d->evidence);
     free(d->rank);
     free(d->ent);
-    free(d->code);
 }
 
 /* Marks a person that has other evidence (see store_persons_with_evidence). */
@@ -2392,26 +2406,6 @@ static void dblocks_rank(struct dblocks *d)
         d->rank[p[i].pnum] = i;
     }
     free(p);
-}
-
-/* The blocks are not needed once the pairs are scored. */
-static void dblocks_drop_blocks(struct dblocks *d)
-{
-    free(d->members);
-    free(d->side);
-    free(d->start);
-    free(d->weight);
-    free(d->kid_blocks);
-    free(d->kid_side);
-    free(d->code);
-    d->members = NULL;
-    d->side = NULL;
-    d->kid_side = NULL;
-    d->start = NULL;
-    d->weight = NULL;
-    d->kid_blocks = NULL;
-    d->code = NULL;
-    d->n_members = d->alloc_members = d->n_blocks = d->alloc_blocks = 0;
 }
 
 /* By pair of persons, the best score first (then the lowest pair of keys). */

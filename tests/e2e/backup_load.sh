@@ -6,11 +6,11 @@
 # every write meanwhile.
 . "$(dirname "$0")/lib.sh"
 
-command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
+need curl
 
 export REFUGE_DB="$TMP/live.db"
 "$REFUGE" import "$EXAMPLE" >/dev/null 2>&1 || { echo "Bail out! cannot import"; exit 1; }
-TOKEN=$("$REFUGE" token add script --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
+TOKEN=$(admin_token script)
 # Some bulk, so that the copy takes several steps of the backup API.
 {
     printf '{"format": "refuge-bundle/1", "persons": ['

@@ -6,13 +6,11 @@
 # clear error, a non-zero exit, the store unchanged.
 . "$(dirname "$0")/lib.sh"
 
-command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
-command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
-command -v prlimit >/dev/null || { echo "1..0 # SKIP prlimit is not installed"; exit 0; }
+need curl jq prlimit
 
 export REFUGE_DB="$TMP/d.db"
 "$REFUGE" import "$EXAMPLE" >/dev/null 2>&1 || { echo "Bail out! cannot import"; exit 1; }
-TOKEN=$("$REFUGE" token add script --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
+TOKEN=$(admin_token script)
 start_server --threads 2
 
 # person N SIZE: a person with a name of about SIZE random characters.

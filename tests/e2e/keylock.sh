@@ -7,8 +7,7 @@
 # plaintext store, which has nothing to lock.
 . "$(dirname "$0")/lib.sh"
 
-command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
-command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
+need curl jq
 KEYSCAN="${REFUGE_BUILD:-}/keyscan"
 
 export REFUGE_DB="$TMP/k.db"
@@ -17,7 +16,7 @@ RECOVERY=$(grep -o '[A-Z2-7]\{4\}\(-[A-Z2-7]\{4\}\)\{7\}' init.out | head -1)
 "$REFUGE" import "$EXAMPLE" >/dev/null 2>&1 || { echo "Bail out! cannot import"; exit 1; }
 printf 'correct horse battery staple\n' | "$REFUGE" user add alice --role admin >/dev/null 2>&1
 printf 'viewer password 123\n' | "$REFUGE" user add victor --role viewer >/dev/null 2>&1
-TOKEN=$("$REFUGE" token add script --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
+TOKEN=$(admin_token script)
 CASE=kz-2019-xuar-asylum-seekers
 # A name that is in the store and nowhere in the binary: plaintext residue.
 CANARY=Lockcanary-Qarlygash
@@ -186,7 +185,7 @@ export REFUGE_DB="$TMP/p.db"
 run serve --idle-lock 5
 expect_status 64 "--idle-lock on a plaintext store is a usage error"
 printf 'correct horse battery staple\n' | "$REFUGE" user add alice --role admin >/dev/null 2>&1
-TOKEN=$("$REFUGE" token add script --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
+TOKEN=$(admin_token script)
 start_server
 http GET /api/lock
 jq -e '.encrypted == false and .locked == false' body >/dev/null && ok "a plaintext store says so" || not_ok "plaintext lock state" "$(cat body)"

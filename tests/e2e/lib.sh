@@ -68,6 +68,21 @@ expect_out() {
     fi
 }
 
+# need TOOL...: skips the whole script (TAP plan 1..0) when a tool is missing.
+need() {
+    for _need_tool in "$@"; do
+        command -v "$_need_tool" >/dev/null || { echo "1..0 # SKIP $_need_tool is not installed"; exit 0; }
+    done
+}
+
+# admin_token NAME [REFUGE OPTIONS...]: a new admin API token named NAME
+# (`refuge [OPTIONS] token add NAME --role admin`), printed alone.
+admin_token() {
+    _token_name=$1
+    shift
+    "$REFUGE" "$@" token add "$_token_name" --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1
+}
+
 # SQL that undoes migration 0009 (what the checks read), for tests
 # that take a store back to an older schema: a migration run again must not
 # find what it creates already there.

@@ -1,6 +1,6 @@
 # openapi.sh: docs/openapi.json describes exactly the routes the server has.
 . "$(dirname "$0")/lib.sh"
-command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
+need jq
 
 run test-routes
 expect_status 0 "the route table can be listed"

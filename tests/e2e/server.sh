@@ -4,8 +4,7 @@
 # the audit trail, and a clean stop on SIGTERM.
 . "$(dirname "$0")/lib.sh"
 
-command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
-command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
+need curl jq
 
 export REFUGE_DB="$TMP/s.db"
 "$REFUGE" import "$EXAMPLE" >/dev/null 2>&1 || { echo "Bail out! cannot import"; exit 1; }
@@ -13,7 +12,7 @@ printf 'correct horse battery staple\n' | "$REFUGE" user add alice --role admin 
 printf 'researcher password 1\n' | "$REFUGE" user add rita --role researcher >/dev/null 2>&1
 printf 'viewer password 123\n' | "$REFUGE" user add victor --role viewer >/dev/null 2>&1
 printf 'coordinator pass 1\n' | "$REFUGE" user add cora --role coordinator >/dev/null 2>&1
-ADMIN_TOKEN=$("$REFUGE" token add script --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
+ADMIN_TOKEN=$(admin_token script)
 [ -n "$ADMIN_TOKEN" ] && ok "an API token is printed once" || not_ok "an API token is printed once"
 
 "$REFUGE" serve --listen 127.0.0.1:0 --port-file port --max-body 2M --threads 4 2>server.log &

@@ -7,14 +7,13 @@
 # process could then checkpoint and delete the server's WAL under it.
 . "$(dirname "$0")/lib.sh"
 
-command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
-command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
+need curl jq
 
 for mode in encrypted plaintext; do
     export REFUGE_DB="$TMP/$mode.db"
     [ "$mode" = plaintext ] && "$REFUGE" init --plaintext >/dev/null 2>&1
     "$REFUGE" import "$EXAMPLE" >/dev/null 2>&1 || { echo "Bail out! cannot import"; exit 1; }
-    TOKEN=$("$REFUGE" token add "script-$mode" --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
+    TOKEN=$(admin_token "script-$mode")
     rm -f port
     # several worker threads, so that connections open while others hold locks
     "$REFUGE" serve --listen 127.0.0.1:0 --port-file port --threads 4 2>"server-$mode.log" &

@@ -221,7 +221,7 @@ jq -e '[.[] | select(.action == "action.add" or .action == "action.done")] | len
 
 # Over HTTP: GET /api/cases/{id}/statement (case read access).
 if command -v curl >/dev/null; then
-    TOKEN=$("$REFUGE" --db a.db token add stmt --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
+    TOKEN=$(admin_token stmt --db a.db)
     "$REFUGE" --db a.db serve --listen 127.0.0.1:0 --port-file port 2>server.log &
     SERVER=$!
     trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT

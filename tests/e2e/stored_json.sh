@@ -5,15 +5,13 @@
 # store from before 0007 gets every text when it is opened.
 . "$(dirname "$0")/lib.sh"
 
-command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
-command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
-command -v sqlite3 >/dev/null || { echo "1..0 # SKIP sqlite3 is not installed"; exit 0; }
+need curl jq sqlite3
 
 # Plaintext, so that the rows can be changed through the sqlite3 shell.
 run --db p.db init --plaintext
 run --db p.db import "$EXAMPLE"
 expect_status 0 "the example imports"
-TOKEN=$("$REFUGE" --db p.db token add script --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
+TOKEN=$(admin_token script --db p.db)
 N=$(sqlite3 p.db "SELECT (SELECT count(*) FROM source) + (SELECT count(*) FROM person)
     + (SELECT count(*) FROM organization) + (SELECT count(*) FROM case_file)
     + (SELECT count(*) FROM event) + (SELECT count(*) FROM risk) + (SELECT count(*) FROM action)")

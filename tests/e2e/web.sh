@@ -4,8 +4,7 @@
 # findings history and a person's appearances, each with its role rules.
 . "$(dirname "$0")/lib.sh"
 
-command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
-command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
+need curl jq
 
 export REFUGE_DB="$TMP/w.db"
 "$REFUGE" import "$EXAMPLE" >/dev/null 2>&1 || { echo "Bail out! cannot import"; exit 1; }

@@ -19,8 +19,7 @@
 # Prints RESULT lines per check and the usual TAP summary.
 . "$(dirname "$0")/lib.sh"
 
-command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
-command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
+need curl jq
 
 CASE_A=kz-2019-xuar-asylum-seekers
 export REFUGE_DB="$TMP/w.db"

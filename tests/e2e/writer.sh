@@ -6,12 +6,11 @@
 # chain that verifies, and the server says how many transactions it used.
 . "$(dirname "$0")/lib.sh"
 
-command -v curl >/dev/null || { echo "1..0 # SKIP curl is not installed"; exit 0; }
-command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
+need curl jq
 
 export REFUGE_DB="$TMP/w.db"
 "$REFUGE" import "$EXAMPLE" >/dev/null 2>&1 || { echo "Bail out! cannot import"; exit 1; }
-TOKEN=$("$REFUGE" token add writer --role admin 2>/dev/null | grep -o 'rfg_[A-Za-z0-9_-]*' | head -1)
+TOKEN=$(admin_token writer)
 start_server --threads 2
 PERSON=$(jq -r '.persons[0].id' "$EXAMPLE")
 audit_before=$("$REFUGE" audit --json | jq length)
